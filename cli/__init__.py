@@ -1,0 +1,1 @@
+"""The command line: the only place (besides the map front end) that prints."""

@@ -1,0 +1,178 @@
+"""`python main.py ...`: validate scenarios and play them in the terminal."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TextIO
+
+from cli.render import Renderer
+from engine.errors import ScenarioError
+from engine.game import Game
+from engine.loader import load_scenario
+from engine.policy import simple_orders
+from engine.scenario import Scenario
+from engine.state import Order
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SCENARIO = ROOT / "scenarios" / "post_nato_2024.yaml"
+EXIT_BAD_INPUT = 2
+
+
+def _load(path: str | Path) -> Scenario:
+    try:
+        return load_scenario(path)
+    except ScenarioError as exc:
+        for p in exc.problems:
+            print(p, file=sys.stderr)
+        n = len(exc.problems)
+        print(f"{n} problem{'s' if n != 1 else ''} found; the scenario was not loaded.", file=sys.stderr)
+        raise SystemExit(EXIT_BAD_INPUT) from None
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    sc = _load(args.scenario)
+    fam: dict[str, int] = {}
+    for c in sc.cards:
+        fam[c.family] = fam.get(c.family, 0) + 1
+    print(f"{args.scenario}: valid")
+    print(f"  {sc.meta.title}")
+    print(f"  {sc.meta.turns} turns of {sc.meta.turn_months} month(s) from {sc.meta.start_date:%B %Y}, "
+          f"{sc.meta.orders_per_turn} orders a turn")
+    playable = [a.name for a in sc.actors if a.playable]
+    print(f"  actors: {len(sc.actors)} ({len(playable)} playable: {', '.join(playable)})")
+    print(f"  cards: {len(sc.cards)} (" + ", ".join(f"{k} {v}" for k, v in sorted(fam.items())) + ")")
+    print(f"  events and injects: {len(sc.events)}; objectives: {len(sc.objectives)}; "
+          f"ladder rungs: {len(sc.ladder.rungs)}; agreements at start: {len(sc.agreements)}")
+    return 0
+
+
+def _bot(game: Game, side: str) -> list[Order]:
+    return simple_orders(game.rules, game.state, side)
+
+
+class TerminalPlayer:
+    """A person choosing a side's orders from numbered legal cards."""
+
+    def __init__(self, renderer: Renderer, inp: TextIO, out: TextIO):
+        self.r = renderer
+        self.inp = inp
+        self.out = out
+        self.gave_up = False
+
+    def say(self, text: str = "") -> None:
+        print(text, file=self.out)
+
+    def __call__(self, game: Game, side: str) -> list[Order]:
+        if self.gave_up:
+            return _bot(game, side)
+        name = self.r.name(side)
+        state = game.state
+        view = game.view(side)
+        self.say(f"\n─── {name}: your orders for turn {state.turn} "
+                 f"({game.scenario.turn_date(state.turn):%B %Y}) ───")
+        row = view["vars"][side]
+        self.say("  Your position: " + " · ".join(
+            f"{game.scenario.variables[k].label} {v:g}" for k, v in row.items() if v is not None))
+        for rec in view["log"][-1:]:
+            for ev in rec["events"]:
+                if ev["to"] is not None:
+                    self.say(f"  Private inject: {ev['name']}: {ev['text'].strip()}")
+        options: list[Order] = []
+        statuses = game.card_statuses(side)
+        for st in statuses:
+            card = st.card
+            cost = ", ".join(f"{v:g} {game.scenario.variables[k].label}" for k, v in card.cost.items()) or "free"
+            if not st.orders:
+                self.say(f"   --  {card.name} [{card.family}] — not now: {st.reason}")
+                continue
+            for o in st.orders:
+                options.append(o)
+                aim = ""
+                if o.targets:
+                    aim = " → " + ", ".join(self.r.name(t) for t in o.targets)
+                elif o.agreement:
+                    aim = " → " + state.agreements[o.agreement].name
+                chance = f", {st.chance}%" if st.chance is not None and st.chance < 100 else ""
+                self.say(f"  {len(options):>3}. {card.name}{aim} [{card.family}; {cost}{chance}]")
+        limit = game.rules.orders_allowed(side)
+        while True:
+            self.say(f"Choose up to {limit} numbers separated by spaces (Enter to give no orders):")
+            line = self.inp.readline()
+            if not line:
+                self.say("(no more input: the built-in policy plays this side from here)")
+                self.gave_up = True
+                return _bot(game, side)
+            picks = line.replace(",", " ").split()
+            try:
+                chosen = [options[int(p) - 1] for p in picks]
+                if any(int(p) < 1 for p in picks):
+                    raise IndexError
+            except (ValueError, IndexError):
+                self.say(f"  Please type numbers between 1 and {len(options)}.")
+                continue
+            why = game.rules.check_orders(state, side, chosen)
+            if why:
+                self.say(f"  Not possible: {why}")
+                continue
+            return chosen
+
+
+def cmd_play(args: argparse.Namespace) -> int:
+    sc = _load(args.scenario)
+    game = Game(sc, seed=args.seed)
+    r = Renderer(sc)
+    human = args.as_side
+    if human and human not in sc.playable_ids:
+        print(f"unknown side {human!r}; choose one of: {', '.join(sc.playable_ids)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    controllers: dict[str, Callable[[Game, str], list[Order]]] = {a: _bot for a in sc.playable_ids}
+    if human:
+        controllers[human] = TerminalPlayer(r, sys.stdin, sys.stdout)
+    print(f"{sc.meta.title} — seed {args.seed}")
+    print(sc.meta.summary.strip())
+    print("Sides: " + ", ".join(f"{r.name(a)} ({'you' if a == human else 'bot'})" for a in sc.playable_ids))
+    print()
+    print("\n".join(r.situation(game.state)))
+    while not game.over:
+        rec = game.play_turn(controllers)
+        print()
+        print("\n".join(r.turn(rec, game.state)))
+    print()
+    print("\n".join(r.results(game)))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="main.py", description="Wargame and tabletop-exercise engine.")
+    p.add_argument("--scenario", default=str(DEFAULT_SCENARIO), help="scenario file (default: the shipped one)")
+    sub = p.add_subparsers(dest="command")
+    v = sub.add_parser("validate", help="check a scenario file and summarise it")
+    v.add_argument("scenario")
+    v.set_defaults(func=cmd_validate)
+    pl = sub.add_parser("play", help="play a game")
+    pl.add_argument("--scenario", default=None, help="scenario file")
+    pl.add_argument("--seed", type=int, default=1)
+    pl.add_argument("--headless", action="store_true", help="play in the terminal, without the map")
+    pl.add_argument("--as", dest="as_side", default=None, help="the side you play (the others are bots)")
+    pl.set_defaults(func=cmd_play)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "scenario", None) is None:
+        args.scenario = parser.get_default("scenario")
+    if args.command is None:
+        if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+            print("No display found: playing the default scenario headless in the terminal.\n")
+        args = parser.parse_args(["play", "--headless", "--scenario", args.scenario])
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        print("\nInterrupted.", file=sys.stderr)
+        return 130

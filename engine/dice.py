@@ -1,0 +1,63 @@
+"""The game's one random generator: SplitMix64, whose whole state is one integer.
+
+Why not `random.Random`: its state is 625 numbers and its algorithms may change
+between Python versions; a 64-bit integer stored in `GameState` round-trips
+through JSON exactly, so a loaded game rolls the same next dice.
+"""
+
+from __future__ import annotations
+
+_MASK = (1 << 64) - 1
+_GAMMA = 0x9E3779B97F4A7C15
+
+
+def _mix(z: int) -> int:
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
+    return z ^ (z >> 31)
+
+
+def seed_state(seed: int) -> int:
+    """Spread a user's seed (any integer) over 64 bits, so seeds 1 and 2 give unrelated games."""
+    return _mix((seed * _GAMMA + 0x632BE59BD9B4E019) & _MASK)
+
+
+def next_u64(state: int) -> tuple[int, int]:
+    state = (state + _GAMMA) & _MASK
+    return state, _mix(state)
+
+
+def d100(state: int) -> tuple[int, int]:
+    """Roll a hundred-sided die: (new state, 1..100)."""
+    state, z = next_u64(state)
+    return state, (z % 100) + 1
+
+
+def derived(seed: int, *parts: str | int) -> int:
+    """A stream for a side's bot (or any consumer outside adjudication) that never disturbs the game's dice."""
+    h = seed_state(seed)
+    for p in parts:
+        for ch in str(p).encode():
+            h = _mix((h ^ ch) * _GAMMA & _MASK)
+        h = _mix((h + 0x2545F4914F6CDD1D) & _MASK)
+    return h
+
+
+class Stream:
+    """A small generator over a derived state, for bots: uniform floats and choices."""
+
+    __slots__ = ("state",)
+
+    def __init__(self, state: int):
+        self.state = state
+
+    def random(self) -> float:
+        self.state, z = next_u64(self.state)
+        return (z >> 11) * (1.0 / (1 << 53))
+
+    def randrange(self, n: int) -> int:
+        self.state, z = next_u64(self.state)
+        return z % n
+
+    def choice(self, seq):  # type: ignore[no-untyped-def]
+        return seq[self.randrange(len(seq))]

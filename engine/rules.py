@@ -1,0 +1,615 @@
+"""The rules of one scenario, compiled: what is legal, and how a turn is adjudicated.
+
+Adjudication order (documented in the README, fixed for determinism):
+1. all committed orders are revealed and sorted by card family
+   (`resolution_order`, default budget → agreement → escalation), then by the
+   actor's place in the scenario, then by the order's place in its list;
+2. each order is checked again against the state as it now stands (an earlier
+   order may have changed it) and fizzles with a reason if no longer legal;
+   otherwise its cost is paid, its dice rolled (d100 ≤ chance) when its chance
+   is below 100%, and its effects (or failure effects) applied;
+3. injects: events due this turn, or whose conditions now hold, fire in
+   scenario order (rolling their chance, if any);
+4. assessment: agreements in force apply their per-turn effects, the
+   scenario's per-turn upkeep runs, idle proposals lapse, the escalation score
+   decays if nothing escalated, objectives judged "ever" are recorded, and the
+   end conditions are checked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine import dice
+from engine import scenario as S
+from engine.errors import IllegalOrder, PhaseError
+from engine.interpret import (
+    Blocked,
+    Cond,
+    Ctx,
+    Eff,
+    Record,
+    Tables,
+    compile_condition,
+    compile_effect,
+    describe,
+)
+from engine.lifecycles import (
+    AGREEMENT,
+    AGREEMENT_PENDING,
+    GAME_PHASES,
+    ladder_lifecycle,
+)
+from engine.state import (
+    AgreementState,
+    EventRecord,
+    GameState,
+    Order,
+    Resolution,
+    TurnRecord,
+    relation_key,
+)
+
+
+@dataclass
+class CompiledEffects:
+    apply: list[Eff]
+    checks: list[Callable[[Ctx], str | None]]
+
+    def blocked(self, c: Ctx) -> str | None:
+        for chk in self.checks:
+            why = chk(c)
+            if why:
+                return why
+        return None
+
+    def run(self, c: Ctx, rec: list[Record]) -> None:
+        for fn in self.apply:
+            fn(c, rec)
+
+
+@dataclass
+class CompiledCard:
+    card: S.Card
+    conditions: list[tuple[Cond, str]]
+    target_where: list[tuple[Cond, str]]
+    effects: CompiledEffects
+    on_failure: CompiledEffects
+    chance_mods: list[tuple[Cond, float]]
+    base_chance: float
+    playable_by: frozenset[str] = field(default_factory=frozenset)
+
+
+@dataclass
+class CompiledEvent:
+    event: S.Event
+    when: list[Cond]
+    effects: CompiledEffects
+
+
+@dataclass
+class CardStatus:
+    """What a side sees for one card in planning: legal aims, or why it cannot be played."""
+
+    card: S.Card
+    orders: list[Order]
+    reason: str | None
+    chance: int | None
+
+
+def scenario_digest(sc: S.Scenario) -> str:
+    return hashlib.sha256(sc.model_dump_json(by_alias=True).encode()).hexdigest()[:16]
+
+
+class Rules:
+    def __init__(self, scenario: S.Scenario):
+        self.sc = scenario
+        self.ladder = ladder_lifecycle([r.id for r in scenario.ladder.rungs])
+        self.t = Tables(scenario, self.ladder)
+        self.t.fire_event = self._fire_by_effect
+        self.digest = scenario_digest(scenario)
+        self.actor_order = {a.id: i for i, a in enumerate(scenario.actors)}
+        self.family_order = {f: i for i, f in enumerate(scenario.resolution_order)}
+        self.cards = {c.id: self._compile_card(c) for c in scenario.cards}
+        self.events = {e.id: CompiledEvent(e, [compile_condition(self.t, w) for w in e.when],
+                                           self._effects(e.effects)) for e in scenario.events}
+        self.objectives = [(o, [compile_condition(self.t, c) for c in o.conditions]) for o in scenario.objectives]
+        self.end_checks = [(e, [compile_condition(self.t, c) for c in e.when]) for e in scenario.end]
+        self.upkeep = [([r for r in u.for_], self._effects(u.effects)) for u in scenario.each_turn]
+        self.agreement_upkeep = {t.id: self._effects(t.each_turn) for t in scenario.agreement_types}
+        self.lapse_after = {t.id: t.lapse_after for t in scenario.agreement_types}
+
+    # ------------------------------------------------------------- compiling
+    def _effects(self, effects: list[Any]) -> CompiledEffects:
+        compiled = [compile_effect(self.t, e) for e in effects]
+        return CompiledEffects([a for a, _ in compiled], [p for _, p in compiled if p is not None])
+
+    def _conds(self, conds: list[Any]) -> list[tuple[Cond, str]]:
+        return [(compile_condition(self.t, c), describe(self.t, c)) for c in conds]
+
+    def _compile_card(self, card: S.Card) -> CompiledCard:
+        chance = card.chance if isinstance(card.chance, S.Chance) else S.Chance(base=card.chance)
+        return CompiledCard(
+            card=card,
+            conditions=self._conds(card.conditions),
+            target_where=self._conds(card.target.where) if card.target else [],
+            effects=self._effects(card.effects),
+            on_failure=self._effects(card.on_failure),
+            chance_mods=[(lambda c, fs=[compile_condition(self.t, w) for w in m.when]: all(f(c) for f in fs), m.add)
+                         for m in chance.modifiers],
+            base_chance=chance.base,
+        )
+
+    # ------------------------------------------------------------- new game
+    def new_game(self, seed: int) -> GameState:
+        sc = self.sc
+        vars_ = {a.id: {k: float(a.variables.get(k, d.default)) for k, d in sc.variables.items()} for a in sc.actors}
+        globals_ = {k: float(g.initial if g.initial is not None else g.default) for k, g in sc.globals.items()}
+        relations: dict[str, dict[str, float]] = {}
+        for r in sc.relations:
+            relations.setdefault(relation_key(*r.between), {}).update({k: float(v) for k, v in r.values.items()})
+        rung = self.t.rung_for(sc.ladder.initial_score)
+        state = GameState(
+            scenario_id=sc.meta.id,
+            scenario_digest=self.digest,
+            seed=seed,
+            rng=dice.seed_state(seed),
+            vars=vars_,
+            globals=globals_,
+            relations=relations,
+            members={al.id: list(al.members) for al in sc.alliances},
+            commitments={al.id: {m: al.commitments.get(m, "committed") for m in al.members} for al in sc.alliances},
+            escalation=sc.ladder.initial_score,
+            rung=rung,
+            peak_rung=rung,
+            agreements={a.id: AgreementState(id=a.id, type=a.type, name=a.name, parties=list(a.parties),
+                                             state=a.state, since_turn=0, history=[(0, a.state)])
+                         for a in sc.agreements},
+        )
+        state.phase = GAME_PHASES.fire("brief", state.phase, "the game")
+        state.phase = GAME_PHASES.fire("open_planning", state.phase, "the game")
+        return state
+
+    # ------------------------------------------------------------- legality
+    def may_play(self, actor: str, card: S.Card, state: GameState) -> bool:
+        def hits(refs: list[str]) -> bool:
+            for r in refs:
+                if r == "*" or r == actor or (r.startswith("@") and actor in state.members.get(r[1:], ())):
+                    return True
+            return False
+        return hits(card.playable_by) and not hits(card.not_playable_by)
+
+    def orders_allowed(self, actor: str) -> int:
+        a = self.sc.actor(actor)
+        return a.orders_per_turn if a.orders_per_turn is not None else self.sc.meta.orders_per_turn
+
+    def _card_blocker(self, state: GameState, actor: str, cc: CompiledCard) -> str | None:
+        """Why this actor cannot play this card at all this turn (target aside), or None."""
+        card = cc.card
+        if not self.may_play(actor, card, state):
+            return f"{self.t.names[actor]} may not play {card.name}"
+        key = f"{actor}:{card.id}"
+        tries = state.attempts.get(key)
+        if tries:
+            if card.max_plays is not None and len(tries) >= card.max_plays:
+                return f"already played {len(tries)} time(s); the limit is {card.max_plays}"
+            if card.cooldown and state.turn - tries[-1] <= card.cooldown:
+                return f"played on turn {tries[-1]}; wait {card.cooldown} turn(s) between plays"
+        row = state.vars[actor]
+        for var, amount in card.cost.items():
+            if row[var] < amount:
+                return f"costs {amount:g} {self.sc.variables[var].label}; you have {row[var]:g}"
+        return None
+
+    def _order_blocker(self, state: GameState, cc: CompiledCard, ctx: Ctx) -> str | None:
+        for cond, text in cc.conditions:
+            if not cond(ctx):
+                return f"needs {text}"
+        return cc.effects.blocked(ctx)
+
+    def _target_candidates(self, state: GameState, actor: str, cc: CompiledCard) -> list[str]:
+        tgt = cc.card.target
+        assert tgt is not None
+        if tgt.kind == "agreement":
+            return list(state.agreements)
+        pool: list[str]
+        if tgt.among:
+            c = Ctx(state, actor)
+            pool = []
+            for ref in tgt.among:
+                for a in self.t.actors(ref)(c):
+                    if a not in pool:
+                        pool.append(a)
+        else:
+            pool = list(self.t.all_actors)
+        kinds = set(tgt.kinds) if tgt.kinds else None
+        return [a for a in pool if (tgt.allow_self or a != actor) and (kinds is None or self.t.kind[a] in kinds)]
+
+    def _target_ok(self, cc: CompiledCard, ctx: Ctx) -> str | None:
+        for cond, text in cc.target_where:
+            if not cond(ctx):
+                return f"target must satisfy: {text}"
+        return None
+
+    def _ctx_for(self, state: GameState, order: Order) -> Ctx:
+        parties: tuple[str, ...] = ()
+        if order.agreement is not None and order.agreement in state.agreements:
+            parties = tuple(state.agreements[order.agreement].parties)
+        return Ctx(state, order.actor, tuple(order.targets), order.agreement, parties)
+
+    def check_order(self, state: GameState, order: Order) -> str | None:
+        """Why `order` is not legal now (a sentence for the player), or None if it is."""
+        cc = self.cards.get(order.card)
+        if cc is None:
+            return f"there is no card {order.card!r}"
+        if order.actor not in self.t.names:
+            return f"there is no actor {order.actor!r}"
+        why = self._card_blocker(state, order.actor, cc)
+        if why:
+            return why
+        tgt = cc.card.target
+        if tgt is None:
+            if order.targets or order.agreement:
+                return f"{cc.card.name} takes no target"
+        elif tgt.kind == "agreement":
+            if order.targets or not order.agreement:
+                return f"{cc.card.name} is aimed at an agreement"
+            if order.agreement not in state.agreements:
+                return f"there is no agreement {order.agreement!r}"
+            why = self._target_ok(cc, self._ctx_for(state, order))
+            if why:
+                return why
+        else:
+            if order.agreement or len(order.targets) != tgt.count:
+                return f"{cc.card.name} takes {tgt.count} target actor(s)"
+            if len(set(order.targets)) != len(order.targets):
+                return "the same target is named twice"
+            allowed = self._target_candidates(state, order.actor, cc)
+            for tid in order.targets:
+                if tid not in allowed:
+                    return f"{self.t.names.get(tid, tid)} cannot be targeted by {cc.card.name}"
+                why = self._target_ok(cc, Ctx(state, order.actor, (tid,)))
+                if why:
+                    return why
+        return self._order_blocker(state, cc, self._ctx_for(state, order))
+
+    def card_statuses(self, state: GameState, actor: str) -> list[CardStatus]:
+        """Every card this actor may ever play, with its legal orders now or the reason there are none."""
+        out = []
+        for cc in self.cards.values():
+            if not self.may_play(actor, cc.card, state):
+                continue
+            why = self._card_blocker(state, actor, cc)
+            orders: list[Order] = []
+            if why is None:
+                orders, why = self._orders_for_card(state, actor, cc)
+            chance = None
+            if orders:
+                chance = self.chance_percent(cc, self._ctx_for(state, orders[0]))
+            out.append(CardStatus(cc.card, orders, None if orders else why, chance))
+        return out
+
+    def _orders_for_card(self, state: GameState, actor: str, cc: CompiledCard) -> tuple[list[Order], str | None]:
+        tgt = cc.card.target
+        cid = cc.card.id
+        if tgt is None:
+            why = self._order_blocker(state, cc, Ctx(state, actor))
+            return ([Order(actor=actor, card=cid)] if why is None else []), why
+        last_reason = "no valid target"
+        cands = self._target_candidates(state, actor, cc)
+        if tgt.kind == "agreement":
+            found = []
+            for aid in cands:
+                order = Order(actor=actor, card=cid, agreement=aid)
+                ctx = self._ctx_for(state, order)
+                why = self._target_ok(cc, ctx) or self._order_blocker(state, cc, ctx)
+                if why is None:
+                    found.append(order)
+                else:
+                    last_reason = why
+            return found, (None if found else last_reason)
+        single_ok = []
+        for a in cands:
+            why = self._target_ok(cc, Ctx(state, actor, (a,)))
+            if why is None:
+                single_ok.append(a)
+            else:
+                last_reason = why
+        found = []
+        for combo in itertools.combinations(single_ok, tgt.count):
+            ctx = Ctx(state, actor, combo)
+            why = self._order_blocker(state, cc, ctx)
+            if why is None:
+                found.append(Order(actor=actor, card=cid, targets=combo))
+            else:
+                last_reason = why
+        return found, (None if found else last_reason)
+
+    def legal_orders(self, state: GameState, actor: str) -> list[Order]:
+        """Every single order this actor could give now (a turn's orders are up to `orders_allowed` of them)."""
+        if state.phase != "planning" or state.ended:
+            return []
+        out: list[Order] = []
+        for cc in self.cards.values():
+            if self._card_blocker(state, actor, cc) is None:
+                out.extend(self._orders_for_card(state, actor, cc)[0])
+        return out
+
+    def check_orders(self, state: GameState, actor: str, orders: list[Order]) -> str | None:
+        """Why this set of orders cannot be committed together, or None."""
+        if state.phase != "planning":
+            return f"orders are given in the planning phase; the game is in {state.phase}"
+        if actor not in self.t.names or not self.sc.actor(actor).playable:
+            return f"{actor!r} is not a playable side"
+        limit = self.orders_allowed(actor)
+        if len(orders) > limit:
+            return f"{self.t.names[actor]} may give at most {limit} order(s) a turn"
+        cards = [o.card for o in orders]
+        if len(set(cards)) != len(cards):
+            return "the same card is played twice in one turn"
+        spend: dict[str, float] = {}
+        for o in orders:
+            if o.actor != actor:
+                return f"an order for {o.actor} cannot be given by {actor}"
+            why = self.check_order(state, o)
+            if why:
+                return f"{self.sc.card(o.card).name if o.card in self.cards else o.card}: {why}"
+            for var, amt in self.sc.card(o.card).cost.items():
+                spend[var] = spend.get(var, 0.0) + amt
+        for var, total in spend.items():
+            if state.vars[actor][var] < total - 1e-9:
+                return f"together these orders cost {total:g} {self.sc.variables[var].label}; you have {state.vars[actor][var]:g}"
+        return None
+
+    def chance_percent(self, cc: CompiledCard, ctx: Ctx) -> int:
+        p = cc.base_chance + sum(add for cond, add in cc.chance_mods if cond(ctx))
+        return max(0, min(100, round(p * 100)))
+
+    # ------------------------------------------------------------- orders
+    def submit(self, state: GameState, actor: str, orders: list[Order]) -> None:
+        """Commit an actor's orders for this turn (replacing any earlier ones); refuse with a reason."""
+        why = self.check_orders(state, actor, orders)
+        if why:
+            raise IllegalOrder(why)
+        state.pending[actor] = list(orders)
+        if actor not in state.committed:
+            state.committed.append(actor)
+
+    def withdraw_orders(self, state: GameState, actor: str) -> None:
+        """Take back an actor's committed orders before adjudication (undo)."""
+        if state.phase != "planning":
+            raise PhaseError(f"orders can only be taken back in planning; the game is in {state.phase}")
+        state.pending.pop(actor, None)
+        if actor in state.committed:
+            state.committed.remove(actor)
+
+    def waiting_for(self, state: GameState) -> list[str]:
+        return [a for a in self.sc.playable_ids if a not in state.committed]
+
+    # ------------------------------------------------------------- adjudication
+    def adjudicate(self, state: GameState, overrides: dict[int, str] | None = None) -> GameState:
+        """Resolve the turn; return the next state (the given one is not changed).
+
+        `overrides` maps an order's position in resolution order to a forced
+        outcome ("success" or "failure"), for facilitators and scripts.
+        """
+        if state.ended:
+            raise PhaseError("the game is over")
+        if state.phase != "planning":
+            raise PhaseError(f"the turn can only be adjudicated from planning; the game is in {state.phase}")
+        missing = self.waiting_for(state)
+        if missing:
+            raise PhaseError("waiting for orders from " + ", ".join(self.t.names[a] for a in missing))
+        s = working_copy(state)
+        s.phase = GAME_PHASES.fire("adjudicate", s.phase, "the game")
+        record = TurnRecord.model_construct(
+            turn=s.turn, date=self.sc.turn_date(s.turn).isoformat(), rung_before=s.rung, rung_after=s.rung,
+            escalation_before=s.escalation, escalation_after=s.escalation, resolutions=[], events=[],
+            upkeep=[], notes=[],
+        )
+        orders = self.resolution_sequence(s)
+        escalated = False
+        for i, order in enumerate(orders):
+            res = self._resolve(s, order, (overrides or {}).get(i))
+            record.resolutions.append(res)
+            escalated = escalated or any(e["kind"] == "escalate" and e["to"] > e["from"] for e in res.effects)
+        s.pending = {}
+        s.committed = []
+        s.phase = GAME_PHASES.fire("deliver_injects", s.phase, "the game")
+        self._events(s, record)
+        escalated = escalated or any(e["kind"] == "escalate" and e["to"] > e["from"]
+                                     for ev in record.events for e in ev.effects)
+        s.phase = GAME_PHASES.fire("assess", s.phase, "the game")
+        self._assess(s, record, escalated)
+        record.rung_after, record.escalation_after = s.rung, s.escalation
+        s.log.append(record)
+        return s
+
+    def resolution_sequence(self, state: GameState) -> list[Order]:
+        keyed = []
+        for actor, orders in state.pending.items():
+            for j, o in enumerate(orders):
+                fam = self.family_order.get(self.sc.card(o.card).family, 99)
+                keyed.append(((fam, self.actor_order[actor], j), o))
+        keyed.sort(key=lambda kv: kv[0])
+        return [o for _, o in keyed]
+
+    def _resolve(self, s: GameState, order: Order, forced: str | None) -> Resolution:
+        cc = self.cards[order.card]
+        why = self.check_order(s, order)
+        if why:
+            return Resolution.model_construct(order=order, outcome="fizzled", chance=None, roll=None,
+                                              reason=why, effects=[], decided_by="rules")
+        ctx = self._ctx_for(s, order)
+        effects: list[Record] = []
+        row = s.vars[order.actor]
+        for var, amount in cc.card.cost.items():
+            before = row[var]
+            row[var] = round(before - amount, 6)
+            effects.append({"kind": "cost", "actor": order.actor, "var": var, "from": before, "to": row[var]})
+        key = f"{order.actor}:{order.card}"
+        s.attempts.setdefault(key, []).append(s.turn)
+        chance = self.chance_percent(cc, ctx)
+        roll = None
+        if chance < 100:
+            s.rng, roll = dice.d100(s.rng)
+            success = roll <= chance
+        else:
+            success = True
+        decided_by = "rules"
+        if forced in ("success", "failure"):
+            success = forced == "success"
+            decided_by = "override"
+        branch = cc.effects if success else cc.on_failure
+        blocked = branch.blocked(ctx)
+        if blocked:
+            return Resolution.model_construct(order=order, outcome="fizzled", chance=chance if roll else None,
+                                              roll=roll, reason=blocked, effects=effects, decided_by=decided_by)
+        branch.run(ctx, effects)
+        if success:
+            s.successes.setdefault(key, []).append(s.turn)
+        return Resolution.model_construct(order=order, outcome="success" if success else "failure",
+                                          chance=chance if roll is not None else None, roll=roll, reason="",
+                                          effects=effects, decided_by=decided_by)
+
+    # ------------------------------------------------------------- events
+    def _fire(self, s: GameState, ce: CompiledEvent, rec_list: list[EventRecord], roll: int | None,
+              chance: int | None) -> None:
+        ev = ce.event
+        effects: list[Record] = []
+        s.fired.setdefault(ev.id, []).append(s.turn)
+        ce.effects.run(Ctx(s), effects)
+        rec_list.append(EventRecord.model_construct(event=ev.id, name=ev.name, text=ev.text, to=ev.to, roll=roll,
+                                                    chance=chance, effects=effects))
+
+    def _events(self, s: GameState, record: TurnRecord) -> None:
+        ctx = Ctx(s)
+        for ce in self.events.values():
+            ev = ce.event
+            if ev.id in s.fired and not ev.repeatable:
+                continue
+            if ev.at_turn is not None and ev.at_turn != s.turn:
+                continue
+            if not all(w(ctx) for w in ce.when):
+                continue
+            roll = chance = None
+            if ev.chance < 1:
+                chance = round(ev.chance * 100)
+                s.rng, roll = dice.d100(s.rng)
+                if roll > chance:
+                    record.notes.append(f"{ev.name}: did not happen (rolled {roll} against {chance}%)")
+                    continue
+            self._fire(s, ce, record.events, roll, chance)
+
+    def _fire_by_effect(self, c: Ctx, event_id: str, rec: list[Record]) -> None:
+        """An effect that fires an event: recorded where the triggering effect is."""
+        ce = self.events[event_id]
+        if event_id in c.state.fired and not ce.event.repeatable:
+            return
+        nested: list[EventRecord] = []
+        self._fire(c.state, ce, nested, None, None)
+        for er in nested:
+            rec.append({"kind": "event", "event": er.event, "name": er.name, "text": er.text, "to": er.to})
+            rec.extend(er.effects)
+
+    # ------------------------------------------------------------- assessment
+    def _assess(self, s: GameState, record: TurnRecord, escalated: bool) -> None:
+        for ag in list(s.agreements.values()):
+            if ag.state in ("in_force", "invoked"):
+                up = self.agreement_upkeep.get(ag.type)
+                if up and up.apply:
+                    up.run(Ctx(s, "", (), ag.id, tuple(ag.parties)), record.upkeep)
+            elif ag.state in AGREEMENT_PENDING:
+                limit = self.lapse_after.get(ag.type)
+                if limit is not None and s.turn - ag.since_turn >= limit:
+                    before = ag.state
+                    ag.state = AGREEMENT.fire("lapse", before, ag.name)
+                    ag.since_turn = s.turn
+                    ag.history.append((s.turn, ag.state))
+                    record.upkeep.append({"kind": "agreement", "id": ag.id, "from": before, "to": ag.state})
+        for refs, effects in self.upkeep:
+            done: set[str] = set()
+            for ref in refs:
+                for actor in self.t.actors(ref)(Ctx(s)):
+                    if actor not in done:
+                        done.add(actor)
+                        effects.run(Ctx(s, actor), record.upkeep)
+        decay = self.sc.ladder.decay
+        if decay and not escalated and s.escalation > self.sc.ladder.min_score:
+            before = s.escalation
+            s.escalation = round(max(self.sc.ladder.min_score, before - decay), 6)
+            record.upkeep.append({"kind": "escalate", "from": before, "to": s.escalation, "why": "decay"})
+            from engine.interpret import move_ladder
+            move_ladder(self.t, s, record.upkeep)
+        for obj, conds in self.objectives:
+            if obj.judged == "ever" and obj.id not in s.ever_met and all(f(Ctx(s, obj.actor)) for f in conds):
+                s.ever_met.append(obj.id)
+        reason = self.end_reason(s)
+        if reason:
+            s.end_reason = reason
+            s.phase = GAME_PHASES.fire("finish", s.phase, "the game")
+            s.ended = True
+            s.results = self.judge(s)
+        else:
+            s.phase = GAME_PHASES.fire("next_turn", s.phase, "the game")
+            s.turn += 1
+
+    def end_reason(self, s: GameState) -> str:
+        if self.sc.end_on_rung and self.t.rung_index[s.rung] >= self.t.rung_index[self.sc.end_on_rung]:
+            rung = self.sc.ladder.rungs[self.t.rung_index[s.rung]]
+            return f"the ladder reached '{rung.name}'"
+        ctx = Ctx(s)
+        for end, conds in self.end_checks:
+            if all(f(ctx) for f in conds):
+                return end.text
+        if s.turn >= self.sc.meta.turns:
+            return f"the last turn ({self.sc.meta.turns}) was played"
+        return ""
+
+    def judge(self, s: GameState) -> dict[str, list[str]]:
+        """Which objectives each actor met."""
+        out: dict[str, list[str]] = {a: [] for a in self.t.all_actors}
+        for obj, conds in self.objectives:
+            if obj.judged == "ever":
+                met = obj.id in s.ever_met
+            else:
+                met = all(f(Ctx(s, obj.actor)) for f in conds)
+            if met:
+                out[obj.actor].append(obj.id)
+        return out
+
+    def scores(self, s: GameState) -> dict[str, int]:
+        results = s.results if s.ended else self.judge(s)
+        points = {o.id: o.points for o in self.sc.objectives}
+        return {a: sum(points[o] for o in met) for a, met in results.items()}
+
+
+def working_copy(state: GameState) -> GameState:
+    """A copy that adjudication may mutate; past turn records are shared, never changed."""
+    return GameState.model_construct(
+        **{
+            **{k: getattr(state, k) for k in GameState.model_fields},
+            "vars": {k: dict(v) for k, v in state.vars.items()},
+            "globals": dict(state.globals),
+            "relations": {k: dict(v) for k, v in state.relations.items()},
+            "members": {k: list(v) for k, v in state.members.items()},
+            "commitments": {k: dict(v) for k, v in state.commitments.items()},
+            "agreements": {k: v.model_copy(update={"parties": list(v.parties), "history": list(v.history)})
+                           for k, v in state.agreements.items()},
+            "pending": {k: list(v) for k, v in state.pending.items()},
+            "committed": list(state.committed),
+            "fired": {k: list(v) for k, v in state.fired.items()},
+            "attempts": {k: list(v) for k, v in state.attempts.items()},
+            "successes": {k: list(v) for k, v in state.successes.items()},
+            "ever_met": list(state.ever_met),
+            "log": list(state.log),
+            "results": {k: list(v) for k, v in state.results.items()},
+        }
+    )
+
+
+__all__ = ["Blocked", "CardStatus", "Rules", "working_copy"]

@@ -1,0 +1,134 @@
+"""Everything that changes during a game, as one plain, serialisable pydantic model.
+
+Nothing else holds game state: not the UI, not a bot, not a state machine. The
+state round-trips through JSON exactly (`GameState.from_json(s.to_json()) == s`),
+which is what saves, replay and the per-turn history rely on. During
+adjudication the rules mutate a private copy in place (containers are plain
+dicts and lists) because validating on every assignment would cost more than
+the rules themselves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+STATE_FORMAT = 1
+
+
+class Order(BaseModel):
+    """One side's order: play `card`, aimed at `targets` (actors) or `agreement`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    actor: str
+    card: str
+    targets: tuple[str, ...] = ()
+    agreement: str | None = None
+    rationale: str = ""
+
+    def label(self) -> str:
+        aim = ", ".join(self.targets) if self.targets else (self.agreement or "")
+        return f"{self.card}({aim})" if aim else self.card
+
+
+class AgreementState(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    type: str
+    name: str
+    parties: list[str]
+    state: str
+    proposer: str | None = None
+    since_turn: int = 0
+    history: list[tuple[int, str]] = []
+
+
+class Resolution(BaseModel):
+    """How one order was resolved: what was rolled and what changed."""
+
+    model_config = ConfigDict(extra="forbid")
+    order: Order
+    outcome: str  # success | failure | fizzled
+    chance: int | None = None  # percent, when dice were rolled
+    roll: int | None = None  # d100
+    reason: str = ""
+    effects: list[dict[str, Any]] = []
+    decided_by: str = "rules"
+
+
+class EventRecord(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    event: str
+    name: str
+    text: str
+    to: list[str] | None = None  # None: public
+    roll: int | None = None
+    chance: int | None = None
+    effects: list[dict[str, Any]] = []
+
+
+class TurnRecord(BaseModel):
+    """The log of one turn: orders in the order they were resolved, then events, then upkeep."""
+
+    model_config = ConfigDict(extra="forbid")
+    turn: int
+    date: str
+    rung_before: str
+    rung_after: str
+    escalation_before: float
+    escalation_after: float
+    resolutions: list[Resolution] = []
+    events: list[EventRecord] = []
+    upkeep: list[dict[str, Any]] = []
+    notes: list[str] = []
+
+
+class GameState(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    format: int = STATE_FORMAT
+    scenario_id: str
+    scenario_digest: str
+    seed: int
+    rng: int = Field(ge=0, lt=1 << 64)
+    turn: int = 1
+    phase: str = "setup"
+    vars: dict[str, dict[str, float]]
+    globals: dict[str, float] = {}
+    relations: dict[str, dict[str, float]] = {}
+    members: dict[str, list[str]] = {}
+    commitments: dict[str, dict[str, str]] = {}
+    escalation: float = 0.0
+    rung: str
+    peak_rung: str
+    agreements: dict[str, AgreementState] = {}
+    pending: dict[str, list[Order]] = {}
+    committed: list[str] = []
+    fired: dict[str, list[int]] = {}
+    attempts: dict[str, list[int]] = {}
+    successes: dict[str, list[int]] = {}
+    ever_met: list[str] = []
+    log: list[TurnRecord] = []
+    ended: bool = False
+    end_reason: str = ""
+    results: dict[str, list[str]] = {}
+
+    def to_json(self) -> str:
+        return self.model_dump_json()
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> GameState:
+        return cls.model_validate_json(text)
+
+    def digest(self) -> str:
+        """A hash of the whole state: equal digests mean equal games."""
+        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()
+
+    def snapshot(self) -> GameState:
+        """An independent copy (validate-from-dump is faster than deepcopy for this shape)."""
+        return GameState.model_validate(self.model_dump())
+
+
+def relation_key(a: str, b: str) -> str:
+    return f"{a}|{b}" if a < b else f"{b}|{a}"

@@ -1,0 +1,301 @@
+"""Cross-reference checks a schema cannot express: every id a scenario names must exist,
+and `self`/`target`/`parties` may only appear where they mean something.
+
+Yields `(loc, message)` with `loc` a path into the scenario's YAML data, so the
+loader can point at the line.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+
+from engine import scenario as S
+
+Loc = tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Ctx:
+    """Which relative actor references are meaningful where we are."""
+
+    self_ok: bool = False
+    target_ok: bool = False
+    agreement_target: bool = False
+    parties_ok: bool = False
+    where: str = "here"
+
+
+class _Checker:
+    def __init__(self, sc: S.Scenario):
+        self.sc = sc
+        self.actors = {a.id for a in sc.actors}
+        self.alliances = {a.id for a in sc.alliances}
+        self.rungs = {r.id for r in sc.ladder.rungs}
+        self.events = {e.id for e in sc.events}
+        self.cards = {c.id for c in sc.cards}
+        self.atypes = {t.id for t in sc.agreement_types}
+        self.agreements = {a.id for a in sc.agreements}
+        self.sources = {s.id for s in sc.meta.sources}
+        self.out: list[tuple[Loc, str]] = []
+
+    def err(self, loc: Loc, msg: str) -> None:
+        self.out.append((loc, msg))
+
+    # ---- references
+    def actor_ref(self, ref: str, loc: Loc, ctx: Ctx) -> None:
+        if ref == "*":
+            return
+        if ref == "self":
+            if not ctx.self_ok:
+                self.err(loc, f"`self` has no meaning in {ctx.where}")
+        elif ref in ("target", "targets"):
+            if not ctx.target_ok:
+                self.err(loc, f"`{ref}` needs a card with an actor target (in {ctx.where})")
+        elif ref == "parties":
+            if not ctx.parties_ok:
+                self.err(loc, "`parties` only has a meaning in an agreement type's each_turn effects or with an agreement target")
+        elif ref.startswith("@"):
+            if ref[1:] not in self.alliances:
+                self.err(loc, f"unknown alliance {ref[1:]!r}")
+        elif ref not in self.actors:
+            self.err(loc, f"unknown actor {ref!r}")
+
+    def var_ref(self, ref: str, loc: Loc, ctx: Ctx) -> None:
+        who, name = ref.split(".", 1)
+        if who == "global":
+            if name not in self.sc.globals:
+                self.err(loc, f"unknown global variable {name!r}")
+            return
+        self.actor_ref(who, loc, ctx)
+        if name not in self.sc.variables:
+            self.err(loc, f"unknown actor variable {name!r}")
+
+    def known(self, value: str | None, pool: set[str], what: str, loc: Loc) -> None:
+        if value is not None and value not in pool:
+            self.err(loc, f"unknown {what} {value!r}")
+
+    # ---- conditions and effects
+    def condition(self, c: Any, loc: Loc, ctx: Ctx) -> None:
+        if isinstance(c, S.VarCondition):
+            self.var_ref(c.var, loc + ("var",), ctx)
+        elif isinstance(c, S.RelationCondition):
+            self.known(c.relation, set(self.sc.relation_variables), "relation variable", loc + ("relation",))
+            for i, r in enumerate(c.between):
+                self.actor_ref(r, loc + ("between", i), ctx)
+        elif isinstance(c, S.RungCondition):
+            self.known(c.rung_at_least, self.rungs, "rung", loc + ("rung_at_least",))
+            self.known(c.rung_at_most, self.rungs, "rung", loc + ("rung_at_most",))
+        elif isinstance(c, S.AgreementCondition):
+            self.selector(c.agreement, loc + ("agreement",), ctx)
+        elif isinstance(c, S.CommitmentCondition):
+            self.actor_ref(c.commitment, loc + ("commitment",), ctx)
+            self.known(c.alliance, self.alliances, "alliance", loc + ("alliance",))
+        elif isinstance(c, S.MemberCondition):
+            self.actor_ref(c.member, loc + ("member",), ctx)
+            self.known(c.of, self.alliances, "alliance", loc + ("of",))
+        elif isinstance(c, S.PlayedCondition):
+            self.known(c.played, self.cards, "card", loc + ("played",))
+            self.actor_ref(c.by, loc + ("by",), ctx)
+        elif isinstance(c, S.EventCondition):
+            self.known(c.fired, self.events, "event", loc + ("fired",))
+        elif isinstance(c, S.IsActorCondition):
+            self.actor_ref(c.actor, loc + ("actor",), ctx)
+            for i, r in enumerate(c.among or []):
+                self.actor_ref(r, loc + ("among", i), ctx)
+        elif isinstance(c, S.AllCondition):
+            self.conditions(c.all, loc + ("all",), ctx)
+        elif isinstance(c, S.AnyCondition):
+            self.conditions(c.any, loc + ("any",), ctx)
+        elif isinstance(c, S.NotCondition):
+            self.condition(c.not_, loc + ("not",), ctx)
+
+    def conditions(self, cs: list[Any], loc: Loc, ctx: Ctx) -> None:
+        for i, c in enumerate(cs):
+            self.condition(c, loc + (i,), ctx)
+
+    def selector(self, sel: Any, loc: Loc, ctx: Ctx) -> None:
+        self.known(sel.id, self.agreements, "agreement", loc + ("id",))
+        self.known(sel.type, self.atypes, "agreement type", loc + ("type",))
+        for i, r in enumerate(sel.parties or []):
+            self.actor_ref(r, loc + ("parties", i), ctx)
+        if sel.target and not ctx.agreement_target:
+            self.err(loc + ("target",), "`target: true` needs a card whose target kind is agreement")
+
+    def amount(self, a: Any, loc: Loc, ctx: Ctx) -> None:
+        if isinstance(a, S.Scaled):
+            self.var_ref(a.var, loc + ("var",), ctx)
+
+    def effect(self, e: Any, loc: Loc, ctx: Ctx) -> None:
+        if isinstance(e, S.ChangeEffect):
+            self.var_ref(e.change, loc + ("change",), ctx)
+            self.amount(e.by, loc + ("by",), ctx)
+        elif isinstance(e, S.SetEffect):
+            self.var_ref(e.set, loc + ("set",), ctx)
+            self.amount(e.to, loc + ("to",), ctx)
+        elif isinstance(e, S.RelationEffect):
+            self.known(e.relation, set(self.sc.relation_variables), "relation variable", loc + ("relation",))
+            for i, r in enumerate(e.between):
+                self.actor_ref(r, loc + ("between", i), ctx)
+            self.amount(e.by, loc + ("by",), ctx)
+        elif isinstance(e, S.EscalateEffect):
+            self.amount(e.escalate, loc + ("escalate",), ctx)
+        elif isinstance(e, S.AgreementEffect):
+            self.selector(e, loc, ctx)
+        elif isinstance(e, S.CommitmentEffect):
+            self.actor_ref(e.actor, loc + ("actor",), ctx)
+            self.known(e.alliance, self.alliances, "alliance", loc + ("alliance",))
+        elif isinstance(e, S.MemberEffect):
+            self.actor_ref(e.actor, loc + ("actor",), ctx)
+            self.known(e.join or e.leave, self.alliances, "alliance", loc + ("join" if e.join else "leave",))
+        elif isinstance(e, S.FireEffect):
+            self.known(e.fire, self.events, "event", loc + ("fire",))
+
+    def effects(self, es: list[Any], loc: Loc, ctx: Ctx) -> None:
+        for i, e in enumerate(es):
+            self.effect(e, loc + (i,), ctx)
+
+    # ---- the scenario
+    def duplicates(self, items: list[Any], section: str) -> None:
+        counts = Counter(x.id for x in items)
+        seen: set[str] = set()
+        for i, x in enumerate(items):
+            if counts[x.id] > 1 and x.id in seen:
+                self.err((section, i, "id"), f"duplicate id {x.id!r} in {section}")
+            seen.add(x.id)
+
+    def run(self) -> list[tuple[Loc, str]]:
+        sc = self.sc
+        for section in ("actors", "alliances", "agreement_types", "agreements", "cards", "events", "objectives", "end"):
+            self.duplicates(getattr(sc, section), section)
+        self.duplicates(sc.ladder.rungs, "ladder.rungs")
+        for name in sc.globals:
+            if name in sc.variables:
+                self.err(("globals", name), f"{name!r} is both a global and an actor variable")
+        for k, g in sc.globals.items():
+            self.known(g.source, self.sources, "source", ("globals", k, "source"))
+            if g.initial is not None and not g.min <= g.initial <= g.max:
+                self.err(("globals", k, "initial"), f"initial {g.initial} is outside {g.min}..{g.max}")
+        for i, a in enumerate(sc.actors):
+            for var, value in a.variables.items():
+                d = sc.variables.get(var)
+                if d is None:
+                    self.err(("actors", i, "variables", var), f"unknown actor variable {var!r} (declare it under variables:)")
+                elif not d.min <= value <= d.max:
+                    self.err(("actors", i, "variables", var), f"{var} = {value} is outside {d.min}..{d.max}")
+            for var, src in a.sources.items():
+                if var not in sc.variables:
+                    self.err(("actors", i, "sources", var), f"unknown actor variable {var!r}")
+                self.known(src, self.sources, "source", ("actors", i, "sources", var))
+        for i, r in enumerate(sc.relations):
+            for j, who in enumerate(r.between):
+                self.known(who, self.actors, "actor", ("relations", i, "between", j))
+            if r.between[0] == r.between[1]:
+                self.err(("relations", i, "between"), "a relation needs two different actors")
+            for var, value in r.values.items():
+                d = sc.relation_variables.get(var)
+                if d is None:
+                    self.err(("relations", i, "values", var), f"unknown relation variable {var!r}")
+                elif not d.min <= value <= d.max:
+                    self.err(("relations", i, "values", var), f"{var} = {value} is outside {d.min}..{d.max}")
+        for i, al in enumerate(sc.alliances):
+            if al.id in self.actors:
+                self.err(("alliances", i, "id"), f"alliance id {al.id!r} is also an actor id")
+            for j, m in enumerate(al.members):
+                self.known(m, self.actors, "actor", ("alliances", i, "members", j))
+            for m in al.commitments:
+                if m not in al.members:
+                    self.err(("alliances", i, "commitments", m), f"{m!r} is not a member of {al.id}")
+            if al.credibility is not None and al.credibility not in sc.globals:
+                self.err(("alliances", i, "credibility"), f"unknown global variable {al.credibility!r}")
+        ag_ctx = Ctx(parties_ok=True, where="an agreement type")
+        for i, t in enumerate(sc.agreement_types):
+            if t.max_parties < t.min_parties:
+                self.err(("agreement_types", i, "max_parties"), "max_parties is below min_parties")
+            self.effects(t.each_turn, ("agreement_types", i, "each_turn"), ag_ctx)
+        types = {t.id: t for t in sc.agreement_types}
+        for i, a in enumerate(sc.agreements):
+            self.known(a.type, self.atypes, "agreement type", ("agreements", i, "type"))
+            self.known(a.source, self.sources, "source", ("agreements", i, "source"))
+            for j, p in enumerate(a.parties):
+                self.known(p, self.actors, "actor", ("agreements", i, "parties", j))
+            t = types.get(a.type)
+            if t and not t.min_parties <= len(a.parties) <= t.max_parties:
+                self.err(("agreements", i, "parties"), f"{t.id} takes {t.min_parties}..{t.max_parties} parties")
+            if len(set(a.parties)) != len(a.parties):
+                self.err(("agreements", i, "parties"), "a party is listed twice")
+        for i, c in enumerate(sc.cards):
+            self.card(c, ("cards", i))
+        ev_ctx = Ctx(where="an event")
+        for i, e in enumerate(sc.events):
+            self.conditions(e.when, ("events", i, "when"), ev_ctx)
+            self.effects(e.effects, ("events", i, "effects"), ev_ctx)
+            for j, who in enumerate(e.to or []):
+                self.known(who, self.actors, "actor", ("events", i, "to", j))
+            if e.at_turn is not None and e.at_turn > sc.meta.turns:
+                self.err(("events", i, "at_turn"), f"turn {e.at_turn} is after the last turn ({sc.meta.turns})")
+        for i, o in enumerate(sc.objectives):
+            self.known(o.actor, self.actors, "actor", ("objectives", i, "actor"))
+            self.conditions(o.conditions, ("objectives", i, "conditions"), Ctx(self_ok=True, where="an objective"))
+        for i, e in enumerate(sc.end):
+            self.conditions(e.when, ("end", i, "when"), Ctx(where="an end condition"))
+        for i, u in enumerate(sc.each_turn):
+            for j, r in enumerate(u.for_):
+                self.actor_ref(r, ("each_turn", i, "for", j), Ctx(where="each_turn.for"))
+            self.effects(u.effects, ("each_turn", i, "effects"), Ctx(self_ok=True, where="each_turn"))
+        self.known(sc.end_on_rung, self.rungs, "rung", ("end_on_rung",))
+        return self.out
+
+    def card(self, c: S.Card, loc: Loc) -> None:
+        tgt = c.target
+        ctx = Ctx(
+            self_ok=True,
+            target_ok=tgt is not None and tgt.kind == "actor",
+            agreement_target=tgt is not None and tgt.kind == "agreement",
+            parties_ok=tgt is not None and tgt.kind == "agreement",
+            where=f"card {c.id}",
+        )
+        plain = Ctx(where=f"card {c.id} playable_by")
+        for i, r in enumerate(c.playable_by):
+            self.actor_ref(r, loc + ("playable_by", i), plain)
+        for i, r in enumerate(c.not_playable_by):
+            self.actor_ref(r, loc + ("not_playable_by", i), plain)
+        if tgt is not None:
+            for i, r in enumerate(tgt.among or []):
+                self.actor_ref(r, loc + ("target", "among", i), Ctx(self_ok=True, where="target.among"))
+            where_ctx = Ctx(self_ok=True, target_ok=tgt.kind == "actor", agreement_target=tgt.kind == "agreement",
+                            parties_ok=tgt.kind == "agreement", where=f"card {c.id} target.where")
+            self.conditions(tgt.where, loc + ("target", "where"), where_ctx)
+            if tgt.kind == "agreement" and tgt.count != 1:
+                self.err(loc + ("target", "count"), "an agreement target takes count 1")
+        for var in c.cost:
+            if var not in self.sc.variables:
+                self.err(loc + ("cost", var), f"unknown actor variable {var!r}")
+        self.conditions(c.conditions, loc + ("conditions",), ctx)
+        if isinstance(c.chance, S.Chance):
+            for i, m in enumerate(c.chance.modifiers):
+                self.conditions(m.when, loc + ("chance", "modifiers", i, "when"), ctx)
+        self.effects(c.effects, loc + ("effects",), ctx)
+        self.effects(c.on_failure, loc + ("on_failure",), ctx)
+
+
+def check(sc: S.Scenario) -> list[tuple[Loc, str]]:
+    return _Checker(sc).run()
+
+
+def walk_models(obj: Any) -> Iterator[BaseModel]:
+    """Every pydantic model inside `obj` (used by tests and tools that inspect a scenario)."""
+    if isinstance(obj, BaseModel):
+        yield obj
+        for name in type(obj).model_fields:
+            yield from walk_models(getattr(obj, name))
+    elif isinstance(obj, (list, tuple)):
+        for x in obj:
+            yield from walk_models(x)
+    elif isinstance(obj, dict):
+        for x in obj.values():
+            yield from walk_models(x)
