@@ -298,13 +298,13 @@ class Rules:
         cid = cc.card.id
         if tgt is None:
             why = self._order_blocker(state, cc, Ctx(state, actor))
-            return ([Order(actor=actor, card=cid)] if why is None else []), why
+            return ([_order(actor, cid)] if why is None else []), why
         last_reason = "no valid target"
         cands = self._target_candidates(state, actor, cc)
         if tgt.kind == "agreement":
             found = []
             for aid in cands:
-                order = Order(actor=actor, card=cid, agreement=aid)
+                order = _order(actor, cid, agreement=aid)
                 ctx = self._ctx_for(state, order)
                 why = self._target_ok(cc, ctx) or self._order_blocker(state, cc, ctx)
                 if why is None:
@@ -324,10 +324,21 @@ class Rules:
             ctx = Ctx(state, actor, combo)
             why = self._order_blocker(state, cc, ctx)
             if why is None:
-                found.append(Order(actor=actor, card=cid, targets=combo))
+                found.append(_order(actor, cid, targets=combo))
             else:
                 last_reason = why
         return found, (None if found else last_reason)
+
+    def orders_for_card(self, state: GameState, actor: str, card_id: str) -> list[Order]:
+        """The legal orders of one card for this actor now (empty if it cannot be played)."""
+        cc = self.cards[card_id]
+        if state.phase != "planning" or state.ended or self._card_blocker(state, actor, cc) is not None:
+            return []
+        return self._orders_for_card(state, actor, cc)[0]
+
+    def playable_cards(self, state: GameState, actor: str) -> list[str]:
+        """Cards this actor may play under `playable_by` (conditions aside)."""
+        return [cid for cid, cc in self.cards.items() if self.may_play(actor, cc.card, state)]
 
     def legal_orders(self, state: GameState, actor: str) -> list[Order]:
         """Every single order this actor could give now (a turn's orders are up to `orders_allowed` of them)."""
@@ -586,6 +597,11 @@ class Rules:
         results = s.results if s.ended else self.judge(s)
         points = {o.id: o.points for o in self.sc.objectives}
         return {a: sum(points[o] for o in met) for a, met in results.items()}
+
+
+def _order(actor: str, card: str, targets: tuple[str, ...] = (), agreement: str | None = None) -> Order:
+    """An order the engine built itself from known ids: no need to validate it again."""
+    return Order.model_construct(actor=actor, card=card, targets=targets, agreement=agreement, rationale="")
 
 
 def working_copy(state: GameState) -> GameState:
