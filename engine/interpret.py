@@ -277,13 +277,19 @@ def _agreement_condition(t: Tables, cond: S.AgreementCondition) -> Cond:
     return check
 
 
+def _who(t: Tables, ref: str) -> str:
+    return {"self": "you", "target": "the target", "targets": "the targets", "parties": "the parties",
+            "*": "everyone"}.get(ref, f"members of {ref[1:]}" if ref.startswith("@") else t.names.get(ref, ref))
+
+
 def describe(t: Tables, cond: Any) -> str:
     """A condition in words, for the reason shown when a card is refused."""
     if isinstance(cond, S.VarCondition):
         extra = f" (for at least {cond.count_at_least})" if cond.count_at_least else ""
         return f"{t.label(cond.var)} {_bounds_text(cond)}{extra}"
     if isinstance(cond, S.RelationCondition):
-        return f"{cond.relation} between {cond.between[0]} and {cond.between[1]} {_bounds_text(cond)}"
+        label = t.sc.relation_variables[cond.relation].label if cond.relation in t.sc.relation_variables else cond.relation
+        return f"{label} between {_who(t, cond.between[0])} and {_who(t, cond.between[1])} {_bounds_text(cond)}"
     if isinstance(cond, S.RungCondition):
         parts = []
         if cond.rung_at_least:
@@ -293,33 +299,46 @@ def describe(t: Tables, cond: Any) -> str:
         return f"{'peak ' if cond.peak else ''}escalation {' and '.join(parts)}"
     if isinstance(cond, S.AgreementCondition):
         sel = cond.agreement
-        what = sel.id or (f"a {sel.type} agreement with {', '.join(sel.parties or [])}" if sel.type else "the agreement")
-        states = "/".join(s.replace("_", " ") for s in cond.in_) if cond.in_ else "existing"
-        text = f"{what} {states}" if cond.exists else f"no {what} {states}"
+        if sel.type:
+            atype = t.atypes.get(sel.type)
+            who = " and ".join(_who(t, p) for p in sel.parties or [])
+            what = f"{atype.name if atype else sel.type} between {who}"
+        elif sel.id:
+            seed = next((a for a in t.sc.agreements if a.id == sel.id), None)
+            what = seed.name if seed else sel.id
+        else:
+            what = "the agreement"
+        states = " or ".join(s.replace("_", " ") for s in cond.in_) if cond.in_ else ""
+        if cond.exists:
+            text = f"{'a ' if sel.type else ''}{what} {'that is ' + states if states else 'to exist'}"
+        else:
+            text = f"no {what} already {states}" if states else f"no {what}"
         if cond.self_is_party is not None:
-            text += ", you a party" if cond.self_is_party else ", you not a party"
+            text += ", with you a party" if cond.self_is_party else ", with you not a party"
         if cond.self_is_proposer is not None:
             text += ", proposed by you" if cond.self_is_proposer else ", proposed by another side"
         return text
     if isinstance(cond, S.CommitmentCondition):
-        return f"{cond.commitment}'s commitment to {cond.alliance} is {'/'.join(cond.in_)}"
+        return f"{_who(t, cond.commitment)}: commitment to {cond.alliance} {' or '.join(cond.in_)}"
     if isinstance(cond, S.MemberCondition):
-        return f"{cond.member} {'is' if cond.is_ else 'is not'} in {cond.of}"
+        return f"{_who(t, cond.member)} {'in' if cond.is_ else 'not in'} {cond.of}"
     if isinstance(cond, S.TurnCondition):
         lo, hi = cond.turn_at_least, cond.turn_at_most
         return f"turn {'≥ ' + str(lo) if lo else ''}{' and ' if lo and hi else ''}{'≤ ' + str(hi) if hi else ''}"
     if isinstance(cond, S.PlayedCondition):
         when = f" in the last {cond.within} turns" if cond.within else ""
-        return f"{cond.by} {'has' if cond.is_ else 'has not'} played {cond.played}{when}"
+        card = next((c.name for c in t.sc.cards if c.id == cond.played), cond.played)
+        return f"{_who(t, cond.by)} {'having' if cond.is_ else 'not having'} played {card}{when}"
     if isinstance(cond, S.EventCondition):
-        return f"event {cond.fired} {'has' if cond.is_ else 'has not'} happened"
+        ev = next((e.name for e in t.sc.events if e.id == cond.fired), cond.fired)
+        return f"'{ev}' {'to have happened' if cond.is_ else 'not to have happened'}"
     if isinstance(cond, S.IsActorCondition):
         what = []
         if cond.among:
             what.append("one of " + ", ".join(cond.among))
         if cond.kind:
             what.append("a " + "/".join(cond.kind))
-        return f"{cond.actor} {'is' if cond.is_ else 'is not'} {' and '.join(what)}"
+        return f"{_who(t, cond.actor)} {'being' if cond.is_ else 'not being'} {' and '.join(what)}"
     if isinstance(cond, S.AllCondition):
         return "all of: " + "; ".join(describe(t, x) for x in cond.all)
     if isinstance(cond, S.AnyCondition):

@@ -1,17 +1,83 @@
 """The simple built-in policy: plays any side with legal, plausible orders.
 
-Why not uniform random: a side that spends its whole budget on noise makes a
-poor opponent and a poor test of the scenario. This policy weighs each legal
-order by a one-step look at what it does for the side's own objectives and
-adds noise from a stream derived from the game seed, turn and side, so bots
-are deterministic and never disturb the game's dice.
+Why not uniform random: a side that spends its budget on noise is a poor
+opponent and a poor test of a scenario. Once per scenario we read each actor's
+objectives for what it wants (a variable up or down, the ladder low or high,
+agreements made) and score each card by how its success effects point the
+same way. Each turn the policy draws among legal orders weighted by that score
+and the card's chance, with noise from a stream derived from the game seed,
+turn and side: bots are deterministic and never disturb the game's dice.
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from engine import dice
+from engine import scenario as S
 from engine.rules import Rules
 from engine.state import GameState, Order
+
+
+def _wants(sc: S.Scenario, actor: str) -> tuple[dict[tuple[str, str], int], int, int]:
+    """What an actor's objectives push toward: {(who, var): ±1}, ladder direction, agreements wanted."""
+    want: dict[tuple[str, str], int] = {}
+    ladder = 0
+    agreements = 0
+
+    def visit(c: object, sign: int) -> None:
+        nonlocal ladder, agreements
+        if isinstance(c, S.VarCondition):
+            who, var = c.var.split(".", 1)
+            who = actor if who == "self" else who
+            d = 1 if (c.at_least is not None or c.above is not None) else -1
+            want[(who, var)] = want.get((who, var), 0) + d * sign
+        elif isinstance(c, S.RungCondition):
+            ladder += (1 if c.rung_at_least else -1) * sign
+        elif isinstance(c, S.AgreementCondition):
+            agreements += (1 if c.exists else -1) * sign
+        elif isinstance(c, S.AllCondition):
+            for x in c.all:
+                visit(x, sign)
+        elif isinstance(c, S.AnyCondition):
+            for x in c.any:
+                visit(x, sign)
+        elif isinstance(c, S.NotCondition):
+            visit(c.not_, -sign)
+
+    for obj in sc.objectives:
+        if obj.actor == actor:
+            for c in obj.conditions:
+                visit(c, obj.points)
+    return want, ladder, agreements
+
+
+_AGREEMENT_SIGN = {"propose": 1, "negotiate": 1, "sign": 1, "ratify": 1, "invoke": 1, "resume": 1,
+                   "conclude": 0, "suspend": -1, "withdraw": -1, "lapse": -1}
+
+
+@lru_cache(maxsize=64)
+def affinities(rules: Rules) -> dict[tuple[str, str], float]:
+    """(actor, card) -> how well the card's success effects serve the actor's objectives."""
+    sc = rules.sc
+    out: dict[tuple[str, str], float] = {}
+    for actor in sc.playable_ids:
+        want, ladder, agreements = _wants(sc, actor)
+        for card in sc.cards:
+            score = 0.0
+            for e in card.effects:
+                if isinstance(e, S.ChangeEffect):
+                    who, var = e.change.split(".", 1)
+                    who = actor if who == "self" else who
+                    sign = 1 if not isinstance(e.by, (int, float)) or e.by >= 0 else -1
+                    score += sign * want.get((who, var), 0)
+                elif isinstance(e, S.EscalateEffect):
+                    sign = 1 if not isinstance(e.escalate, (int, float)) or e.escalate >= 0 else -1
+                    score += sign * ladder
+                elif isinstance(e, S.AgreementEffect):
+                    score += _AGREEMENT_SIGN[e.agreement] * agreements * 0.5
+            out[(actor, card.id)] = score
+    return out
 
 
 def simple_orders(rules: Rules, state: GameState, actor: str) -> list[Order]:
@@ -19,15 +85,19 @@ def simple_orders(rules: Rules, state: GameState, actor: str) -> list[Order]:
     legal = rules.legal_orders(state, actor)
     if not legal:
         return []
+    aff = affinities(rules)
     limit = rules.orders_allowed(actor)
     budget = dict(state.vars[actor])
     chosen: list[Order] = []
     used_cards: set[str] = set()
-    pool = list(legal)
-    while pool and len(chosen) < limit:
-        weights = [_weight(rules, o) * (0.5 + rng.random()) for o in pool]
-        i = max(range(len(pool)), key=lambda k: weights[k])
-        order = pool.pop(i)
+    scored = []
+    for o in legal:
+        w = max(0.15, 1.0 + 0.4 * aff.get((actor, o.card), 0.0))
+        scored.append((w * (0.3 + rng.random()), o))
+    scored.sort(key=lambda x: -x[0])
+    for _, order in scored:
+        if len(chosen) >= limit:
+            break
         cost = rules.sc.card(order.card).cost
         if order.card in used_cards or any(budget[v] < c for v, c in cost.items()):
             continue
@@ -36,11 +106,6 @@ def simple_orders(rules: Rules, state: GameState, actor: str) -> list[Order]:
         used_cards.add(order.card)
         chosen.append(order)
     return chosen
-
-
-def _weight(rules: Rules, order: Order) -> float:
-    card = rules.sc.card(order.card)
-    return {"budget": 1.0, "agreement": 1.1, "escalation": 0.8}[card.family]
 
 
 def random_orders(rules: Rules, state: GameState, actor: str, stream: dice.Stream) -> list[Order]:

@@ -208,7 +208,7 @@ class Rules:
     def _order_blocker(self, state: GameState, cc: CompiledCard, ctx: Ctx) -> str | None:
         for cond, text in cc.conditions:
             if not cond(ctx):
-                return f"needs {text}"
+                return f"requires {text}"
         return cc.effects.blocked(ctx)
 
     def _target_candidates(self, state: GameState, actor: str, cc: CompiledCard) -> list[str]:
@@ -232,7 +232,7 @@ class Rules:
     def _target_ok(self, cc: CompiledCard, ctx: Ctx) -> str | None:
         for cond, text in cc.target_where:
             if not cond(ctx):
-                return f"target must satisfy: {text}"
+                return f"the target must meet: {text}"
         return None
 
     def _ctx_for(self, state: GameState, order: Order) -> Ctx:

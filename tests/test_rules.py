@@ -57,7 +57,7 @@ def test_accepting_an_agreement_never_proposed_is_refused(mini):
     with pytest.raises(IllegalOrder, match="no agreement 'bilateral__alpha_beta'"):
         g.submit("beta", [Order(actor="beta", card="accept", agreement="bilateral__alpha_beta")])
     # the existing pact is in force, not proposed: accept is refused with the condition that failed
-    with pytest.raises(IllegalOrder, match="target must satisfy"):
+    with pytest.raises(IllegalOrder, match="the target must meet"):
         g.submit("beta", [Order(actor="beta", card="accept", agreement="alpha_beta")])
 
 
