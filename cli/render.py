@@ -118,21 +118,25 @@ class Renderer:
             change = f" (from {self.rung_names[rec.rung_before]})"
         out.append(f"Escalation: {rung} — score {_num(state.escalation)}{change}")
         out.append("Budgets:")
-        has = set(self.sc.variables)
+        meta = self.sc.meta
+        shown = meta.dashboard or list(self.sc.variables)[:4]
+        target = meta.spending_target
         for a in self.sc.actors:
+            if not a.playable:
+                continue
             row = state.vars[a.id]
             bits = []
-            if "defence_pct" in has:
-                pct = row["defence_pct"]
-                bits.append(f"defence {pct:5.2f}% GDP {'≥2%' if pct >= 2 else '<2%'}")
-            if "budget" in has:
-                bits.append(f"budget {_num(row['budget'])}")
-            if "aid_given" in has and row.get("aid_given"):
-                bits.append(f"aid given {_num(row['aid_given'])}")
-            if "aid_received" in has and row.get("aid_received"):
-                bits.append(f"aid received {_num(row['aid_received'])}")
-            if bits:
-                out.append(f"  {a.name:<16} " + " · ".join(bits))
+            if target is not None:
+                v = row[target.var]
+                mark = "✓" if v >= target.at_least else "✗"
+                bits.append(f"{self.var_labels[target.var]} {v:5.2f} {mark}")
+            for var in shown:
+                if target is None or var != target.var:
+                    bits.append(f"{self.var_labels[var]} {_num(row[var])}")
+            out.append(f"  {a.name:<16} " + " · ".join(bits))
+        if target is not None:
+            n = sum(1 for a in self.sc.actors if a.playable and state.vars[a.id][target.var] >= target.at_least)
+            out.append(f"  {target.label}: {n} of {len(self.sc.playable_ids)} sides meet it")
         if state.globals:
             out.append("  " + " · ".join(f"{self.global_labels[k]} {_num(v)}" for k, v in state.globals.items()))
         out.append("Agreements:")

@@ -370,6 +370,14 @@ class Source(Strict):
     note: str = ""
 
 
+class SpendingTarget(Strict):
+    """A line the front ends draw and count against, e.g. NATO's 2% of GDP."""
+
+    var: Id
+    at_least: float
+    label: str
+
+
 class Meta(Strict):
     id: Id
     title: str
@@ -379,6 +387,8 @@ class Meta(Strict):
     turns: int = Field(ge=1, le=200)
     orders_per_turn: int = Field(2, ge=1, le=10)
     sources: list[Source] = []
+    dashboard: list[Id] = Field([], description="actor variables shown in each turn's summary (first four if empty)")
+    spending_target: SpendingTarget | None = None
 
 
 class VarDef(Strict):

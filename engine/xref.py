@@ -248,6 +248,11 @@ class _Checker:
                 self.actor_ref(r, ("each_turn", i, "for", j), Ctx(where="each_turn.for"))
             self.effects(u.effects, ("each_turn", i, "effects"), Ctx(self_ok=True, where="each_turn"))
         self.known(sc.end_on_rung, self.rungs, "rung", ("end_on_rung",))
+        for i, var in enumerate(sc.meta.dashboard):
+            self.known(var, set(sc.variables), "actor variable", ("meta", "dashboard", i))
+        if sc.meta.spending_target is not None:
+            self.known(sc.meta.spending_target.var, set(sc.variables), "actor variable",
+                       ("meta", "spending_target", "var"))
         return self.out
 
     def card(self, c: S.Card, loc: Loc) -> None:
