@@ -109,10 +109,11 @@ def simple_orders(rules: Rules, state: GameState, actor: str) -> list[Order]:
 
 
 def random_orders(rules: Rules, state: GameState, actor: str, stream: dice.Stream) -> list[Order]:
-    """Random legal orders (benchmarks, property tests): a random card that has a legal aim, then a random aim.
+    """Random legal orders (benchmarks, fuzzing): a random card that has a legal aim, then a random legal aim.
 
-    Drawing the card first and enumerating only its aims keeps this cheap;
-    every order returned has passed the same checks as a submitted one.
+    Drawing the card first and trying aims in random order until one is legal
+    keeps this cheap; every order returned has passed the checks a submitted
+    order passes.
     """
     cards = rules.playable_cards(state, actor)
     limit = rules.orders_allowed(actor)
@@ -123,10 +124,10 @@ def random_orders(rules: Rules, state: GameState, actor: str, stream: dice.Strea
         cost = rules.sc.card(card_id).cost
         if any(budget[v] < c for v, c in cost.items()):
             continue
-        orders = rules.orders_for_card(state, actor, card_id)
-        if not orders:
+        order = rules.sample_order(state, actor, card_id, stream)
+        if order is None:
             continue
         for v, c in cost.items():
             budget[v] -= c
-        chosen.append(orders[stream.randrange(len(orders))])
+        chosen.append(order)
     return chosen

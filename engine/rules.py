@@ -122,6 +122,12 @@ class Rules:
         self.upkeep = [([r for r in u.for_], self._effects(u.effects)) for u in scenario.each_turn]
         self.agreement_upkeep = {t.id: self._effects(t.each_turn) for t in scenario.agreement_types}
         self.lapse_after = {t.id: t.lapse_after for t in scenario.agreement_types}
+        self._static_play = self._static_playability()
+        self._playable_split = {
+            a: ([cid for cid in self.cards if self._static_play.get((a, cid))],
+                [cid for cid in self.cards if (a, cid) not in self._static_play])
+            for a in self.t.all_actors
+        }
 
     # ------------------------------------------------------------- compiling
     def _effects(self, effects: list[Any]) -> CompiledEffects:
@@ -176,12 +182,29 @@ class Rules:
 
     # ------------------------------------------------------------- legality
     def may_play(self, actor: str, card: S.Card, state: GameState) -> bool:
+        """`playable_by` / `not_playable_by`; only `@alliance` entries depend on the state."""
+        static = self._static_play.get((actor, card.id))
+        if static is not None:
+            return static
+
         def hits(refs: list[str]) -> bool:
             for r in refs:
                 if r == "*" or r == actor or (r.startswith("@") and actor in state.members.get(r[1:], ())):
                     return True
             return False
         return hits(card.playable_by) and not hits(card.not_playable_by)
+
+    def _static_playability(self) -> dict[tuple[str, str], bool]:
+        table: dict[tuple[str, str], bool] = {}
+        for card in self.sc.cards:
+            refs = card.playable_by + card.not_playable_by
+            if any(r.startswith("@") for r in refs):
+                continue
+            for actor in self.t.all_actors:
+                allowed = "*" in card.playable_by or actor in card.playable_by
+                barred = "*" in card.not_playable_by or actor in card.not_playable_by
+                table[(actor, card.id)] = allowed and not barred
+        return table
 
     def orders_allowed(self, actor: str) -> int:
         a = self.sc.actor(actor)
@@ -336,9 +359,39 @@ class Rules:
             return []
         return self._orders_for_card(state, actor, cc)[0]
 
+    def sample_order(self, state: GameState, actor: str, card_id: str, stream: dice.Stream) -> Order | None:
+        """A uniformly random legal order of one card (the first legal aim of a random permutation), or None."""
+        cc = self.cards[card_id]
+        if state.phase != "planning" or state.ended or self._card_blocker(state, actor, cc) is not None:
+            return None
+        tgt = cc.card.target
+        if tgt is None:
+            return _order(actor, card_id) if self._order_blocker(state, cc, Ctx(state, actor)) is None else None
+        cands = self._target_candidates(state, actor, cc)
+        if tgt.kind == "agreement":
+            _shuffle(cands, stream)
+            for aid in cands:
+                ag = state.agreements[aid]
+                ctx = Ctx(state, actor, (), aid, tuple(ag.parties))
+                if self._target_ok(cc, ctx) is None and self._order_blocker(state, cc, ctx) is None:
+                    return _order(actor, card_id, agreement=aid)
+            return None
+        ok = [a for a in cands if self._target_ok(cc, Ctx(state, actor, (a,))) is None]
+        combos = list(itertools.combinations(ok, tgt.count)) if tgt.count > 1 else [(a,) for a in ok]
+        _shuffle(combos, stream)
+        for combo in combos:
+            if self._order_blocker(state, cc, Ctx(state, actor, combo)) is None:
+                return _order(actor, card_id, targets=combo)
+        return None
+
     def playable_cards(self, state: GameState, actor: str) -> list[str]:
-        """Cards this actor may play under `playable_by` (conditions aside)."""
-        return [cid for cid, cc in self.cards.items() if self.may_play(actor, cc.card, state)]
+        """Cards this actor may play under `playable_by` (conditions aside), in scenario order."""
+        fixed, dynamic = self._playable_split[actor]
+        if not dynamic:
+            return list(fixed)
+        allowed = set(fixed)
+        allowed.update(cid for cid in dynamic if self.may_play(actor, self.cards[cid].card, state))
+        return [cid for cid in self.cards if cid in allowed]
 
     def legal_orders(self, state: GameState, actor: str) -> list[Order]:
         """Every single order this actor could give now (a turn's orders are up to `orders_allowed` of them)."""
@@ -597,6 +650,13 @@ class Rules:
         results = s.results if s.ended else self.judge(s)
         points = {o.id: o.points for o in self.sc.objectives}
         return {a: sum(points[o] for o in met) for a, met in results.items()}
+
+
+def _shuffle(items: list[Any], stream: dice.Stream) -> None:
+    """Fisher–Yates with the given stream (never the game's dice)."""
+    for i in range(len(items) - 1, 0, -1):
+        j = stream.randrange(i + 1)
+        items[i], items[j] = items[j], items[i]
 
 
 def _order(actor: str, card: str, targets: tuple[str, ...] = (), agreement: str | None = None) -> Order:

@@ -1,0 +1,197 @@
+"""Balance report for a scenario: play N games with the built-in policy for every side and summarise.
+
+Usage: python bench/balance.py [N] [--scenario PATH] [--jobs J]
+
+Seeds 1..N; every side is played by `engine.policy.simple_orders`. Prints, per
+actor, the mean objective points against the maximum and the share of games in
+which each objective was met; per card, how often it was played and how the
+actors who played it scored against those who could have and did not; the
+distribution of the final and peak rungs; and how many games ended early and
+why. Lines starting with `!` flag what looks out of balance: an objective met
+in under 15% or over 85% of games, a card that every side able to play it
+plays in nearly every game, or a card whose players do much better than the
+rest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter, defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from engine.game import Game  # noqa: E402
+from engine.loader import load_scenario  # noqa: E402
+from engine.policy import simple_orders  # noqa: E402
+from engine.scenario import Scenario  # noqa: E402
+
+_SC: Scenario | None = None
+
+
+def _init(path: str) -> None:
+    global _SC
+    _SC = load_scenario(path)
+
+
+def _bot(game: Game, side: str):  # type: ignore[no-untyped-def]
+    return simple_orders(game.rules, game.state, side)
+
+
+def play_one(seed: int) -> dict:
+    """One game's summary as plain data (so it crosses process boundaries)."""
+    sc = _SC
+    assert sc is not None
+    g = Game(sc, seed=seed)
+    g.play_out({a: _bot for a in sc.playable_ids})
+    s = g.state
+    played: Counter[tuple[str, str]] = Counter()  # (actor, card) -> orders resolved (not fizzled)
+    fizzled: Counter[str] = Counter()
+    for rec in s.log:
+        for r in rec.resolutions:
+            if r.outcome == "fizzled":
+                fizzled[r.order.card] += 1
+            else:
+                played[(r.order.actor, r.order.card)] += 1
+    return {
+        "seed": seed,
+        "turns": len(s.log),
+        "end_reason": s.end_reason,
+        "rung": s.rung,
+        "peak": s.peak_rung,
+        "scores": g.scores(),
+        "met": {a: list(v) for a, v in s.results.items()},
+        "played": dict(played),
+        "fizzled": dict(fizzled),
+        "fired": sorted(s.fired),
+    }
+
+
+def run(path: str, n: int, jobs: int) -> list[dict]:
+    seeds = list(range(1, n + 1))
+    if jobs <= 1:
+        _init(path)
+        return [play_one(s) for s in seeds]
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init, initargs=(path,)) as ex:
+        return list(ex.map(play_one, seeds, chunksize=max(1, n // (jobs * 4))))
+
+
+def pct(x: float) -> str:
+    return f"{100 * x:5.1f}%"
+
+
+def report(sc: Scenario, games: list[dict]) -> list[str]:
+    n = len(games)
+    out: list[str] = []
+    flags: list[str] = []
+    out.append(f"scenario {sc.meta.id}: {n} games, seeds 1..{n}, simple_orders for every side")
+
+    # ---- actors and objectives
+    out.append("")
+    out.append("Objectives (mean points / max; share of games each objective was met)")
+    by_actor: dict[str, list] = defaultdict(list)
+    for o in sc.objectives:
+        by_actor[o.actor].append(o)
+    for actor in sc.playable_ids:
+        objs = by_actor.get(actor, [])
+        top = sum(o.points for o in objs)
+        mean = sum(g["scores"].get(actor, 0) for g in games) / n
+        any_met = sum(1 for g in games if g["met"].get(actor)) / n
+        out.append(f"  {actor:<9} {mean:4.2f} / {top}   (some objective met in {pct(any_met).strip()})")
+        for o in objs:
+            share = sum(1 for g in games if o.id in g["met"].get(actor, [])) / n
+            out.append(f"      {pct(share)}  {o.id} ({o.points}): {o.description}")
+            if share < 0.15 or share > 0.85:
+                flags.append(f"! objective {o.id} met in {pct(share).strip()} of games")
+
+    # ---- cards
+    out.append("")
+    out.append("Cards (games: share of games in which anyone played it; per game: orders resolved per game;")
+    out.append("       eligible: share of games in which each side that may play it did, mean over those sides;")
+    out.append("       pts played/not: mean share of max points of eligible sides that played it / did not)")
+    out.append(f"  {'card':<32} {'family':<10} {'games':>6} {'per game':>8} {'eligible':>8} {'pts played/not':>15} {'fizzled':>7}")
+    from engine.rules import Rules
+    rules = Rules(sc)
+    start = rules.new_game(0)
+    max_points = {a: sum(o.points for o in by_actor.get(a, [])) or 1 for a in sc.playable_ids}
+    for card in sc.cards:
+        eligible = [a for a in sc.playable_ids if rules.may_play(a, card, start)]
+        plays = sum(g["played"].get((a, card.id), 0) for g in games for a in eligible)
+        games_any = sum(1 for g in games if any(g["played"].get((a, card.id)) for a in eligible)) / n
+        elig_shares = []
+        pts_played: list[float] = []
+        pts_not: list[float] = []
+        for a in eligible:
+            k = 0
+            for g in games:
+                rel = g["scores"].get(a, 0) / max_points[a]
+                if g["played"].get((a, card.id)):
+                    k += 1
+                    pts_played.append(rel)
+                else:
+                    pts_not.append(rel)
+            elig_shares.append(k / n)
+        elig = sum(elig_shares) / len(elig_shares) if elig_shares else 0.0
+        mp = sum(pts_played) / len(pts_played) if pts_played else float("nan")
+        mn = sum(pts_not) / len(pts_not) if pts_not else float("nan")
+        fz = sum(g["fizzled"].get(card.id, 0) for g in games) / n
+        out.append(f"  {card.id:<32} {card.family:<10} {pct(games_any):>6} {plays / n:8.2f} {pct(elig):>8} "
+                   f"{mp:7.2f}/{mn:<7.2f} {fz:7.2f}")
+        if elig_shares and min(elig_shares) > 0.95:
+            flags.append(f"! card {card.id} is played by every side that may play it in over 95% of games")
+        if pts_played and pts_not and len(pts_played) >= 0.1 * n and mp - mn > 0.25:
+            flags.append(f"! card {card.id}: sides that played it scored {mp:.2f} of max vs {mn:.2f}")
+        if games_any == 0:
+            flags.append(f"! card {card.id} was never played")
+
+    # ---- ladder
+    out.append("")
+    rung_ids = [r.id for r in sc.ladder.rungs]
+    final = Counter(g["rung"] for g in games)
+    peak = Counter(g["peak"] for g in games)
+    out.append(f"  {'rung':<22} {'final':>7} {'peak':>7}")
+    for r in rung_ids:
+        out.append(f"  {r:<22} {pct(final[r] / n):>7} {pct(peak[r] / n):>7}")
+    if len([r for r in rung_ids if final[r]]) < 3:
+        flags.append("! the final rung takes fewer than three values across games")
+
+    # ---- endings
+    out.append("")
+    early = [g for g in games if g["turns"] < sc.meta.turns]
+    out.append(f"Games ended early: {len(early)} of {n} ({pct(len(early) / n).strip()})")
+    for reason, k in Counter(g["end_reason"] for g in games).most_common():
+        out.append(f"  {k:4d}  {reason}")
+    if sc.end_on_rung:
+        cat = sum(1 for g in games if g["rung"] == sc.end_on_rung)
+        out.append(f"Catastrophe ('{sc.end_on_rung}'): {cat} of {n} ({pct(cat / n).strip()})")
+        if cat / n > 0.1:
+            flags.append(f"! {pct(cat / n).strip()} of games end in '{sc.end_on_rung}'")
+
+    # ---- events
+    out.append("")
+    out.append("Events (share of games in which each fired)")
+    fired = Counter(e for g in games for e in g["fired"])
+    for ev in sc.events:
+        out.append(f"  {pct(fired[ev.id] / n)}  {ev.id}")
+
+    out.append("")
+    out.extend(flags or ["no balance flags"])
+    return out
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("games", nargs="?", type=int, default=200, help="number of games (seeds 1..N), default 200")
+    p.add_argument("--scenario", default=str(ROOT / "scenarios" / "post_nato_2024.yaml"))
+    p.add_argument("--jobs", type=int, default=1, help="worker processes (results do not depend on it)")
+    args = p.parse_args()
+    sc = load_scenario(args.scenario)
+    games = run(args.scenario, args.games, args.jobs)
+    print("\n".join(report(sc, games)))
+
+
+if __name__ == "__main__":
+    main()
