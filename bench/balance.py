@@ -4,13 +4,14 @@ Usage: python bench/balance.py [N] [--scenario PATH] [--jobs J]
 
 Seeds 1..N; every side is played by `engine.policy.simple_orders`. Prints, per
 actor, the mean objective points against the maximum and the share of games in
-which each objective was met; per card, how often it was played and how the
-actors who played it scored against those who could have and did not; the
-distribution of the final and peak rungs; and how many games ended early and
-why. Lines starting with `!` flag what looks out of balance: an objective met
+which each objective was met; per card, how often it was played and, within
+each side that may play it, how that side scored in games where it played the
+card more often against the rest; the distribution of the final and peak
+rungs; how many games ended early and why; and how often each event fired. Lines starting with `!` flag what looks out of balance: an objective met
 in under 15% or over 85% of games, a card that every side able to play it
-plays in nearly every game, or a card whose players do much better than the
-rest.
+plays in nearly every game (cards only one side may play are not flagged for
+this: a side's own core cards are used in most games), a card whose players
+do much better than the rest, or a card never played.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 from engine.game import Game  # noqa: E402
 from engine.loader import load_scenario  # noqa: E402
 from engine.policy import simple_orders  # noqa: E402
+from engine.rules import Rules  # noqa: E402
 from engine.scenario import Scenario  # noqa: E402
 
 _SC: Scenario | None = None
@@ -109,11 +111,12 @@ def report(sc: Scenario, games: list[dict]) -> list[str]:
 
     # ---- cards
     out.append("")
-    out.append("Cards (games: share of games in which anyone played it; per game: orders resolved per game;")
-    out.append("       eligible: share of games in which each side that may play it did, mean over those sides;")
-    out.append("       pts played/not: mean share of max points of eligible sides that played it / did not)")
-    out.append(f"  {'card':<32} {'family':<10} {'games':>6} {'per game':>8} {'eligible':>8} {'pts played/not':>15} {'fizzled':>7}")
-    from engine.rules import Rules
+    out.append("Cards  games: share of games in which any side played it (orders resolved, not fizzled)")
+    out.append("       per game: orders resolved per game, all sides together")
+    out.append("       eligible: share of games in which a side that may play it did (mean over those sides)")
+    out.append("       edge: within each side, mean share of max points in games where it played the card more")
+    out.append("             than its median vs the rest, averaged over sides (> 0: its players do better)")
+    out.append(f"  {'card':<32} {'family':<10} {'games':>6} {'per game':>8} {'eligible':>8} {'edge':>6} {'fizzled':>7}")
     rules = Rules(sc)
     start = rules.new_game(0)
     max_points = {a: sum(o.points for o in by_actor.get(a, [])) or 1 for a in sc.playable_ids}
@@ -122,28 +125,24 @@ def report(sc: Scenario, games: list[dict]) -> list[str]:
         plays = sum(g["played"].get((a, card.id), 0) for g in games for a in eligible)
         games_any = sum(1 for g in games if any(g["played"].get((a, card.id)) for a in eligible)) / n
         elig_shares = []
-        pts_played: list[float] = []
-        pts_not: list[float] = []
+        edges = []
         for a in eligible:
-            k = 0
-            for g in games:
-                rel = g["scores"].get(a, 0) / max_points[a]
-                if g["played"].get((a, card.id)):
-                    k += 1
-                    pts_played.append(rel)
-                else:
-                    pts_not.append(rel)
-            elig_shares.append(k / n)
+            counts = [g["played"].get((a, card.id), 0) for g in games]
+            elig_shares.append(sum(1 for k in counts if k) / n)
+            median = sorted(counts)[n // 2]
+            more = [g["scores"].get(a, 0) / max_points[a] for g, k in zip(games, counts, strict=True) if k > median]
+            rest = [g["scores"].get(a, 0) / max_points[a] for g, k in zip(games, counts, strict=True) if k <= median]
+            if len(more) >= max(5, n // 20) and len(rest) >= max(5, n // 20):
+                edges.append(sum(more) / len(more) - sum(rest) / len(rest))
         elig = sum(elig_shares) / len(elig_shares) if elig_shares else 0.0
-        mp = sum(pts_played) / len(pts_played) if pts_played else float("nan")
-        mn = sum(pts_not) / len(pts_not) if pts_not else float("nan")
+        edge = sum(edges) / len(edges) if edges else float("nan")
         fz = sum(g["fizzled"].get(card.id, 0) for g in games) / n
         out.append(f"  {card.id:<32} {card.family:<10} {pct(games_any):>6} {plays / n:8.2f} {pct(elig):>8} "
-                   f"{mp:7.2f}/{mn:<7.2f} {fz:7.2f}")
-        if elig_shares and min(elig_shares) > 0.95:
+                   f"{edge:+6.2f} {fz:7.2f}")
+        if len(eligible) > 1 and min(elig_shares) > 0.95:
             flags.append(f"! card {card.id} is played by every side that may play it in over 95% of games")
-        if pts_played and pts_not and len(pts_played) >= 0.1 * n and mp - mn > 0.25:
-            flags.append(f"! card {card.id}: sides that played it scored {mp:.2f} of max vs {mn:.2f}")
+        if edges and edge > 0.2:
+            flags.append(f"! card {card.id}: its players do better by {edge:.2f} of max points")
         if games_any == 0:
             flags.append(f"! card {card.id} was never played")
 

@@ -24,6 +24,7 @@ class Renderer:
         self.rung_names = {r.id: r.name for r in sc.ladder.rungs}
         self.var_labels = {k: v.label for k, v in sc.variables.items()}
         self.global_labels = {k: v.label for k, v in sc.globals.items()}
+        self.alliance_names = {al.id: al.name for al in sc.alliances}
 
     def name(self, actor: str) -> str:
         return self.names.get(actor, actor)
@@ -52,9 +53,11 @@ class Renderer:
             before = (e["from"] or "new").replace("_", " ")
             return f"{name}: {before} → {e['to'].replace('_', ' ')}"
         if kind == "commitment":
-            return f"{self.name(e['actor'])}'s commitment to {e['alliance']}: {e['from']} → {e['to']}"
+            al = self.alliance_names.get(e["alliance"], e["alliance"])
+            return f"{self.name(e['actor'])}: commitment to {al} {e['from']} → {e['to']}"
         if kind in ("join", "leave"):
-            return f"{self.name(e['actor'])} {'joins' if kind == 'join' else 'leaves'} {e['alliance']}"
+            al = self.alliance_names.get(e["alliance"], e["alliance"])
+            return f"{self.name(e['actor'])} {'joins' if kind == 'join' else 'leaves'} {al}"
         if kind == "event":
             return f"event: {e['name']}"
         if kind == "note":
@@ -135,8 +138,10 @@ class Renderer:
                     bits.append(f"{self.var_labels[var]} {_num(row[var])}")
             out.append(f"  {a.name:<16} " + " · ".join(bits))
         if target is not None:
-            n = sum(1 for a in self.sc.actors if a.playable and state.vars[a.id][target.var] >= target.at_least)
-            out.append(f"  {target.label}: {n} of {len(self.sc.playable_ids)} sides meet it")
+            pool = state.members.get(target.members_of, []) if target.members_of else self.sc.playable_ids
+            n = sum(1 for a in pool if state.vars[a][target.var] >= target.at_least)
+            whom = self.alliance_names.get(target.members_of, "") + " members" if target.members_of else "sides"
+            out.append(f"  {target.label}: {n} of {len(pool)} {whom} meet it")
         if state.globals:
             out.append("  " + " · ".join(f"{self.global_labels[k]} {_num(v)}" for k, v in state.globals.items()))
         out.append("Agreements:")
@@ -147,7 +152,8 @@ class Renderer:
         for al, table in state.commitments.items():
             shaky = {k: v for k, v in table.items() if v != "committed"}
             if shaky:
-                out.append(f"  {al} commitment: " + ", ".join(f"{self.name(k)} {v}" for k, v in shaky.items()))
+                out.append(f"  Commitment to {self.alliance_names.get(al, al)}: "
+                           + ", ".join(f"{self.name(k)} {v}" for k, v in shaky.items()))
         return out
 
     def results(self, game: Game) -> list[str]:

@@ -410,11 +410,14 @@ def compile_effect(t: Tables, eff: Any) -> tuple[Eff, Callable[[Ctx], str | None
 
         def change_relation(c: Ctx, rec: list[Record]) -> None:
             v = value(c)
+            done: set[str] = set()
             for a in ra(c):
                 for b in rb(c):
-                    if a == b:
+                    key = relation_key(a, b)
+                    if a == b or key in done:  # each pair once, even for `between: [parties, parties]`
                         continue
-                    row = c.state.relations.setdefault(relation_key(a, b), {})
+                    done.add(key)
+                    row = c.state.relations.setdefault(key, {})
                     before = row.get(rel, default)
                     row[rel] = after = _clamp(before + v, rng)
                     if after != before:

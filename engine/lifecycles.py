@@ -12,6 +12,7 @@ the machine.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -138,7 +139,7 @@ COMMITMENT = Lifecycle(
 def ladder_lifecycle(rung_ids: Sequence[str]) -> Lifecycle:
     """The escalation ladder of one scenario: `climb` and `descend` move one rung at a time."""
     transitions: list[TransitionDef] = []
-    for low, high in zip(rung_ids, rung_ids[1:]):
+    for low, high in itertools.pairwise(rung_ids):
         transitions.append(("climb", low, high))
         transitions.append(("descend", high, low))
     return Lifecycle("escalation ladder", tuple(rung_ids), tuple(transitions))

@@ -38,7 +38,7 @@ def data_path(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
     for i, elem in enumerate(loc):
         if _skip_tag(here, loc, i):
             continue
-        if isinstance(here, dict) or isinstance(here, list) and isinstance(elem, int) and 0 <= elem < len(here):
+        if isinstance(here, dict) or (isinstance(here, list) and isinstance(elem, int) and 0 <= elem < len(here)):
             here = here[elem]
         else:
             continue

@@ -145,8 +145,7 @@ class Rules:
             target_where=self._conds(card.target.where) if card.target else [],
             effects=self._effects(card.effects),
             on_failure=self._effects(card.on_failure),
-            chance_mods=[(lambda c, fs=[compile_condition(self.t, w) for w in m.when]: all(f(c) for f in fs), m.add)
-                         for m in chance.modifiers],
+            chance_mods=[(_all_of([compile_condition(self.t, w) for w in m.when]), m.add) for m in chance.modifiers],
             base_chance=chance.base,
         )
 
@@ -546,7 +545,13 @@ class Rules:
         ev = ce.event
         effects: list[Record] = []
         s.fired.setdefault(ev.id, []).append(s.turn)
-        ce.effects.run(Ctx(s), effects)
+        ctx = Ctx(s)
+        blocked = ce.effects.blocked(ctx)
+        if blocked:
+            # A scripted step that the state no longer allows is skipped whole, never half applied.
+            effects.append({"kind": "note", "text": f"no effect: {blocked}"})
+        else:
+            ce.effects.run(ctx, effects)
         rec_list.append(EventRecord.model_construct(event=ev.id, name=ev.name, text=ev.text, to=ev.to, roll=roll,
                                                     chance=chance, effects=effects))
 
@@ -586,7 +591,9 @@ class Rules:
             if ag.state in ("in_force", "invoked"):
                 up = self.agreement_upkeep.get(ag.type)
                 if up and up.apply:
-                    up.run(Ctx(s, "", (), ag.id, tuple(ag.parties)), record.upkeep)
+                    ctx = Ctx(s, "", (), ag.id, tuple(ag.parties))
+                    if up.blocked(ctx) is None:
+                        up.run(ctx, record.upkeep)
             elif ag.state in AGREEMENT_PENDING:
                 limit = self.lapse_after.get(ag.type)
                 if limit is not None and s.turn - ag.since_turn >= limit:
@@ -601,7 +608,9 @@ class Rules:
                 for actor in self.t.actors(ref)(Ctx(s)):
                     if actor not in done:
                         done.add(actor)
-                        effects.run(Ctx(s, actor), record.upkeep)
+                        ctx = Ctx(s, actor)
+                        if effects.blocked(ctx) is None:
+                            effects.run(ctx, record.upkeep)
         decay = self.sc.ladder.decay
         if decay and not escalated and s.escalation > self.sc.ladder.min_score:
             before = s.escalation
@@ -650,6 +659,10 @@ class Rules:
         results = s.results if s.ended else self.judge(s)
         points = {o.id: o.points for o in self.sc.objectives}
         return {a: sum(points[o] for o in met) for a, met in results.items()}
+
+
+def _all_of(conds: list[Cond]) -> Cond:
+    return lambda c: all(f(c) for f in conds)
 
 
 def _shuffle(items: list[Any], stream: dice.Stream) -> None:

@@ -202,7 +202,7 @@ class _Builder:
             if len(node.value) > MAX_COLLECTION_ITEMS:
                 self._fail(node, f"list has {len(node.value):,} items; the limit is {MAX_COLLECTION_ITEMS:,}")
                 return None
-            return [self.build(child, path + (i,)) for i, child in enumerate(node.value)]
+            return [self.build(child, (*path, i)) for i, child in enumerate(node.value)]
         if isinstance(node, yaml.MappingNode):
             if node.tag != "tag:yaml.org,2002:map":
                 self._fail(node, f"YAML tag {node.tag!r} is not allowed")
@@ -222,12 +222,12 @@ class _Builder:
                 if not isinstance(key, (str, int, float, bool)) or key is None:
                     key = str(key)
                 if key in out:
-                    first = self.keys.get(path + (key,))
+                    first = self.keys.get((*path, key))
                     where = f" (first at line {first.line})" if first else ""
                     self._fail(key_node, f"duplicate key {key!r}{where}")
                     continue
-                self.keys[path + (key,)] = _mark(self.display, key_node.start_mark)
-                out[key] = self.build(value_node, path + (key,))
+                self.keys[(*path, key)] = _mark(self.display, key_node.start_mark)
+                out[key] = self.build(value_node, (*path, key))
             return out
         self._fail(node, "unsupported YAML node")
         return None

@@ -9,7 +9,8 @@ that a typo in a card is an error with a line number, not a silent no-op.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal, Union
+import itertools
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -53,7 +54,7 @@ class Scaled(Strict):
     plus: float = 0.0
 
 
-Amount = Union[float, Scaled]
+Amount = float | Scaled
 
 
 # ---------------------------------------------------------------- conditions
@@ -376,6 +377,7 @@ class SpendingTarget(Strict):
     var: Id
     at_least: float
     label: str
+    members_of: Id | None = Field(None, description="count only members of this alliance")
 
 
 class Meta(Strict):
@@ -423,6 +425,7 @@ class Actor(Strict):
     members: list[str] = Field([], description="for a bloc: the states it stands for")
     territory: list[str] = Field([], description="ISO 3166-1 alpha-2 codes of the land it holds on the map")
     capital: tuple[float, float] | None = Field(None, description="longitude, latitude")
+    color: str | None = Field(None, pattern=r"^#[0-9a-fA-F]{6}$", description="map colour, #RRGGBB")
     variables: dict[Id, float] = {}
     sources: dict[Id, Id] = Field({}, description="variable -> source id for each cited figure")
     orders_per_turn: int | None = Field(None, ge=0, le=10)
@@ -461,7 +464,7 @@ class Ladder(Strict):
     @model_validator(mode="after")
     def _rising(self) -> Ladder:
         th = [r.threshold for r in self.rungs]
-        if any(b <= a for a, b in zip(th, th[1:])):
+        if any(b <= a for a, b in itertools.pairwise(th)):
             raise ValueError("rung thresholds must rise strictly from first to last")
         if th[0] > self.min_score:
             raise ValueError("the first rung's threshold must be at or below min_score")

@@ -82,82 +82,82 @@ class _Checker:
     # ---- conditions and effects
     def condition(self, c: Any, loc: Loc, ctx: Ctx) -> None:
         if isinstance(c, S.VarCondition):
-            self.var_ref(c.var, loc + ("var",), ctx)
+            self.var_ref(c.var, (*loc, "var"), ctx)
         elif isinstance(c, S.RelationCondition):
-            self.known(c.relation, set(self.sc.relation_variables), "relation variable", loc + ("relation",))
+            self.known(c.relation, set(self.sc.relation_variables), "relation variable", (*loc, "relation"))
             for i, r in enumerate(c.between):
-                self.actor_ref(r, loc + ("between", i), ctx)
+                self.actor_ref(r, (*loc, "between", i), ctx)
         elif isinstance(c, S.RungCondition):
-            self.known(c.rung_at_least, self.rungs, "rung", loc + ("rung_at_least",))
-            self.known(c.rung_at_most, self.rungs, "rung", loc + ("rung_at_most",))
+            self.known(c.rung_at_least, self.rungs, "rung", (*loc, "rung_at_least"))
+            self.known(c.rung_at_most, self.rungs, "rung", (*loc, "rung_at_most"))
         elif isinstance(c, S.AgreementCondition):
-            self.selector(c.agreement, loc + ("agreement",), ctx)
+            self.selector(c.agreement, (*loc, "agreement"), ctx)
         elif isinstance(c, S.CommitmentCondition):
-            self.actor_ref(c.commitment, loc + ("commitment",), ctx)
-            self.known(c.alliance, self.alliances, "alliance", loc + ("alliance",))
+            self.actor_ref(c.commitment, (*loc, "commitment"), ctx)
+            self.known(c.alliance, self.alliances, "alliance", (*loc, "alliance"))
         elif isinstance(c, S.MemberCondition):
-            self.actor_ref(c.member, loc + ("member",), ctx)
-            self.known(c.of, self.alliances, "alliance", loc + ("of",))
+            self.actor_ref(c.member, (*loc, "member"), ctx)
+            self.known(c.of, self.alliances, "alliance", (*loc, "of"))
         elif isinstance(c, S.PlayedCondition):
-            self.known(c.played, self.cards, "card", loc + ("played",))
-            self.actor_ref(c.by, loc + ("by",), ctx)
+            self.known(c.played, self.cards, "card", (*loc, "played"))
+            self.actor_ref(c.by, (*loc, "by"), ctx)
         elif isinstance(c, S.EventCondition):
-            self.known(c.fired, self.events, "event", loc + ("fired",))
+            self.known(c.fired, self.events, "event", (*loc, "fired"))
         elif isinstance(c, S.IsActorCondition):
-            self.actor_ref(c.actor, loc + ("actor",), ctx)
+            self.actor_ref(c.actor, (*loc, "actor"), ctx)
             for i, r in enumerate(c.among or []):
-                self.actor_ref(r, loc + ("among", i), ctx)
+                self.actor_ref(r, (*loc, "among", i), ctx)
         elif isinstance(c, S.AllCondition):
-            self.conditions(c.all, loc + ("all",), ctx)
+            self.conditions(c.all, (*loc, "all"), ctx)
         elif isinstance(c, S.AnyCondition):
-            self.conditions(c.any, loc + ("any",), ctx)
+            self.conditions(c.any, (*loc, "any"), ctx)
         elif isinstance(c, S.NotCondition):
-            self.condition(c.not_, loc + ("not",), ctx)
+            self.condition(c.not_, (*loc, "not"), ctx)
 
     def conditions(self, cs: list[Any], loc: Loc, ctx: Ctx) -> None:
         for i, c in enumerate(cs):
-            self.condition(c, loc + (i,), ctx)
+            self.condition(c, (*loc, i), ctx)
 
     def selector(self, sel: Any, loc: Loc, ctx: Ctx) -> None:
-        self.known(sel.id, self.agreements, "agreement", loc + ("id",))
-        self.known(sel.type, self.atypes, "agreement type", loc + ("type",))
+        self.known(sel.id, self.agreements, "agreement", (*loc, "id"))
+        self.known(sel.type, self.atypes, "agreement type", (*loc, "type"))
         for i, r in enumerate(sel.parties or []):
-            self.actor_ref(r, loc + ("parties", i), ctx)
+            self.actor_ref(r, (*loc, "parties", i), ctx)
         if sel.target and not ctx.agreement_target:
-            self.err(loc + ("target",), "`target: true` needs a card whose target kind is agreement")
+            self.err((*loc, "target"), "`target: true` needs a card whose target kind is agreement")
 
     def amount(self, a: Any, loc: Loc, ctx: Ctx) -> None:
         if isinstance(a, S.Scaled):
-            self.var_ref(a.var, loc + ("var",), ctx)
+            self.var_ref(a.var, (*loc, "var"), ctx)
 
     def effect(self, e: Any, loc: Loc, ctx: Ctx) -> None:
         if isinstance(e, S.ChangeEffect):
-            self.var_ref(e.change, loc + ("change",), ctx)
-            self.amount(e.by, loc + ("by",), ctx)
+            self.var_ref(e.change, (*loc, "change"), ctx)
+            self.amount(e.by, (*loc, "by"), ctx)
         elif isinstance(e, S.SetEffect):
-            self.var_ref(e.set, loc + ("set",), ctx)
-            self.amount(e.to, loc + ("to",), ctx)
+            self.var_ref(e.set, (*loc, "set"), ctx)
+            self.amount(e.to, (*loc, "to"), ctx)
         elif isinstance(e, S.RelationEffect):
-            self.known(e.relation, set(self.sc.relation_variables), "relation variable", loc + ("relation",))
+            self.known(e.relation, set(self.sc.relation_variables), "relation variable", (*loc, "relation"))
             for i, r in enumerate(e.between):
-                self.actor_ref(r, loc + ("between", i), ctx)
-            self.amount(e.by, loc + ("by",), ctx)
+                self.actor_ref(r, (*loc, "between", i), ctx)
+            self.amount(e.by, (*loc, "by"), ctx)
         elif isinstance(e, S.EscalateEffect):
-            self.amount(e.escalate, loc + ("escalate",), ctx)
+            self.amount(e.escalate, (*loc, "escalate"), ctx)
         elif isinstance(e, S.AgreementEffect):
             self.selector(e, loc, ctx)
         elif isinstance(e, S.CommitmentEffect):
-            self.actor_ref(e.actor, loc + ("actor",), ctx)
-            self.known(e.alliance, self.alliances, "alliance", loc + ("alliance",))
+            self.actor_ref(e.actor, (*loc, "actor"), ctx)
+            self.known(e.alliance, self.alliances, "alliance", (*loc, "alliance"))
         elif isinstance(e, S.MemberEffect):
-            self.actor_ref(e.actor, loc + ("actor",), ctx)
-            self.known(e.join or e.leave, self.alliances, "alliance", loc + ("join" if e.join else "leave",))
+            self.actor_ref(e.actor, (*loc, "actor"), ctx)
+            self.known(e.join or e.leave, self.alliances, "alliance", (*loc, "join" if e.join else "leave"))
         elif isinstance(e, S.FireEffect):
-            self.known(e.fire, self.events, "event", loc + ("fire",))
+            self.known(e.fire, self.events, "event", (*loc, "fire"))
 
     def effects(self, es: list[Any], loc: Loc, ctx: Ctx) -> None:
         for i, e in enumerate(es):
-            self.effect(e, loc + (i,), ctx)
+            self.effect(e, (*loc, i), ctx)
 
     # ---- the scenario
     def duplicates(self, items: list[Any], section: str) -> None:
@@ -253,6 +253,8 @@ class _Checker:
         if sc.meta.spending_target is not None:
             self.known(sc.meta.spending_target.var, set(sc.variables), "actor variable",
                        ("meta", "spending_target", "var"))
+            self.known(sc.meta.spending_target.members_of, self.alliances, "alliance",
+                       ("meta", "spending_target", "members_of"))
         return self.out
 
     def card(self, c: S.Card, loc: Loc) -> None:
@@ -266,26 +268,26 @@ class _Checker:
         )
         plain = Ctx(where=f"card {c.id} playable_by")
         for i, r in enumerate(c.playable_by):
-            self.actor_ref(r, loc + ("playable_by", i), plain)
+            self.actor_ref(r, (*loc, "playable_by", i), plain)
         for i, r in enumerate(c.not_playable_by):
-            self.actor_ref(r, loc + ("not_playable_by", i), plain)
+            self.actor_ref(r, (*loc, "not_playable_by", i), plain)
         if tgt is not None:
             for i, r in enumerate(tgt.among or []):
-                self.actor_ref(r, loc + ("target", "among", i), Ctx(self_ok=True, where="target.among"))
+                self.actor_ref(r, (*loc, "target", "among", i), Ctx(self_ok=True, where="target.among"))
             where_ctx = Ctx(self_ok=True, target_ok=tgt.kind == "actor", agreement_target=tgt.kind == "agreement",
                             parties_ok=tgt.kind == "agreement", where=f"card {c.id} target.where")
-            self.conditions(tgt.where, loc + ("target", "where"), where_ctx)
+            self.conditions(tgt.where, (*loc, "target", "where"), where_ctx)
             if tgt.kind == "agreement" and tgt.count != 1:
-                self.err(loc + ("target", "count"), "an agreement target takes count 1")
+                self.err((*loc, "target", "count"), "an agreement target takes count 1")
         for var in c.cost:
             if var not in self.sc.variables:
-                self.err(loc + ("cost", var), f"unknown actor variable {var!r}")
-        self.conditions(c.conditions, loc + ("conditions",), ctx)
+                self.err((*loc, "cost", var), f"unknown actor variable {var!r}")
+        self.conditions(c.conditions, (*loc, "conditions"), ctx)
         if isinstance(c.chance, S.Chance):
             for i, m in enumerate(c.chance.modifiers):
-                self.conditions(m.when, loc + ("chance", "modifiers", i, "when"), ctx)
-        self.effects(c.effects, loc + ("effects",), ctx)
-        self.effects(c.on_failure, loc + ("on_failure",), ctx)
+                self.conditions(m.when, (*loc, "chance", "modifiers", i, "when"), ctx)
+        self.effects(c.effects, (*loc, "effects"), ctx)
+        self.effects(c.on_failure, (*loc, "on_failure"), ctx)
 
 
 def check(sc: S.Scenario) -> list[tuple[Loc, str]]:

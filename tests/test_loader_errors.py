@@ -43,8 +43,8 @@ def test_yaml_syntax_error_points_at_the_line(tmp_path):
     text = MINI_TEXT.replace("  turns: 6\n", "  turns: [6\n")
     p = write(tmp_path, text)
     (msg,) = problems(p)
-    assert msg.startswith(f"{p}:") or msg.startswith(str(p.name)) or ":" in msg
-    file, line, col, what = msg.split(":", 3)
+    assert msg.startswith(f"{p}:")
+    _, line, _col, what = msg.split(":", 3)
     assert "YAML syntax error" in what
     assert int(line) >= line_of(text, "turns: [6")
 

@@ -260,3 +260,32 @@ def test_forced_outcome_is_logged_as_an_override(mini):
     commit_all(g, {"gamma": [Order(actor="gamma", card="threaten", targets=("alpha",))]})
     rec = g.adjudicate(overrides={0: "failure"})
     assert rec.resolutions[0].outcome == "failure" and rec.resolutions[0].decided_by == "override"
+
+
+def test_an_event_whose_step_is_impossible_is_skipped_whole():
+    from engine.loader import load_scenario_text
+    from tests.conftest import MINI
+    text = MINI.read_text().replace(
+        "      - {commitment: waver, actor: alpha, alliance: pact}\n",
+        "      - {change: global.credibility, by: -1}\n      - {agreement: sign, id: alpha_beta}\n")
+    sc = load_scenario_text(text)
+    g = Game(sc, seed=1)
+    for _ in range(2):
+        commit_all(g, {})
+        rec = g.adjudicate()
+    (ev,) = [e for e in rec.events if e.event == "wobble"]
+    assert ev.effects == [{"kind": "note", "text": "no effect: cannot sign Alpha–Beta pact: it is in force"}]
+    assert g.state.globals["credibility"] == 70 and g.state.agreements["alpha_beta"].state == "in_force"
+
+
+def test_a_relation_between_parties_changes_each_pair_once():
+    from engine.loader import load_scenario_text
+    from tests.conftest import MINI
+    text = MINI.read_text().replace(
+        "      - {change: parties.defence_pct, by: 0.05}\n",
+        "      - {relation: trust, between: [parties, parties], by: 1}\n")
+    g = Game(load_scenario_text(text), seed=1)
+    commit_all(g, {})
+    rec = g.adjudicate()
+    changes = [e for e in rec.upkeep if e["kind"] == "relation"]
+    assert len(changes) == 1 and g.state.relations["alpha|beta"]["trust"] == 1
