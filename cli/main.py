@@ -50,6 +50,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_schema(args: argparse.Namespace) -> int:
+    import json
+
+    schema = Scenario.model_json_schema(by_alias=True)
+    schema["title"] = "Wargame engine scenario"
+    print(json.dumps(schema, indent=2, ensure_ascii=False))
+    return 0
+
+
 def _bot(game: Game, side: str) -> list[Order]:
     return simple_orders(game.rules, game.state, side)
 
@@ -153,6 +162,8 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="check a scenario file and summarise it")
     v.add_argument("scenario")
     v.set_defaults(func=cmd_validate)
+    sc = sub.add_parser("schema", help="print the JSON Schema of the scenario format (for editors)")
+    sc.set_defaults(func=cmd_schema)
     pl = sub.add_parser("play", help="play a game")
     pl.add_argument("--scenario", default=None, help="scenario file")
     pl.add_argument("--seed", type=int, default=1)

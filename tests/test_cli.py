@@ -63,3 +63,14 @@ def test_unknown_side_is_refused():
 
 def test_default_scenario_path_exists():
     assert DEFAULT.is_file()
+
+
+def test_schema_is_printed_and_matches_the_shipped_copy():
+    import json
+
+    res = run("schema")
+    assert res.returncode == 0
+    schema = json.loads(res.stdout)
+    assert "meta" in schema["properties"] and "cards" in schema["properties"]
+    shipped = json.loads((ROOT / "docs" / "scenario.schema.json").read_text())
+    assert shipped == schema, "regenerate docs/scenario.schema.json with `python main.py schema`"
