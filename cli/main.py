@@ -130,7 +130,24 @@ class TerminalPlayer:
             return chosen
 
 
+def _has_display() -> bool:
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) or sys.platform in ("win32", "darwin")
+
+
+def cmd_ui(args: argparse.Namespace) -> int:
+    _load(args.scenario)  # report a broken scenario in the terminal before opening a window
+    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+    from ui.app import run_ui
+
+    w, h = (int(x) for x in args.size.lower().split("x"))
+    return run_ui(Path(args.scenario), size=(w, h), scale=args.ui_scale)
+
+
 def cmd_play(args: argparse.Namespace) -> int:
+    if not args.headless:
+        if _has_display():
+            return cmd_ui(args)
+        print("No display found: playing headless in the terminal.\n")
     sc = _load(args.scenario)
     game = Game(sc, seed=args.seed)
     r = Renderer(sc)
@@ -170,6 +187,9 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument("--headless", action="store_true", help="play in the terminal, without the map")
     pl.add_argument("--as", dest="as_side", default=None, help="the side you play (the others are bots)")
     pl.set_defaults(func=cmd_play)
+    for parser in (p, pl):
+        parser.add_argument("--size", default="1280x800", help="window size for the map, e.g. 1920x1080")
+        parser.add_argument("--ui-scale", type=float, default=None, help="text and panel scale (projectors: 1.5)")
     return p
 
 
@@ -179,8 +199,9 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "scenario", None) is None:
         args.scenario = parser.get_default("scenario")
     if args.command is None:
-        if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
-            print("No display found: playing the default scenario headless in the terminal.\n")
+        if _has_display():
+            return cmd_ui(args)
+        print("No display found: playing the default scenario headless in the terminal.\n")
         args = parser.parse_args(["play", "--headless", "--scenario", args.scenario])
     try:
         return args.func(args)

@@ -1,0 +1,1 @@
+"""The pygame map front end: a client of the engine that renders states and submits orders."""

@@ -1,0 +1,170 @@
+"""The window, the frame loop and the screens; errors in a screen are reported, never fatal.
+
+Screens are small objects with `handle(event)`, `update(dt)` and `draw(surface)`.
+The app owns the one Session (and so the game); a screen that fails to draw
+is replaced by an error banner over the last good frame, and the game state
+is untouched, so the facilitator can save and carry on.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from pathlib import Path
+from typing import Protocol
+
+import pygame
+
+from ui import fonts, theme
+from ui.theme import Metrics
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Screen(Protocol):
+    name: str
+
+    def handle(self, event: pygame.event.Event) -> None: ...
+    def update(self, dt: float) -> None: ...
+    def draw(self, surf: pygame.Surface) -> None: ...
+    def layout(self) -> None: ...
+
+
+class App:
+    def __init__(self, size: tuple[int, int] = (1280, 800), scale: float | None = None,
+                 scenario_path: Path | None = None, fullscreen: bool = False):
+        pygame.display.init()
+        pygame.font.init()
+        flags = pygame.RESIZABLE | (pygame.FULLSCREEN if fullscreen else 0)
+        self.window = pygame.display.set_mode(size, flags)
+        pygame.display.set_caption("Wargame engine")
+        pygame.key.set_repeat(400, 40)
+        self.scale = scale if scale is not None else max(1.0, min(size[0] / 1280, size[1] / 720))
+        self.m = Metrics(self.scale)
+        self.scenario_path = scenario_path or ROOT / "scenarios" / "post_nato_2024.yaml"
+        self.clock = pygame.time.Clock()
+        self.running = True
+        self.error: str | None = None
+        self.session = None  # set by the start screen
+        self.help = False
+        self.screen: Screen | None = None
+        from ui.start_screen import StartScreen
+
+        self.show(StartScreen(self))
+
+    # ------------------------------------------------------------------ screens
+    def show(self, screen: Screen) -> None:
+        self.screen = screen
+        self.error = None
+        screen.layout()
+
+    def set_scale(self, scale: float) -> None:
+        self.scale = max(0.75, min(2.5, round(scale, 2)))
+        self.m = Metrics(self.scale)
+        if self.screen is not None:
+            self.screen.layout()
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.window.get_size()
+
+    # ------------------------------------------------------------------ the loop
+    def tick(self, dt: float | None = None) -> None:
+        """Handle queued events, update and draw one frame (tests call this directly)."""
+        if dt is None:
+            dt = self.clock.tick(60) / 1000.0
+        for event in pygame.event.get():
+            self._guard("handling input", lambda e=event: self._handle(e))
+        self._guard("updating", lambda: self.screen.update(dt))
+        self._guard("drawing", self._draw)
+        pygame.display.flip()
+
+    def run(self) -> None:
+        while self.running:
+            self.tick()
+        pygame.quit()
+
+    def _handle(self, event: pygame.event.Event) -> None:
+        if event.type == pygame.QUIT:
+            self.running = False
+            return
+        if event.type == pygame.VIDEORESIZE:
+            self.screen.layout()
+            return
+        if event.type == pygame.KEYDOWN:
+            mods = pygame.key.get_mods()
+            if event.key == pygame.K_F1:
+                self.help = not self.help
+                return
+            if event.key in (pygame.K_EQUALS, pygame.K_PLUS, pygame.K_KP_PLUS) and mods & pygame.KMOD_CTRL:
+                self.set_scale(self.scale + 0.25)
+                return
+            if event.key in (pygame.K_MINUS, pygame.K_KP_MINUS) and mods & pygame.KMOD_CTRL:
+                self.set_scale(self.scale - 0.25)
+                return
+            if self.help and event.key == pygame.K_ESCAPE:
+                self.help = False
+                return
+        self.screen.handle(event)
+
+    def _draw(self) -> None:
+        self.screen.draw(self.window)
+        if self.help:
+            self._draw_help()
+        if self.error:
+            self._draw_error()
+
+    def _guard(self, what: str, fn) -> None:  # type: ignore[no-untyped-def]
+        try:
+            fn()
+        except Exception as exc:  # the UI must never take the game down with it
+            detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+            self.error = f"Error while {what} ({getattr(self.screen, 'name', '?')}): {detail}"
+            print(self.error, file=sys.stderr)
+            traceback.print_exc(file=sys.stderr)
+
+    def _draw_error(self) -> None:
+        w, _ = self.size
+        lines = fonts.wrap(self.error + "  The game state is safe: press Ctrl+S to save, Esc to dismiss.",
+                           self.m.font, w - 40)
+        h = len(lines) * fonts.font(self.m.font).get_linesize() + 16
+        pygame.draw.rect(self.window, theme.BAD, (0, 0, w, h))
+        for i, line in enumerate(lines):
+            self.window.blit(fonts.text(line, self.m.font, (255, 255, 255)), (20, 8 + i * fonts.font(self.m.font).get_linesize()))
+
+    def _draw_help(self) -> None:
+        w, h = self.size
+        shade = pygame.Surface((w, h), pygame.SRCALPHA)
+        shade.fill((0, 0, 0, 150))
+        self.window.blit(shade, (0, 0))
+        rows = [
+            ("F1", "show or hide this help"),
+            ("Ctrl + / Ctrl -", "larger or smaller text and panels (projectors)"),
+            ("Enter", "continue (hand-over screen, results)"),
+            ("Up / Down", "choose a card"), ("Left / Right", "choose a target"),
+            ("A", "add the chosen card as an order"), ("Backspace", "remove the last order"),
+            ("C", "commit your orders"), ("M", "change what the map colours show"),
+            ("Space", "next result while a turn is shown"), ("Esc", "skip to the end of the results"),
+            ("Ctrl+S", "save the game"),
+        ]
+        m = self.m
+        box = pygame.Rect(0, 0, m.px(620), m.px(60) + len(rows) * m.row)
+        box.center = (w // 2, h // 2)
+        pygame.draw.rect(self.window, theme.PANEL, box, border_radius=8)
+        self.window.blit(fonts.text("Keyboard shortcuts", m.title, theme.INK, True), (box.x + m.pad * 2, box.y + m.pad))
+        for i, (k, v) in enumerate(rows):
+            y = box.y + m.px(44) + i * m.row
+            self.window.blit(fonts.text(k, m.font, theme.ACCENT, True), (box.x + m.pad * 2, y))
+            self.window.blit(fonts.text(v, m.font, theme.INK), (box.x + m.px(200), y))
+
+
+def has_display() -> bool:
+    import os
+
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) or sys.platform in ("win32", "darwin")
+
+
+def run_ui(scenario_path: Path | None = None, size: tuple[int, int] = (1280, 800), scale: float | None = None) -> int:
+    app = App(size=size, scale=scale, scenario_path=scenario_path)
+    app.run()
+    return 0

@@ -1,0 +1,729 @@
+"""The screens of a game in progress: hand-over, planning (order entry), results, and the end.
+
+Every screen reads a *view* from the engine (`game.view(side)`): a team's
+planning screen shows only what that side may know, and the shared results
+screen uses the room's view (no side's private information). The UI holds no
+rules: legality, reasons and chances all come from the engine.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pygame
+
+from cli.render import Renderer
+from engine.errors import IllegalOrder
+from engine.rules import CardStatus
+from engine.state import Order
+from ui import fonts, panels, theme
+from ui.app import ROOT, App
+from ui.describe import card_lines
+from ui.geo import MapData
+from ui.mapstyle import MODES
+from ui.mapview import MapView
+from ui.widgets import Button, Row, ScrollList
+
+ROOM = ""  # the view of the room: public information only
+FAMILY_COLOURS = {"budget": (72, 140, 96), "agreement": (60, 104, 180), "escalation": (190, 80, 60)}
+_MAP_CACHE: dict[str, MapData] = {}
+
+
+def map_data() -> MapData:
+    if "europe" not in _MAP_CACHE:
+        _MAP_CACHE["europe"] = MapData.load()
+    return _MAP_CACHE["europe"]
+
+
+def begin_turn(app: App) -> None:
+    """Move the game on: bots commit, then the next team's hand-over, or the turn's results."""
+    s = app.session
+    if s.game.over:
+        app.show(EndScreen(app))
+        return
+    s.run_bots()
+    side = s.next_human()
+    if side is not None:
+        app.show(HandoverScreen(app, side))
+        return
+    before = s.game.view(ROOM)
+    s.adjudicate()
+    app.show(ResultsScreen(app, before))
+
+
+def save_now(app: App) -> str:
+    from engine.saves import SaveError, save_game
+
+    s = app.session
+    name = f"{s.game.scenario.meta.id}-turn{s.game.state.turn:02d}.json"
+    try:
+        path = save_game(ROOT / "saves" / name, s.game, s.scenario_path, label="saved from the map")
+    except SaveError as exc:
+        return f"Not saved: {exc}"
+    return f"Saved to saves/{path.name}"
+
+
+class HandoverScreen:
+    """Hides everything until the next team says it is ready: no one sees another team's orders."""
+
+    name = "handover"
+
+    def __init__(self, app: App, side: str):
+        self.app = app
+        self.side = side
+        self.side_name = app.session.game.scenario.actor(side).name
+        self.mouse = (-1, -1)
+
+    def layout(self) -> None:
+        m = self.app.m
+        w, h = self.app.size
+        self.button = Button(pygame.Rect(0, 0, m.px(420), m.px(56)), f"I am {self.side_name}: show my screen",
+                             self.ready, primary=True)
+        self.button.rect.center = (w // 2, h // 2 + m.px(90))
+
+    def ready(self) -> None:
+        self.app.show(PlanningScreen(self.app, self.side))
+
+    def handle(self, event: pygame.event.Event) -> None:
+        if hasattr(event, "pos"):
+            self.mouse = event.pos
+        if event.type == pygame.KEYDOWN and event.key in (pygame.K_RETURN, pygame.K_KP_ENTER):
+            self.ready()
+        else:
+            self.button.handle(event)
+
+    def update(self, dt: float) -> None:
+        pass
+
+    def draw(self, surf: pygame.Surface) -> None:
+        m = self.app.m
+        w, h = self.app.size
+        surf.fill(theme.HIDDEN_BG)
+        game = self.app.session.game
+        lines = [
+            (f"Turn {game.state.turn} · {game.scenario.turn_date(game.state.turn):%B %Y}", m.title, (180, 190, 210), False),
+            (f"Hand the screen to the {self.side_name} team", m.big, (255, 255, 255), True),
+            ("Other teams: please look away. Nothing of any team's orders is shown here.", m.font, (190, 198, 214), False),
+        ]
+        y = h // 2 - m.px(110)
+        for text, size, colour, bold in lines:
+            img = fonts.text(text, size, colour, bold)
+            surf.blit(img, img.get_rect(midtop=(w // 2, y)))
+            y += img.get_height() + m.px(16)
+        self.button.draw(surf, m.font, self.button.rect.collidepoint(self.mouse))
+        hint = fonts.text("Press Enter when ready", m.small, (160, 170, 190))
+        surf.blit(hint, hint.get_rect(midtop=(w // 2, self.button.rect.bottom + m.px(12))))
+
+
+class BoardScreen:
+    """The shared frame of the game: top bar, map, status panels and log; the left panel varies."""
+
+    name = "board"
+    who = ""
+
+    def __init__(self, app: App, view_side: str):
+        self.app = app
+        self.view_side = view_side
+        self.sc = app.session.game.scenario
+        self.mapview = MapView(map_data(), self.sc)
+        self.mode = MODES[0] if not self.sc.alliances else "commitment"
+        self.hover: str | None = None
+        self.selected_actor: str | None = None
+        self.log_scroll = 0
+        self.agreement_offset = 0
+        self.buttons: list[Button] = []
+        self.message = ""
+        self.error_message = False
+        self.mouse = (-1, -1)
+
+    def view(self) -> dict[str, Any]:
+        return self.app.session.game.view(self.view_side)
+
+    def layout(self) -> None:
+        m = self.app.m
+        w, h = self.app.size
+        self.top = pygame.Rect(0, 0, w, m.topbar)
+        side_w = min(m.side, w // 3)
+        right_w = min(m.px(320), w // 4)
+        self.left = pygame.Rect(0, self.top.bottom, side_w, h - self.top.bottom)
+        self.right = pygame.Rect(w - right_w, self.top.bottom, right_w, h - self.top.bottom)
+        center = pygame.Rect(self.left.right, self.top.bottom, self.right.left - self.left.right, h - self.top.bottom)
+        log_h = max(m.px(120), center.h // 5)
+        self.map_rect = pygame.Rect(center.x, center.y, center.w, center.h - log_h)
+        self.log_rect = pygame.Rect(center.x, self.map_rect.bottom, center.w, log_h)
+        n = len(self.sc.ladder.rungs)
+        lh = fonts.font(m.font, True).get_linesize() + m.pad
+        ladder_h = lh + n * min(m.row, m.px(24)) + m.pad
+        budget_h = lh + len(self.sc.playable_ids) * m.px(22) + fonts.font(m.small).get_linesize() + m.pad
+        self.ladder_rect = pygame.Rect(self.right.x, self.right.y, self.right.w, ladder_h)
+        self.budget_rect = pygame.Rect(self.right.x, self.ladder_rect.bottom, self.right.w, budget_h)
+        self.agree_rect = pygame.Rect(self.right.x, self.budget_rect.bottom, self.right.w,
+                                      self.right.bottom - self.budget_rect.bottom)
+        self.mapview.set_rect(self.map_rect, self.app.scale)
+        self.layout_left()
+
+    def layout_left(self) -> None:
+        pass
+
+    # ------------------------------------------------------------------ input
+    def handle(self, event: pygame.event.Event) -> None:
+        if hasattr(event, "pos"):
+            self.mouse = event.pos
+        if event.type == pygame.MOUSEMOTION:
+            self.hover = self.mapview.actor_at(event.pos)
+        elif event.type == pygame.MOUSEWHEEL:
+            pos = self.mouse
+            if self.log_rect.collidepoint(pos):
+                self.log_scroll = max(0, self.log_scroll + event.y * 3)
+            elif self.agree_rect.collidepoint(pos):
+                self.agreement_offset = max(0, self.agreement_offset - event.y)
+        elif event.type == pygame.KEYDOWN:
+            if event.key == pygame.K_m:
+                self.mode = MODES[(MODES.index(self.mode) + 1) % len(MODES)]
+                return
+            if event.key == pygame.K_s and pygame.key.get_mods() & pygame.KMOD_CTRL:
+                self.message = save_now(self.app)
+                return
+            if event.key == pygame.K_ESCAPE and self.app.error:
+                self.app.error = None
+                return
+        elif event.type == pygame.MOUSEBUTTONDOWN and event.button == 1:
+            for b in self.buttons:
+                if b.handle(event):
+                    return
+            actor = self.mapview.actor_at(event.pos)
+            if actor is not None:
+                self.click_actor(actor)
+                return
+        self.handle_left(event)
+
+    def click_actor(self, actor: str) -> None:
+        self.selected_actor = actor
+
+    def say(self, text: str, error: bool = False) -> None:
+        self.message = text
+        self.error_message = error
+
+    def handle_left(self, event: pygame.event.Event) -> None:
+        pass
+
+    def update(self, dt: float) -> None:
+        pass
+
+    # ------------------------------------------------------------------ drawing
+    def map_view_data(self) -> dict[str, Any]:
+        return self.view()
+
+    def draw(self, surf: pygame.Surface) -> None:
+        m = self.app.m
+        surf.fill(theme.BG)
+        view = self.view()
+        map_view = self.map_view_data()
+        panels.topbar(surf, self.top, self.sc, map_view, m, self.who, self.mode, self.phase_label())
+        self.mapview.draw(surf, map_view, self.mode, self.hover, self.selected_actor)
+        panels.map_legend(surf, self.map_rect, self.sc, self.mode, m)
+        panels.ladder(surf, self.ladder_rect, self.sc, map_view, m)
+        panels.budgets(surf, self.budget_rect, self.sc, map_view, m)
+        hidden = panels.agreements(surf, self.agree_rect, self.sc, map_view, m, self.agreement_offset)
+        self.agreement_offset = min(self.agreement_offset, self.agreement_offset + hidden)
+        self.log_scroll = min(self.log_scroll, panels.event_log(surf, self.log_rect, self.sc, self.log_view(), m,
+                                                                self.log_scroll))
+        self.draw_left(surf, view)
+        if self.message:
+            img = fonts.text(self.message, m.small, theme.INK)
+            r = img.get_rect(bottomright=(self.map_rect.right - m.pad * 2, self.map_rect.bottom - m.pad * 2))
+            pygame.draw.rect(surf, (255, 255, 240), r.inflate(12, 8), border_radius=4)
+            surf.blit(img, r)
+        if self.hover and self.map_rect.collidepoint(self.mouse):
+            panels.tooltip(surf, self.mouse, self.sc, map_view, self.hover, m)
+
+    def draw_left(self, surf: pygame.Surface, view: dict[str, Any]) -> None:
+        pass
+
+    def phase_label(self) -> str | None:
+        return None
+
+    def log_view(self) -> dict[str, Any]:
+        return self.view()
+
+
+class PlanningScreen(BoardScreen):
+    """One team enters its orders, seeing only its own side's view."""
+
+    name = "planning"
+
+    def __init__(self, app: App, side: str):
+        super().__init__(app, side)
+        self.side = side
+        self.who = f"Team: {self.sc.actor(side).name}"
+        self.pending: list[Order] = []
+        self.card_index: int | None = None
+        self.aim_index = 0
+        self.refresh()
+
+    def refresh(self) -> None:
+        game = self.app.session.game
+        self.statuses: list[CardStatus] = game.card_statuses(self.side)
+        self.statuses.sort(key=lambda st: (st.orders == [], ["budget", "agreement", "escalation"].index(
+            st.card.family) if st.card.family in ("budget", "agreement", "escalation") else 9, st.card.name))
+        if self.card_index is None:
+            self.card_index = 0 if self.statuses and self.statuses[0].orders else None
+
+    def layout_left(self) -> None:
+        m = self.app.m
+        L = self.left
+        limit = self.app.session.game.rules.orders_allowed(self.side)
+        self.header = pygame.Rect(L.x, L.y, L.w, m.px(56))
+        bottom_h = m.px(30) + limit * m.row + m.px(52)
+        body = pygame.Rect(L.x, self.header.bottom, L.w, L.h - self.header.h - bottom_h)
+        self.cards = ScrollList(pygame.Rect(body.x, body.y, body.w, int(body.h * 0.42)),
+                                row_h=fonts.font(m.font, True).get_linesize() + fonts.font(m.small).get_linesize() + 4,
+                                on_select=self.select_card)
+        self.detail = pygame.Rect(body.x, self.cards.rect.bottom, body.w, body.h - self.cards.rect.h)
+        aim_h = fonts.font(m.small, True).get_linesize() + 6
+        self.aims = ScrollList(pygame.Rect(0, 0, body.w - 2 * m.pad, aim_h * 4), row_h=aim_h,
+                               on_select=self.select_aim)
+        self.pending_rect = pygame.Rect(L.x, body.bottom, L.w, bottom_h - m.px(52))
+        by = L.bottom - m.px(46)
+        half = (L.w - 3 * m.pad) // 2
+        self.add_button = Button(pygame.Rect(L.x + m.pad, by, half, m.px(38)), "Add order (A)", self.add_order)
+        self.commit_button = Button(pygame.Rect(L.x + 2 * m.pad + half, by, half, m.px(38)), "Commit (C)",
+                                    self.commit, primary=True)
+        self.buttons = [self.add_button, self.commit_button]
+        self.sync_lists()
+
+    # -- lists
+    def sync_lists(self) -> None:
+        rows = []
+        for st in self.statuses:
+            c = st.card
+            cost = ", ".join(f"{v:g} {self.sc.variables[k].label.lower()}" for k, v in c.cost.items()) or "free"
+            if st.orders:
+                chance = f" · {st.chance}%" if st.chance is not None and st.chance < 100 else ""
+                sub = f"{cost}{chance}"
+            else:
+                sub = f"not now: {st.reason}"
+            rows.append(Row(c.name, sub, greyed=not st.orders, tag=c.family, colour=FAMILY_COLOURS.get(c.family),
+                            payload=c.id))
+        self.cards.set_rows(rows)
+        self.cards.selected = self.card_index
+        st = self.current()
+        aim_rows = []
+        if st is not None:
+            for o in st.orders:
+                aim_rows.append(Row(self.aim_label(o)))
+        self.aims.set_rows(aim_rows)
+        self.aims.selected = self.aim_index if aim_rows else None
+
+    def aim_label(self, o: Order) -> str:
+        names = {a.id: a.name for a in self.sc.actors}
+        if o.targets:
+            return " + ".join(names[t] for t in o.targets)
+        if o.agreement:
+            return self.app.session.game.state.agreements[o.agreement].name
+        return "(no target)"
+
+    def current(self) -> CardStatus | None:
+        if self.card_index is None or self.card_index >= len(self.statuses):
+            return None
+        return self.statuses[self.card_index]
+
+    def select_card(self, i: int) -> None:
+        self.card_index = i
+        self.aim_index = 0
+        self.message = ""
+        self.sync_lists()
+
+    def select_aim(self, i: int) -> None:
+        self.aim_index = i
+        st = self.current()
+        if st and st.orders and st.orders[i].targets:
+            self.selected_actor = st.orders[i].targets[0]
+
+    def click_actor(self, actor: str) -> None:
+        self.selected_actor = actor
+        st = self.current()
+        if st is None:
+            return
+        for i, o in enumerate(st.orders):
+            if o.targets and o.targets[0] == actor:
+                self.aim_index = i
+                self.aims.selected = i
+                self.aims.ensure_visible(i)
+                return
+
+    # -- orders
+    def add_order(self) -> None:
+        st = self.current()
+        if st is None:
+            self.say("Choose a card first.", error=True)
+            return
+        if not st.orders:
+            self.say(f"{st.card.name} cannot be played now: {st.reason}", error=True)
+            return
+        order = st.orders[min(self.aim_index, len(st.orders) - 1)]
+        game = self.app.session.game
+        why = game.rules.check_orders(game.state, self.side, [*self.pending, order])
+        if why:
+            self.error_message = True
+            self.message = why
+            return
+        self.pending.append(order)
+        self.say(f"Added: {st.card.name}", error=False)
+
+    def remove_order(self, i: int) -> None:
+        if 0 <= i < len(self.pending):
+            removed = self.pending.pop(i)
+            self.say(f"Removed: {self.sc.card(removed.card).name}", error=False)
+
+    def commit(self) -> None:
+        try:
+            self.app.session.game.submit(self.side, list(self.pending))
+        except IllegalOrder as exc:
+            self.error_message = True
+            self.message = exc.reason
+            return
+        begin_turn(self.app)
+
+    def handle_left(self, event: pygame.event.Event) -> None:
+        if self.cards.handle(event) or self.aims.handle(event):
+            return
+        if event.type == pygame.MOUSEBUTTONDOWN and event.button == 1:
+            for i, r in enumerate(self.pending_rows()):
+                if r.collidepoint(event.pos):
+                    self.remove_order(i)
+                    return
+        if event.type == pygame.KEYDOWN:
+            k = event.key
+            if k == pygame.K_a:
+                self.add_order()
+            elif k == pygame.K_c:
+                self.commit()
+            elif k == pygame.K_BACKSPACE and self.pending:
+                self.remove_order(len(self.pending) - 1)
+            elif k in (pygame.K_DOWN, pygame.K_UP) and self.statuses:
+                i = 0 if self.card_index is None else self.card_index + (1 if k == pygame.K_DOWN else -1)
+                i = max(0, min(len(self.statuses) - 1, i))
+                self.select_card(i)
+                self.cards.ensure_visible(i)
+            elif k in (pygame.K_RIGHT, pygame.K_LEFT) and self.aims.rows:
+                i = max(0, min(len(self.aims.rows) - 1, self.aim_index + (1 if k == pygame.K_RIGHT else -1)))
+                self.select_aim(i)
+                self.aims.selected = i
+                self.aims.ensure_visible(i)
+
+    def pending_rows(self) -> list[pygame.Rect]:
+        m = self.app.m
+        top = self.pending_rect.y + m.px(28)
+        return [pygame.Rect(self.pending_rect.x + m.pad, top + i * m.row, self.pending_rect.w - 2 * m.pad, m.row - 2)
+                for i in range(len(self.pending))]
+
+    # -- drawing
+    def draw_left(self, surf: pygame.Surface, view: dict[str, Any]) -> None:
+        m = self.app.m
+        game = self.app.session.game
+        L = self.left
+        pygame.draw.rect(surf, theme.PANEL, L)
+        limit = game.rules.orders_allowed(self.side)
+        surf.blit(fonts.text(fonts.fit_text(f"{self.sc.actor(self.side).name}: your orders", m.title, L.w - 2 * m.pad, True),
+                             m.title, theme.INK, True), (L.x + m.pad, L.y + m.pad // 2))
+        row = view["vars"][self.side]
+        shown = [v for v in (self.sc.meta.dashboard or list(self.sc.variables)[:2])][:2]
+        info = " · ".join(f"{self.sc.variables[v].label} {fonts.number(row[v])}" for v in shown if row.get(v) is not None)
+        surf.blit(fonts.text(fonts.fit_text(f"{len(self.pending)} of {limit} orders · {info}", m.small, L.w - 2 * m.pad),
+                             m.small, theme.MUTED), (L.x + m.pad, L.y + m.px(34)))
+        hover_i = self.cards.index_at(self.mouse)
+        self.cards.draw(surf, m.font, m.small, hover_i)
+        self.draw_detail(surf)
+        # pending orders
+        pr = self.pending_rect
+        pygame.draw.line(surf, theme.PANEL_EDGE, (pr.x, pr.y), (pr.right, pr.y))
+        surf.blit(fonts.text("Orders to commit (click one to remove it)", m.small, theme.MUTED, True),
+                  (pr.x + m.pad, pr.y + m.px(6)))
+        for r, o in zip(self.pending_rows(), self.pending, strict=True):
+            pygame.draw.rect(surf, theme.ACCENT_LIGHT, r, border_radius=4)
+            label = f"{self.sc.card(o.card).name} → {self.aim_label(o)}" if (o.targets or o.agreement) else self.sc.card(o.card).name
+            surf.blit(fonts.text(fonts.fit_text(label, m.small, r.w - 12), m.small, theme.INK), (r.x + 6, r.y + 3))
+        self.add_button.enabled = len(self.pending) < limit
+        mouse = self.mouse
+        for b in self.buttons:
+            b.draw(surf, m.font, b.rect.collidepoint(mouse))
+        if self.message:
+            lines = fonts.wrap(self.message, m.small, L.w - 2 * m.pad)[:2]
+            for i, line in enumerate(lines):
+                colour = theme.BAD if self.error_message else theme.GOOD
+                y = self.add_button.rect.y - m.px(18) * (len(lines) - i)
+                surf.blit(fonts.text(line, m.small, colour), (L.x + m.pad, y))
+        pygame.draw.line(surf, theme.PANEL_EDGE, (L.right - 1, L.y), (L.right - 1, L.bottom))
+
+    def draw_detail(self, surf: pygame.Surface) -> None:
+        m = self.app.m
+        d = self.detail
+        st = self.current()
+        x, y = d.x + m.pad, d.y + m.pad
+        w = d.w - 2 * m.pad
+        lh = fonts.font(m.small).get_linesize()
+        clip = surf.get_clip()
+        surf.set_clip(d)
+        if st is None:
+            surf.blit(fonts.text("Choose a card above (Up/Down).", m.small, theme.MUTED), (x, y))
+            surf.set_clip(clip)
+            return
+        game = self.app.session.game
+        surf.blit(fonts.text(fonts.fit_text(st.card.name, m.font, w, True), m.font, theme.INK, True), (x, y))
+        y += fonts.font(m.font, True).get_linesize()
+        if not st.orders:
+            for line in fonts.wrap(f"Not playable now: {st.reason}", m.small, w):
+                surf.blit(fonts.text(line, m.small, theme.BAD), (x, y))
+                y += lh
+        aims_h = self.aims.rect.h + lh + m.pad if st.orders else 0
+        for head, text in card_lines(game.rules, st.card):
+            prefix = f"{head}: " if head else ""
+            for line in fonts.wrap(prefix + text, m.small, w):
+                if y + lh > d.bottom - aims_h:
+                    break
+                surf.blit(fonts.text(line, m.small, theme.INK if not head else (60, 60, 60)), (x, y))
+                y += lh
+        if st.orders:
+            top = d.bottom - self.aims.rect.h - m.pad
+            surf.blit(fonts.text("Target (or click the map):" if st.card.target else "Target:", m.small, theme.MUTED, True),
+                      (x, top - lh))
+            self.aims.rect.topleft = (x, top)
+            surf.set_clip(clip)
+            self.aims.draw(surf, m.small, m.small, self.aims.index_at(self.mouse))
+            return
+        surf.set_clip(clip)
+
+
+class ResultsScreen(BoardScreen):
+    """The turn's results for the whole room, one at a time (Space), skippable (Esc); then the map updates."""
+
+    name = "results"
+    who = "Results for the room"
+
+    def __init__(self, app: App, before: dict[str, Any]):
+        super().__init__(app, ROOM)
+        self.before = before
+        self.renderer = Renderer(self.sc)
+        view = self.view()
+        rec = view["log"][-1]
+        self.items = self.build_items(rec, view)
+        self.index = 0
+        self.auto = not app.session.humans
+        self.timer = 0.0
+
+    def build_items(self, rec: dict[str, Any], view: dict[str, Any]) -> list[tuple[str, list[str], str]]:
+        r = self.renderer
+        ags = view["agreements"]
+        items = []
+        for res in rec["resolutions"]:
+            o = res["order"]
+            aim = ""
+            if o["targets"]:
+                aim = " → " + ", ".join(r.name(t) for t in o["targets"])
+            elif o["agreement"]:
+                aim = " → " + ags.get(o["agreement"], {}).get("name", o["agreement"])
+            title = f"{r.name(o['actor'])}: {self.sc.card(o['card']).name}{aim}"
+            lines = []
+            if res.get("roll") is not None:
+                lines.append(f"Rolled {res['roll']} on d100 against {res['chance']}%")
+            if res.get("reason"):
+                lines.append(res["reason"])
+            lines += [r.effect(e, ags) for e in res["effects"]]
+            items.append((title, lines, res["outcome"]))
+        for ev in rec["events"]:
+            lines = [ev["text"].strip()] + [r.effect(e, ags) for e in ev["effects"]]
+            items.append((f"Inject: {ev['name']}", lines, "event"))
+        if rec["rung_before"] != rec["rung_after"]:
+            rn = {x.id: x.name for x in self.sc.ladder.rungs}
+            items.append(("The escalation ladder moves", [f"{rn[rec['rung_before']]} → {rn[rec['rung_after']]}"],
+                          "rung"))
+        return items
+
+    def done(self) -> bool:
+        return self.index >= len(self.items)
+
+    def map_view_data(self) -> dict[str, Any]:
+        return self.view() if self.done() else self.before
+
+    def log_view(self) -> dict[str, Any]:
+        return self.map_view_data()
+
+    def phase_label(self) -> str | None:
+        return None if self.done() else "Results"
+
+    def layout_left(self) -> None:
+        m = self.app.m
+        L = self.left
+        by = L.bottom - m.px(46)
+        half = (L.w - 3 * m.pad) // 2
+        self.next_button = Button(pygame.Rect(L.x + m.pad, by, half, m.px(38)), "Next (Space)", self.next)
+        self.skip_button = Button(pygame.Rect(L.x + 2 * m.pad + half, by, half, m.px(38)), "Skip all (Esc)",
+                                  self.skip, primary=True)
+        self.buttons = [self.next_button, self.skip_button]
+
+    def next(self) -> None:
+        if self.done():
+            begin_turn(self.app)
+        else:
+            self.index += 1
+            self.timer = 0.0
+
+    def skip(self) -> None:
+        if self.done():
+            begin_turn(self.app)
+        else:
+            self.index = len(self.items)
+
+    def handle_left(self, event: pygame.event.Event) -> None:
+        if event.type == pygame.KEYDOWN:
+            if event.key == pygame.K_SPACE:
+                self.next()
+            elif event.key in (pygame.K_RETURN, pygame.K_KP_ENTER):
+                self.skip() if not self.done() else begin_turn(self.app)
+            elif event.key == pygame.K_ESCAPE:
+                self.skip()
+
+    def update(self, dt: float) -> None:
+        if self.auto and not self.done():
+            self.timer += dt
+            if self.timer >= 0.9:
+                self.next()
+
+    def draw_left(self, surf: pygame.Surface, view: dict[str, Any]) -> None:
+        m = self.app.m
+        L = self.left
+        pygame.draw.rect(surf, theme.PANEL, L)
+        x, w = L.x + m.pad, L.w - 2 * m.pad
+        y = L.y + m.pad
+        turn = view["log"][-1]["turn"]
+        surf.blit(fonts.text(f"Turn {turn}: results", m.title, theme.INK, True), (x, y))
+        y += fonts.font(m.title, True).get_linesize()
+        progress = f"{min(self.index + 1, len(self.items))} of {len(self.items)}" if not self.done() else "all shown"
+        surf.blit(fonts.text(progress + (" · playing automatically" if self.auto else ""), m.small, theme.MUTED), (x, y))
+        y += fonts.font(m.small).get_linesize() + m.pad
+        lh = fonts.font(m.small).get_linesize()
+        if not self.done():
+            title, lines, outcome = self.items[self.index]
+            colour = {"success": theme.GOOD, "failure": theme.BAD, "fizzled": theme.MUTED, "event": theme.WARN,
+                      "rung": theme.BAD}[outcome]
+            box = pygame.Rect(L.x + m.pad, y, w, L.bottom - y - m.px(60))
+            pygame.draw.rect(surf, (255, 255, 255), box, border_radius=6)
+            pygame.draw.rect(surf, colour, (box.x, box.y, m.px(6), box.h), border_top_left_radius=6,
+                             border_bottom_left_radius=6)
+            yy = box.y + m.pad
+            for line in fonts.wrap(title, m.font, box.w - m.px(24), True):
+                surf.blit(fonts.text(line, m.font, theme.INK, True), (box.x + m.px(16), yy))
+                yy += fonts.font(m.font, True).get_linesize()
+            if outcome in ("success", "failure", "fizzled"):
+                img = fonts.text(outcome.upper(), m.title, colour, True)
+                surf.blit(img, (box.x + m.px(16), yy + m.pad // 2))
+                yy += img.get_height() + m.pad
+            for text in lines:
+                for line in fonts.wrap(text, m.small, box.w - m.px(28)):
+                    if yy + lh > box.bottom - m.pad:
+                        break
+                    surf.blit(fonts.text(line, m.small, theme.INK), (box.x + m.px(16), yy))
+                    yy += lh
+        else:
+            summary = [f"{sum(1 for t in self.items if t[2] == 'success')} orders succeeded, "
+                       f"{sum(1 for t in self.items if t[2] == 'failure')} failed, "
+                       f"{sum(1 for t in self.items if t[2] == 'fizzled')} fizzled.",
+                       "The map now shows the new situation.",
+                       "Press Enter or click Continue for the next turn." if not view["ended"]
+                       else "Press Enter or click Continue for the end of the game."]
+            for text in summary:
+                for line in fonts.wrap(text, m.font, w):
+                    surf.blit(fonts.text(line, m.font, theme.INK), (x, y))
+                    y += fonts.font(m.font).get_linesize()
+        self.next_button.label = "Continue (Enter)" if self.done() else "Next (Space)"
+        self.skip_button.enabled = not self.done()
+        mouse = self.mouse
+        for b in self.buttons:
+            b.draw(surf, m.font, b.rect.collidepoint(mouse))
+        pygame.draw.line(surf, theme.PANEL_EDGE, (L.right - 1, L.y), (L.right - 1, L.bottom))
+
+
+class EndScreen(BoardScreen):
+    """Who met which objective, and how the game went."""
+
+    name = "end"
+    who = "End of game"
+
+    def __init__(self, app: App):
+        super().__init__(app, ROOM)
+
+    def layout_left(self) -> None:
+        m = self.app.m
+        w, h = self.app.size
+        self.box = pygame.Rect(m.px(60), self.top.bottom + m.px(30), w - m.px(120), h - self.top.bottom - m.px(60))
+        self.new_button = Button(pygame.Rect(self.box.x + m.pad * 2, self.box.bottom - m.px(54), m.px(220), m.px(40)),
+                                 "New game (N)", self.new_game, primary=True)
+        self.quit_button = Button(pygame.Rect(self.new_button.rect.right + m.pad * 2, self.new_button.rect.y, m.px(160),
+                                              m.px(40)), "Quit (Q)", self.quit)
+        self.buttons = [self.new_button, self.quit_button]
+
+    def new_game(self) -> None:
+        from ui.start_screen import StartScreen
+
+        self.app.show(StartScreen(self.app))
+
+    def quit(self) -> None:
+        self.app.running = False
+
+    def handle_left(self, event: pygame.event.Event) -> None:
+        if event.type == pygame.KEYDOWN:
+            if event.key == pygame.K_n:
+                self.new_game()
+            elif event.key == pygame.K_q:
+                self.quit()
+
+    def draw(self, surf: pygame.Surface) -> None:
+        super().draw(surf)
+        m = self.app.m
+        game = self.app.session.game
+        state = game.state
+        shade = pygame.Surface(self.app.size, pygame.SRCALPHA)
+        shade.fill((20, 24, 32, 120))
+        surf.blit(shade, (0, 0))
+        b = self.box
+        pygame.draw.rect(surf, theme.PANEL, b, border_radius=10)
+        x, y = b.x + m.pad * 3, b.y + m.pad * 2
+        surf.blit(fonts.text("End of game", m.big, theme.INK, True), (x, y))
+        y += fonts.font(m.big, True).get_linesize()
+        rn = {r.id: r.name for r in self.sc.ladder.rungs}
+        in_force = sum(1 for a in state.agreements.values() if a.state in ("in_force", "invoked"))
+        summary = (f"Ended because {state.end_reason}. Escalation ended at {rn[state.rung]} "
+                   f"(peak: {rn[state.peak_rung]}); {in_force} agreements in force; "
+                   f"{len(state.log)} turns played.")
+        for line in fonts.wrap(summary, m.font, b.w - m.pad * 6):
+            surf.blit(fonts.text(line, m.font, theme.INK), (x, y))
+            y += fonts.font(m.font).get_linesize()
+        y += m.pad
+        scores = game.scores()
+        sides = [a for a in self.sc.actors if any(o.actor == a.id for o in self.sc.objectives)]
+        cols = 2
+        col_w = (b.w - m.pad * 6) // cols
+        lh = fonts.font(m.small).get_linesize()
+        top = y
+        per_col = (len(sides) + 1) // cols
+        for i, a in enumerate(sides):
+            c, r = divmod(i, per_col)
+            objs = [o for o in self.sc.objectives if o.actor == a.id]
+            cx = x + c * col_w
+            block_h = lh * (len(objs) + 1) + m.pad
+            cy = top + sum(lh * (len([o for o in self.sc.objectives if o.actor == s.id]) + 1) + m.pad
+                           for s in sides[c * per_col: c * per_col + r])
+            if cy + block_h > self.new_button.rect.y - m.pad:
+                continue
+            total = sum(o.points for o in objs)
+            surf.blit(fonts.text(f"{a.name}: {scores.get(a.id, 0)} of {total} points", m.small, theme.INK, True), (cx, cy))
+            met = set(state.results.get(a.id, []))
+            for j, o in enumerate(objs):
+                mark = "✓" if o.id in met else "×"
+                colour = theme.GOOD if o.id in met else theme.BAD
+                line = fonts.fit_text(f"{mark} {o.description} ({o.points})", m.small, col_w - m.pad * 2)
+                surf.blit(fonts.text(line, m.small, colour), (cx + m.pad, cy + (j + 1) * lh))
+        mouse = self.mouse
+        for btn in self.buttons:
+            btn.draw(surf, m.font, btn.rect.collidepoint(mouse))

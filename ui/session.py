@@ -1,0 +1,48 @@
+"""A game being played at one screen: which sides are people, which are bots, and whose turn it is.
+
+The turn flow of a hotseat game: bots commit at once; each human team in turn
+gets a hand-over screen and then its own view; when all have committed the
+turn is adjudicated and shown. The session holds no game state of its own:
+everything is in `game.state`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from engine.game import Game
+from engine.policy import simple_orders
+from engine.state import TurnRecord
+
+
+@dataclass
+class Session:
+    game: Game
+    scenario_path: Path
+    humans: list[str] = field(default_factory=list)
+
+    @property
+    def sc(self):  # type: ignore[no-untyped-def]
+        return self.game.scenario
+
+    def bots(self) -> list[str]:
+        return [a for a in self.sc.playable_ids if a not in self.humans]
+
+    def run_bots(self) -> None:
+        """Bots commit their orders at once: they never hold up the room."""
+        for side in self.game.waiting_for():
+            if side not in self.humans:
+                self.game.submit(side, simple_orders(self.game.rules, self.game.state, side))
+
+    def next_human(self) -> str | None:
+        for side in self.humans:
+            if side in self.game.waiting_for():
+                return side
+        return None
+
+    def ready(self) -> bool:
+        return not self.game.waiting_for()
+
+    def adjudicate(self) -> TurnRecord:
+        return self.game.adjudicate()
