@@ -76,7 +76,11 @@ class App:
         for event in pygame.event.get():
             self._guard("handling input", lambda e=event: self._handle(e))
         self._guard("updating", lambda: self.screen.update(dt))
-        self._guard("drawing", self._draw)
+        self._guard("drawing", lambda: self.screen.draw(self.window))
+        if self.help:
+            self._guard("drawing the help", self._draw_help)
+        if self.error:
+            self._draw_error()
         pygame.display.flip()
 
     def run(self) -> None:
@@ -92,7 +96,7 @@ class App:
             self.screen.layout()
             return
         if event.type == pygame.KEYDOWN:
-            mods = pygame.key.get_mods()
+            mods = getattr(event, "mod", 0) | pygame.key.get_mods()
             if event.key == pygame.K_F1:
                 self.help = not self.help
                 return
@@ -107,13 +111,6 @@ class App:
                 return
         self.screen.handle(event)
 
-    def _draw(self) -> None:
-        self.screen.draw(self.window)
-        if self.help:
-            self._draw_help()
-        if self.error:
-            self._draw_error()
-
     def _guard(self, what: str, fn) -> None:  # type: ignore[no-untyped-def]
         try:
             fn()
@@ -125,8 +122,8 @@ class App:
 
     def _draw_error(self) -> None:
         w, _ = self.size
-        lines = fonts.wrap(self.error + "  The game state is safe: press Ctrl+S to save, Esc to dismiss.",
-                           self.m.font, w - 40)
+        lines = fonts.wrap(self.error, self.m.font, w - 40)
+        lines.append("The game state is safe: press Ctrl+S to save, Esc to dismiss.")
         h = len(lines) * fonts.font(self.m.font).get_linesize() + 16
         pygame.draw.rect(self.window, theme.BAD, (0, 0, w, h))
         for i, line in enumerate(lines):

@@ -181,7 +181,7 @@ class BoardScreen:
             if event.key == pygame.K_m:
                 self.mode = MODES[(MODES.index(self.mode) + 1) % len(MODES)]
                 return
-            if event.key == pygame.K_s and pygame.key.get_mods() & pygame.KMOD_CTRL:
+            if event.key == pygame.K_s and (getattr(event, "mod", 0) | pygame.key.get_mods()) & pygame.KMOD_CTRL:
                 self.message = save_now(self.app)
                 return
             if event.key == pygame.K_ESCAPE and self.app.error:
@@ -281,7 +281,7 @@ class PlanningScreen(BoardScreen):
                                 on_select=self.select_card)
         self.detail = pygame.Rect(body.x, self.cards.rect.bottom, body.w, body.h - self.cards.rect.h)
         aim_h = fonts.font(m.small, True).get_linesize() + 6
-        self.aims = ScrollList(pygame.Rect(0, 0, body.w - 2 * m.pad, aim_h * 4), row_h=aim_h,
+        self.aims = ScrollList(pygame.Rect(0, 0, body.w - 2 * m.pad, aim_h * 3), row_h=aim_h,
                                on_select=self.select_aim)
         self.pending_rect = pygame.Rect(L.x, body.bottom, L.w, bottom_h - m.px(52))
         by = L.bottom - m.px(46)
@@ -477,13 +477,15 @@ class PlanningScreen(BoardScreen):
                 surf.blit(fonts.text(line, m.small, theme.BAD), (x, y))
                 y += lh
         aims_h = self.aims.rect.h + lh + m.pad if st.orders else 0
-        for head, text in card_lines(game.rules, st.card):
-            prefix = f"{head}: " if head else ""
-            for line in fonts.wrap(prefix + text, m.small, w):
-                if y + lh > d.bottom - aims_h:
-                    break
-                surf.blit(fonts.text(line, m.small, theme.INK if not head else (60, 60, 60)), (x, y))
-                y += lh
+        lines = [(line, bool(head)) for head, text in card_lines(game.rules, st.card)
+                 for line in fonts.wrap((f"{head}: " if head else "") + text, m.small, w)]
+        room = max(1, (d.bottom - aims_h - y) // lh)
+        if len(lines) > room:  # say what did not fit rather than cut it silently
+            hidden = len(lines) - room + 1
+            lines = [*lines[:room - 1], (f"… {hidden} more line(s): enlarge the window or press Ctrl -", True)]
+        for line, is_field in lines:
+            surf.blit(fonts.text(line, m.small, (60, 60, 60) if is_field else theme.INK), (x, y))
+            y += lh
         if st.orders:
             top = d.bottom - self.aims.rect.h - m.pad
             surf.blit(fonts.text("Target (or click the map):" if st.card.target else "Target:", m.small, theme.MUTED, True),
@@ -695,35 +697,41 @@ class EndScreen(BoardScreen):
         in_force = sum(1 for a in state.agreements.values() if a.state in ("in_force", "invoked"))
         summary = (f"Ended because {state.end_reason}. Escalation ended at {rn[state.rung]} "
                    f"(peak: {rn[state.peak_rung]}); {in_force} agreements in force; "
-                   f"{len(state.log)} turns played.")
+                   f"{len(state.log)} turns played, {sum(len(t.resolutions) for t in state.log)} orders given, "
+                   f"{sum(len(t.events) for t in state.log)} injects.")
         for line in fonts.wrap(summary, m.font, b.w - m.pad * 6):
             surf.blit(fonts.text(line, m.font, theme.INK), (x, y))
             y += fonts.font(m.font).get_linesize()
         y += m.pad
         scores = game.scores()
         sides = [a for a in self.sc.actors if any(o.actor == a.id for o in self.sc.objectives)]
-        cols = 2
-        col_w = (b.w - m.pad * 6) // cols
+        col_w = (b.w - m.pad * 6) // 2
         lh = fonts.font(m.small).get_linesize()
-        top = y
-        per_col = (len(sides) + 1) // cols
-        for i, a in enumerate(sides):
-            c, r = divmod(i, per_col)
+        blocks = []
+        for a in sides:
             objs = [o for o in self.sc.objectives if o.actor == a.id]
-            cx = x + c * col_w
-            block_h = lh * (len(objs) + 1) + m.pad
-            cy = top + sum(lh * (len([o for o in self.sc.objectives if o.actor == s.id]) + 1) + m.pad
-                           for s in sides[c * per_col: c * per_col + r])
-            if cy + block_h > self.new_button.rect.y - m.pad:
-                continue
-            total = sum(o.points for o in objs)
-            surf.blit(fonts.text(f"{a.name}: {scores.get(a.id, 0)} of {total} points", m.small, theme.INK, True), (cx, cy))
             met = set(state.results.get(a.id, []))
-            for j, o in enumerate(objs):
-                mark = "✓" if o.id in met else "×"
-                colour = theme.GOOD if o.id in met else theme.BAD
-                line = fonts.fit_text(f"{mark} {o.description} ({o.points})", m.small, col_w - m.pad * 2)
-                surf.blit(fonts.text(line, m.small, colour), (cx + m.pad, cy + (j + 1) * lh))
+            total = sum(o.points for o in objs)
+            lines: list[tuple[str, tuple[int, int, int], bool, int]] = [
+                (f"{a.name}: {scores.get(a.id, 0)} of {total} points", theme.INK, True, 0)]
+            for o in objs:
+                ok = o.id in met
+                wrapped = fonts.wrap(f"{'✓' if ok else '×'} {o.description} ({o.points})", m.small, col_w - m.pad * 3)
+                lines += [(t, theme.GOOD if ok else theme.BAD, False, m.pad if j == 0 else m.pad * 3)
+                          for j, t in enumerate(wrapped)]
+            blocks.append(lines)
+        half = (sum(len(bl) for bl in blocks) + 1) // 2
+        col, cy, count = 0, y, 0
+        limit = self.new_button.rect.y - m.pad
+        for lines in blocks:
+            if col == 0 and count >= half:
+                col, cy = 1, y
+            for text, colour, bold, indent in lines:
+                if cy + lh <= limit:
+                    surf.blit(fonts.text(text, m.small, colour, bold), (x + col * col_w + indent, cy))
+                cy += lh
+            cy += m.pad // 2
+            count += len(lines)
         mouse = self.mouse
         for btn in self.buttons:
             btn.draw(surf, m.font, btn.rect.collidepoint(mouse))

@@ -190,8 +190,8 @@ def map_legend(surf: pygame.Surface, rect: pygame.Rect, sc: Scenario, mode: str,
     cols = 1 if len(items) <= 6 else 2
     col_w = m.px(170)
     rows = (len(items) + cols - 1) // cols
-    box = pygame.Rect(rect.x + m.pad, rect.bottom - rows * lh - m.pad * 3 - lh, cols * col_w + m.pad * 2,
-                      rows * lh + m.pad * 2 + lh)
+    # top-left: the Atlantic, below the off-map marker, where no actor's land is
+    box = pygame.Rect(rect.x + m.pad, rect.y + m.px(40), cols * col_w + m.pad * 2, rows * lh + m.pad * 2 + lh)
     title = mode_title(sc, mode)
     box.w = max(box.w, fonts.font(m.small, True).size(title)[0] + 2 * m.pad)
     shade = pygame.Surface(box.size, pygame.SRCALPHA)

@@ -1,0 +1,187 @@
+"""The map front end driven with real pygame events, as a seminar room would use it.
+
+Set UI_SCREENSHOTS=DIR to keep the screenshots of every screen.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pygame
+import pytest
+
+from tests.ui_driver import Driver
+
+
+@pytest.fixture()
+def shots(tmp_path: Path) -> Path:
+    return Path(os.environ["UI_SCREENSHOTS"]) if os.environ.get("UI_SCREENSHOTS") else tmp_path
+
+
+def start(d: Driver, humans: list[str], seed: int = 3) -> None:
+    start_screen = d.screen
+    assert start_screen.name == "start"
+    start_screen.seed_entry.set_text(str(seed))
+    for side in humans:
+        d.click(start_screen.side_buttons[side].rect.center)
+    assert start_screen.humans == set(humans)
+    d.click(start_screen.start_button.rect.center)
+
+
+def card_row(d: Driver, card_id: str) -> int:
+    return next(i for i, st in enumerate(d.screen.statuses) if st.card.id == card_id)
+
+
+def test_two_teams_hotseat_hidden_orders_to_the_end(shots):
+    d = Driver(shots=shots)
+    d.shot("01-start")
+    start(d, ["poland", "ukraine"])
+    # Poland first: a hand-over screen that shows nothing of the game
+    assert d.screen.name == "handover" and d.screen.side == "poland"
+    seen = d.texts_on_screen()
+    assert any("Poland team" in t for t in seen)
+    assert not any("orders" in t.lower() and "your" in t.lower() for t in seen)
+    d.shot("02-handover-poland")
+    d.key(pygame.K_RETURN)
+    assert d.screen.name == "planning" and d.screen.side == "poland"
+    # choose a card aimed at an actor, pick the target on the map, add it; then one without a target
+    sc = d.app.session.game.scenario
+    aimed = next(st for st in d.screen.statuses if st.orders and st.card.target and st.card.target.kind == "actor"
+                 and st.orders[0].targets and sc.actor(st.orders[-1].targets[0]).capital is not None
+                 and not any(c.card.id == st.card.id for c in d.app.session.game.card_statuses("ukraine")))
+    target = aimed.orders[-1].targets[0]
+    for _ in range(card_row(d, aimed.card.id) + 1):
+        d.key(pygame.K_DOWN)
+    if d.screen.card_index != card_row(d, aimed.card.id):
+        d.key(pygame.K_UP)
+    assert d.screen.current().card.id == aimed.card.id
+    d.click(d.screen.mapview.anchor[target])
+    assert d.screen.current().orders[d.screen.aim_index].targets[0] == target
+    d.click(d.screen.add_button.rect.center)
+    assert [(o.card, o.targets[0]) for o in d.screen.pending] == [(aimed.card.id, target)]
+    d.move(d.screen.mapview.anchor["germany"])
+    seen = d.texts_on_screen()
+    assert any(aimed.card.name in t for t in seen)
+    d.shot("03-planning-poland")
+    # an illegal card is greyed with its reason and cannot be added
+    greyed = next((i for i, st in enumerate(d.screen.statuses) if not st.orders), None)
+    if greyed is not None:
+        d.screen.select_card(greyed)
+        d.key(pygame.K_a)
+        assert len(d.screen.pending) == 1 and "cannot be played now" in d.screen.message
+    d.key(pygame.K_c)
+    # Ukraine's turn at the screen: nothing of Poland's orders can be seen
+    assert d.screen.name == "handover" and d.screen.side == "ukraine"
+    assert not any(aimed.card.name in t for t in d.texts_on_screen())
+    d.shot("04-handover-ukraine")
+    d.key(pygame.K_RETURN)
+    assert d.screen.name == "planning" and d.screen.side == "ukraine"
+    assert "poland" not in d.screen.view()["pending"]
+    seen = d.texts_on_screen()
+    assert not any(aimed.card.name in t for t in seen), "Poland's order is visible to Ukraine"
+    d.shot("05-planning-ukraine")
+    d.click(d.screen.commit_button.rect.center)
+    # results, one at a time, then skippable
+    assert d.screen.name == "results"
+    first = d.screen.index
+    d.key(pygame.K_SPACE)
+    assert d.screen.index == first + 1
+    d.shot("06-results")
+    assert any(aimed.card.name in t for t in d.texts_on_screen()) or d.screen.items
+    d.key(pygame.K_ESCAPE)
+    assert d.screen.done()
+    d.shot("07-results-done")
+    # play on to the end: each team commits with no orders
+    for _ in range(400):
+        name = d.screen.name
+        if name == "end":
+            break
+        if name == "handover":
+            d.key(pygame.K_RETURN)
+        elif name == "planning":
+            d.key(pygame.K_c)
+        elif name == "results":
+            d.key(pygame.K_RETURN)
+            d.key(pygame.K_RETURN)
+    assert d.screen.name == "end"
+    game = d.app.session.game
+    assert game.over and len(game.state.log) >= 1
+    seen = d.texts_on_screen()
+    assert any(t.startswith("Ended because") for t in seen)
+    scores = [t for t in seen if re.fullmatch(r".+: \d+ of \d+ points", t)]
+    assert sorted(t.split(":")[0] for t in scores) == sorted(sc.actor(a).name for a in sc.playable_ids)
+    d.shot("08-end")
+    assert d.app.error is None
+
+
+def test_watching_bots_plays_through_without_stopping(shots):
+    d = Driver(shots=shots)
+    start(d, [], seed=5)
+    assert d.screen.name == "results" and d.screen.auto
+    for _ in range(2000):
+        if d.screen.name == "end":
+            break
+        d.frame(1.0)
+        if d.screen.name == "results" and d.screen.done():
+            d.key(pygame.K_RETURN)
+    assert d.screen.name == "end" and d.app.session.game.over
+
+
+def test_map_hover_tooltip_modes_and_help(shots):
+    d = Driver(shots=shots)
+    start(d, ["russia"])
+    d.key(pygame.K_RETURN)
+    screen = d.screen
+    d.move(screen.mapview.anchor["germany"])
+    assert screen.hover == "germany"
+    seen = d.texts_on_screen()
+    assert "Germany (state)" in seen
+    private = [v.label for v in d.app.session.game.scenario.variables.values() if v.private]
+    assert all(any(t.startswith(f"{p}: hidden") for t in seen) for p in private)  # fog of war
+    modes = []
+    for _ in range(3):
+        d.key(pygame.K_m)
+        modes.append(screen.mode)
+    assert sorted(modes) == ["commitment", "sides", "spending"]
+    d.shot("09-map-spending" if screen.mode == "spending" else "09-map")
+    d.key(pygame.K_F1)
+    assert d.app.help and "Keyboard shortcuts" in d.texts_on_screen()
+    d.shot("10-help")
+    d.key(pygame.K_F1)
+    assert not d.app.help
+
+
+def test_a_drawing_error_is_reported_and_the_game_goes_on(shots, monkeypatch):
+    d = Driver(shots=shots)
+    start(d, ["france"])
+    d.key(pygame.K_RETURN)
+    before = d.app.session.game.state.digest()
+    from ui import panels
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise ValueError("a panel failed")
+    monkeypatch.setattr(panels, "ladder", broken)
+    d.frame()
+    assert d.app.error and "a panel failed" in d.app.error
+    assert any("The game state is safe" in t for t in d.texts_on_screen())
+    d.shot("11-error-banner")
+    monkeypatch.undo()
+    d.key(pygame.K_c)  # the game carries on
+    assert d.app.session.game.state.digest() != before or d.screen.name in ("results", "handover")
+
+
+@pytest.mark.parametrize(("size", "scale"), [((1280, 720), 1.0), ((1920, 1080), 1.0), ((1920, 1080), 1.5)])
+def test_sizes_and_projector_scale(shots, size, scale):
+    d = Driver(size=size, scale=scale, shots=shots)
+    start(d, ["uk"])
+    d.key(pygame.K_RETURN)
+    assert d.screen.name == "planning"
+    s = d.screen
+    for rect in (s.left, s.map_rect, s.right, s.log_rect, s.ladder_rect, s.budget_rect):
+        assert d.app.window.get_rect().contains(rect), rect
+    assert s.agree_rect.h > 0 and s.cards.rect.h >= s.cards.row_h * 3
+    d.shot(f"12-planning-{size[0]}x{size[1]}-x{scale}")
+    d.key(pygame.K_EQUALS, pygame.KMOD_CTRL)
+    assert d.app.scale == scale + 0.25
