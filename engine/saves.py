@@ -1,0 +1,545 @@
+"""Saving a game to one JSON file, and loading it back, refusing anything broken with a reason.
+
+A save file is the only thing a player carries between sessions, so two
+promises matter more than anything else here:
+
+* a save never destroys the previous one: the new file is written beside the
+  target, flushed to disk, and only then renamed over it (a rename within one
+  folder is atomic), so a crash, a full disk or a read-only folder leaves the
+  old save as it was;
+* loading a file, however damaged or hostile, either gives back exactly the
+  game that was saved (same state, same history, same next dice) or raises
+  `SaveError` with a sentence a player can act on: never a traceback, never
+  reading a file outside the project, never executing anything.
+
+The file is one JSON object (format 1)::
+
+    {"format": 1, "kind": "wargame-save",
+     "scenario": "scenarios/post_nato_2024.yaml",   # relative to the project root, forward slashes
+     "scenario_digest": "…",                        # the rules the game was played under
+     "seed": 7,
+     "state": {…GameState…},
+     "history": [{…GameState…}, …],                 # the state at the start of each turn, oldest first
+     "label": "free text"}
+
+Extending it: keys this version does not know are ignored when loading, so a
+later version may add optional information (replay marks, notes) without
+breaking older readers. A change older readers would misread bumps
+`SAVE_FORMAT` and registers a function in `MIGRATIONS` that upgrades the
+previous format, so older saves keep loading.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import os
+import stat
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import Any
+
+from pydantic import ValidationError
+
+from engine.errors import ScenarioError
+from engine.game import Game
+from engine.invariants import broken_invariants
+from engine.loader import load_scenario
+from engine.rules import Rules, scenario_digest
+from engine.state import STATE_FORMAT, GameState
+
+#: the format this version writes (and the newest it reads)
+SAVE_FORMAT = 1
+#: marks a JSON file as a save, so a scenario export or a settings file is not mistaken for one
+SAVE_KIND = "wargame-save"
+#: the largest save we read; checked before reading, so a huge or endless file cannot exhaust memory
+MAX_SAVE_BYTES = 50 * 1024 * 1024
+#: the folder scenario paths in a save are relative to, and must stay inside
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+#: MIGRATIONS[n] turns a format-n save (the parsed JSON object) into a format n+1 one
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+#: how many problems to quote in one message before "and N more"
+_SHOWN = 3
+
+
+class SaveError(Exception):
+    """A game could not be saved, or a file could not be loaded as a game.
+
+    `reason` is a sentence meant to be shown to the player as is; `path` is the
+    save file concerned, when there is one.
+    """
+
+    def __init__(self, reason: str, path: Path | str | None = None):
+        self.reason = reason
+        self.path = None if path is None else Path(path)
+        super().__init__(f"{path}: {reason}" if path is not None else reason)
+
+
+@dataclass(frozen=True)
+class LoadedSave:
+    """Everything a save holds, for callers that want more than the game (its label, to list saves)."""
+
+    game: Game
+    scenario_path: Path
+    label: str
+    format: int
+
+
+# ----------------------------------------------------------------------------- saving
+
+
+def save_game(path: Path, game: Game, scenario_path: Path, label: str = "", *, root: Path | None = None) -> Path:
+    """Write `game` to `path` atomically and return the resolved path written.
+
+    `scenario_path` is the scenario file the game is played under; it must lie
+    inside the project root (`root`, by default the folder holding `engine/`)
+    and hold the very rules the game uses, because a save that names the
+    wrong file could never be loaded. Raises SaveError, leaving any earlier
+    save at `path` untouched, if anything goes wrong.
+    """
+    path = Path(path)
+    root = (root or PROJECT_ROOT).resolve()
+    if not isinstance(label, str):
+        raise SaveError(f"the label must be text, not {type(label).__name__}", path)
+    relative = _scenario_relative(Path(scenario_path), root, path)
+    _check_scenario_file(Path(scenario_path), game.rules, path)
+    _check_game(game, path)
+    doc = {
+        "format": SAVE_FORMAT,
+        "kind": SAVE_KIND,
+        "scenario": relative,
+        "scenario_digest": game.rules.digest,
+        "seed": game.state.seed,
+        "state": game.state.model_dump(mode="json"),
+        "history": [h.model_dump(mode="json") for h in game.history],
+        "label": label,
+    }
+    try:
+        data = json.dumps(doc, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode("utf-8")
+    except ValueError:
+        raise SaveError("the game holds a number that is not finite (NaN or infinity) and cannot be saved",
+                        path) from None
+    if len(data) > MAX_SAVE_BYTES:
+        raise SaveError(f"this save would take {len(data):,} bytes, more than the "
+                        f"{_size(MAX_SAVE_BYTES)} a save may hold", path)
+    return _write_atomically(path, data)
+
+
+def _scenario_relative(scenario_path: Path, root: Path, save_path: Path) -> str:
+    """The scenario's path relative to the root, with forward slashes, so saves move between machines."""
+    try:
+        resolved = scenario_path.resolve()
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop, on Python 3.11
+        raise SaveError(f"cannot resolve the scenario path {str(scenario_path)!r}: {exc}", save_path) from None
+    if not resolved.is_relative_to(root):
+        raise SaveError(f"the scenario file {str(scenario_path)!r} is outside the project folder ({root}); "
+                        "a save can only name a scenario inside it", save_path)
+    return resolved.relative_to(root).as_posix()
+
+
+def _check_scenario_file(scenario_path: Path, rules: Rules, save_path: Path) -> None:
+    """Refuse to write a save naming a scenario file whose rules are not the game's (it could not be loaded)."""
+    try:
+        st = scenario_path.stat()
+        digest = _file_digest(str(scenario_path.resolve()), st.st_mtime_ns, st.st_size, st.st_ino)
+    except OSError as exc:
+        raise SaveError(f"cannot read the scenario file {str(scenario_path)!r}: {exc.strerror or exc}",
+                        save_path) from None
+    except ScenarioError as exc:
+        raise SaveError(f"the scenario file {str(scenario_path)!r} is invalid: {_problems(exc)}", save_path) from None
+    if digest != rules.digest:
+        raise SaveError(f"the scenario file {str(scenario_path)!r} is not the one this game is played under "
+                        "(its rules differ); pass the file the game was started from", save_path)
+
+
+@functools.lru_cache(maxsize=8)
+def _file_digest(resolved: str, mtime_ns: int, size: int, inode: int) -> str:
+    """The digest of a scenario file, cached on its identity so autosaving does not re-parse it every time."""
+    del mtime_ns, size, inode  # only part of the cache key
+    return scenario_digest(load_scenario(resolved))
+
+
+def _check_game(game: Game, save_path: Path) -> None:
+    """Refuse to write a game this module would refuse to load: better an error now than a lost game later."""
+    for where, state in [("the current state", game.state)] + [
+            (f"history[{i}]", h) for i, h in enumerate(game.history)]:
+        problems = _state_problems(game.rules, state, game.scenario.meta.id)
+        if problems:
+            raise SaveError(f"{where} cannot be saved: {_first(problems)}", save_path)
+
+
+def _write_atomically(path: Path, data: bytes) -> Path:
+    """Write to a temporary file in the target's folder, fsync, then rename over the target.
+
+    The rename is atomic within one filesystem, so readers see either the old
+    save or the new one, never half of one; the temporary file is removed on
+    any failure. A symlink at `path` is followed, so the file it points to is
+    replaced and the link kept.
+    """
+    try:
+        target = path.resolve()
+    except (OSError, RuntimeError) as exc:
+        raise SaveError(f"cannot resolve the save path: {exc}", path) from None
+    folder = target.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SaveError(f"cannot create the folder {str(folder)!r}: {_os_reason(exc)}", path) from None
+    if target.is_dir():
+        raise SaveError("there is a folder by that name; choose a file name for the save", path)
+    tmp_name: str | None = None
+    try:
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=f".{target.name}.", suffix=".tmp", delete=False) as tmp:
+            tmp_name = tmp.name
+            tmp.write(data)
+            tmp.flush()
+            os.fsync(tmp.fileno())
+        with contextlib.suppress(OSError):  # the permissions are a nicety, not worth failing a save over
+            os.chmod(tmp_name, _mode_for(target))
+        os.replace(tmp_name, target)
+        tmp_name = None
+    except OSError as exc:
+        raise SaveError(f"could not write the save ({_os_reason(exc)}); any earlier save there is unchanged",
+                        path) from None
+    finally:
+        if tmp_name is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp_name)
+    _fsync_folder(folder)
+    return target
+
+
+def _mode_for(target: Path) -> int:
+    """Keep an existing save's permissions; a new one gets the usual file mode, not the temp file's 0600."""
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        return 0o666 & ~_UMASK
+
+
+def _read_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _read_umask()
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the rename itself durable where the OS allows syncing a folder (not on Windows)."""
+    if not hasattr(os, "O_DIRECTORY"):
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some filesystems refuse; the file's data is already on disk
+    finally:
+        os.close(fd)
+
+
+def _os_reason(exc: OSError) -> str:
+    names = {28: "the disk is full", 30: "the folder is read-only", 13: "permission denied"}
+    return names.get(exc.errno or 0) or exc.strerror or str(exc) or type(exc).__name__
+
+
+# ----------------------------------------------------------------------------- loading
+
+
+def load_game(path: Path, *, root: Path | None = None) -> tuple[Game, Path]:
+    """Load a save: the game (current state and history restored) and the resolved scenario path.
+
+    Raises SaveError, with a sentence saying what is wrong, for any file that
+    is not a save this version can faithfully restore.
+    """
+    loaded = read_save(path, root=root)
+    return loaded.game, loaded.scenario_path
+
+
+def read_save(path: Path, *, root: Path | None = None) -> LoadedSave:
+    """Load a save with everything it holds (see `load_game`)."""
+    path = Path(path)
+    root = (root or PROJECT_ROOT).resolve()
+    try:
+        return _read_save(path, root)
+    except SaveError:
+        raise
+    except RecursionError:
+        raise SaveError("the file is nested too deeply to be a save", path) from None
+    except MemoryError:
+        raise SaveError("the file is too large to load", path) from None
+    except Exception as exc:  # a safety net: a damaged file must never end the program with a traceback
+        raise SaveError(f"the save could not be read ({type(exc).__name__}: {_clip(str(exc), 200)})", path) from exc
+
+
+def _read_save(path: Path, root: Path) -> LoadedSave:
+    doc = _parse(_read_bytes(path), path)
+    fmt = _check_envelope(doc, path)
+    doc = _migrate(doc, fmt, path)
+
+    rel = _field(doc, "scenario", str, path)
+    saved_digest = _field(doc, "scenario_digest", str, path)
+    seed = _field(doc, "seed", int, path)
+    raw_state = _field(doc, "state", dict, path)
+    raw_history = _field(doc, "history", list, path)
+    label = doc.get("label", "")
+    if not isinstance(label, str):
+        raise SaveError(f"'label' must be text, not {_json_type(label)}", path)
+
+    scenario_path = _resolve_scenario(rel, root, path)
+    try:
+        scenario = load_scenario(scenario_path)
+    except ScenarioError as exc:
+        raise SaveError(f"the scenario file {rel!r} named by this save is invalid: {_problems(exc)}", path) from None
+    except OSError as exc:
+        raise SaveError(f"cannot read the scenario file {rel!r}: {exc.strerror or exc}", path) from None
+    if scenario_digest(scenario) != saved_digest:
+        raise SaveError(f"the scenario file {rel!r} has changed since this game was saved, so the game cannot "
+                        "continue under the same rules; restore the scenario as it was to load this save", path)
+
+    state = _validate_state(raw_state, "state", path)
+    history = []
+    for i, raw in enumerate(raw_history):
+        if not isinstance(raw, dict):
+            raise SaveError(f"history[{i}] must be a game state (a JSON object), not {_json_type(raw)}", path)
+        history.append(_validate_state(raw, f"history[{i}]", path))
+    if state.seed != seed:
+        raise SaveError(f"the save says seed {seed} but its state was played with seed {state.seed}", path)
+
+    game = Game(scenario, state.seed, state=state)
+    for where, s in [("state", state)] + [(f"history[{i}]", h) for i, h in enumerate(history)]:
+        problems = _state_problems(game.rules, s, scenario.meta.id)
+        if problems:
+            raise SaveError(f"the saved {where} does not fit the scenario {rel!r}: {_first(problems)}", path)
+    if history and history[-1].digest() == state.digest():
+        history[-1] = state  # the live game keeps its current state as the last history entry, the same object
+    game.history = history
+    return LoadedSave(game=game, scenario_path=scenario_path, label=label, format=SAVE_FORMAT)
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes, after checking it is a regular file no larger than the limit (before reading it)."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise SaveError("no such save file", path) from None
+    except OSError as exc:
+        raise SaveError(f"cannot open the save file: {_os_reason(exc)}", path) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise SaveError("this is a folder, not a save file", path)
+    if not stat.S_ISREG(st.st_mode):
+        raise SaveError("this is not a regular file (a device or pipe?), so it cannot be a save", path)
+    if st.st_size > MAX_SAVE_BYTES:
+        raise SaveError(f"the file is {st.st_size:,} bytes; a save may be at most {_size(MAX_SAVE_BYTES)}", path)
+    try:
+        with path.open("rb") as f:
+            data = f.read(MAX_SAVE_BYTES + 1)
+    except OSError as exc:
+        raise SaveError(f"cannot read the save file: {_os_reason(exc)}", path) from None
+    if len(data) > MAX_SAVE_BYTES:  # it grew after we looked
+        raise SaveError(f"the file is larger than the {_size(MAX_SAVE_BYTES)} a save may hold", path)
+    return data
+
+
+class _NonFinite(ValueError):
+    """Raised from the JSON parser on NaN or Infinity, which no save written by us contains."""
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _NonFinite(name)
+
+
+def _parse(data: bytes, path: Path) -> dict[str, Any]:
+    """Bytes to the top-level JSON object, or a SaveError saying where the text stops being a save."""
+    if not data.strip():
+        raise SaveError("the file is empty", path)
+    try:
+        text = data.decode("utf-8-sig")  # tolerate a byte-order mark left by an editor
+    except UnicodeDecodeError as exc:
+        raise SaveError(f"this is not a save: it is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset "
+                        f"{exc.start} cannot be decoded)", path) from None
+    try:
+        doc = json.loads(text, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as exc:
+        raise SaveError(f"this is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno}); "
+                        "the file may be cut short or damaged", path) from None
+    except _NonFinite as exc:
+        raise SaveError(f"the file contains {exc}, which is not a number a save can hold", path) from None
+    except RecursionError:
+        raise SaveError("this is not a save: its JSON is nested too deeply", path) from None
+    except ValueError as exc:  # e.g. an integer with more digits than Python will convert
+        raise SaveError(f"this is not valid JSON: {_clip(str(exc), 160)}", path) from None
+    if not isinstance(doc, dict):
+        raise SaveError(f"this is not a save: the file holds {_json_type(doc)}, "
+                        "but a save is a JSON object", path)
+    return doc
+
+
+def _check_envelope(doc: dict[str, Any], path: Path) -> int:
+    """Check the file says it is a save, in a format this version can read; return that format."""
+    kind = doc.get("kind")
+    if kind != SAVE_KIND:
+        what = "has no 'kind'" if "kind" not in doc else f"has kind {_clip(repr(kind), 60)}"
+        if "kind" not in doc and {"scenario_id", "rng"} <= doc.keys():
+            what += ", and looks like a bare game state"
+        raise SaveError(f"this is not a wargame save: it {what} (a save has kind {SAVE_KIND!r})", path)
+    if "format" not in doc:
+        raise SaveError("the save has no format version ('format' is missing)", path)
+    fmt = doc["format"]
+    if isinstance(fmt, bool) or not isinstance(fmt, int):
+        shown = "" if fmt is None else f" {_clip(json.dumps(fmt), 40)}"
+        raise SaveError(f"the save's format version must be a whole number, not {_json_type(fmt)}{shown}", path)
+    if fmt > SAVE_FORMAT:
+        raise SaveError(f"this save was made by a newer version of the engine (save format {fmt}; this version "
+                        f"reads format {SAVE_FORMAT} and older); update the engine to load it", path)
+    return fmt
+
+
+def _migrate(doc: dict[str, Any], fmt: int, path: Path) -> dict[str, Any]:
+    """Upgrade an older save one format at a time through MIGRATIONS."""
+    while fmt < SAVE_FORMAT:
+        step = MIGRATIONS.get(fmt)
+        if step is None:
+            oldest = min([SAVE_FORMAT, *MIGRATIONS])
+            reads = f"format {oldest} to {SAVE_FORMAT}" if oldest < SAVE_FORMAT else f"only format {SAVE_FORMAT}"
+            raise SaveError(f"save format {fmt} is older than this version can read (it reads {reads})", path)
+        try:
+            doc = step(doc)
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+            raise SaveError(f"this format-{fmt} save could not be upgraded: {_clip(str(exc), 160)}", path) from None
+        fmt += 1
+    return doc
+
+
+def _field(doc: dict[str, Any], key: str, kind: type, path: Path) -> Any:
+    if key not in doc:
+        raise SaveError(f"the save has no {key!r}", path)
+    value = doc[key]
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        want = {str: "text", int: "a whole number", dict: "a JSON object", list: "a JSON array"}[kind]
+        raise SaveError(f"{key!r} must be {want}, not {_json_type(value)}", path)
+    return value
+
+
+def _resolve_scenario(rel: str, root: Path, path: Path) -> Path:
+    """The scenario file a save names, refused unless it stays inside the project (also through symlinks)."""
+    shown = _clip(repr(rel), 120)
+    if not rel.strip() or "\x00" in rel:
+        raise SaveError(f"the scenario path {shown} is not a file name", path)
+    if PurePosixPath(rel).is_absolute() or PureWindowsPath(rel).is_absolute() or PureWindowsPath(rel).drive:
+        raise SaveError(f"the scenario path {shown} is absolute; a save names its scenario relative to the "
+                        "project folder", path)
+    if "\\" in rel:
+        raise SaveError(f"the scenario path {shown} uses backslashes; a save writes paths with forward slashes",
+                        path)
+    try:
+        resolved = (root / rel).resolve()
+    except (OSError, RuntimeError):
+        raise SaveError(f"the scenario path {shown} cannot be resolved", path) from None
+    if not resolved.is_relative_to(root):
+        raise SaveError(f"the scenario path {shown} points outside the project folder; a save may only name "
+                        "a scenario inside it", path)
+    if not resolved.is_file():
+        raise SaveError(f"the scenario file {shown} named by this save does not exist", path)
+    return resolved
+
+
+def _validate_state(raw: dict[str, Any], where: str, path: Path) -> GameState:
+    try:
+        state = GameState.model_validate(raw)
+    except ValidationError as exc:
+        raise SaveError(f"the saved game state is invalid: {_validation_words(exc, where)}", path) from None
+    if state.format > STATE_FORMAT:
+        raise SaveError(f"{where} was made by a newer version of the engine (state format {state.format}; "
+                        f"this version reads {STATE_FORMAT})", path)
+    return state
+
+
+def _state_problems(rules: Rules, state: GameState, scenario_id: str) -> list[str]:
+    """Why a well-typed state still cannot be played under these rules (empty when it can).
+
+    Type checks alone would let a hand-edited save through that crashes the
+    game turns later (an unknown actor, a rung off the ladder, an order for a
+    card that does not exist); the engine's invariants and the order checks
+    catch those now, at load time.
+    """
+    if state.scenario_id != scenario_id:
+        return [f"it is a game of scenario {state.scenario_id!r}, but the file is scenario {scenario_id!r}"]
+    if state.scenario_digest != rules.digest:
+        return ["it was played under different rules (its scenario digest differs)"]
+    try:
+        problems = broken_invariants(rules, state)
+        unknown = sorted(set(state.vars) - set(rules.t.all_actors))
+        if unknown:
+            problems.append(f"it has variables for actors the scenario does not have: {', '.join(unknown)}")
+        if state.phase == "planning":
+            for actor, orders in state.pending.items():
+                why = rules.check_orders(state, actor, orders)
+                if why:
+                    problems.append(f"{actor}'s committed orders are not legal: {why}")
+            for actor in state.committed:
+                if actor not in rules.sc.playable_ids:
+                    problems.append(f"{actor!r} has committed but is not a playable side")
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        problems = [f"it refers to something the scenario does not have ({type(exc).__name__}: "
+                    f"{_clip(str(exc), 80)})"]
+    return problems
+
+
+# ----------------------------------------------------------------------------- wording
+
+
+def _validation_words(exc: ValidationError, prefix: str) -> str:
+    """The first few pydantic errors as `state.log[2].turn: should be …`, then how many more."""
+    errors = exc.errors(include_url=False)
+    parts = []
+    for err in errors[:_SHOWN]:
+        where = prefix + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err.get("loc", ()))
+        kind = err.get("type", "")
+        if kind == "missing":
+            parts.append(f"{where} is missing")
+        elif kind == "extra_forbidden":
+            parts.append(f"{where} is not a field the game state has")
+        else:
+            text = f"{where}: {err.get('msg', 'invalid value')}"
+            value = err.get("input")
+            if value is None or isinstance(value, (str, int, float)):
+                text += f" (got {_clip(repr(value), 40)})"
+            parts.append(text)
+    more = len(errors) - _SHOWN
+    return "; ".join(parts) + (f"; and {more} more problem(s)" if more > 0 else "")
+
+
+def _problems(exc: ScenarioError) -> str:
+    return _first([str(p) for p in exc.problems])
+
+
+def _first(items: list[str]) -> str:
+    more = len(items) - _SHOWN
+    return "; ".join(_clip(s, 200) for s in items[:_SHOWN]) + (f"; and {more} more" if more > 0 else "")
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    return {str: "a string", int: "a number", float: "a number", list: "an array", dict: "an object"}.get(
+        type(value), type(value).__name__)
+
+
+def _size(n: int) -> str:
+    return f"{n / (1 << 20):g} MB ({n:,} bytes)"
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,401 @@
+"""Saves: exact round trips, atomic writes, and every kind of broken or hostile file refused with a reason."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import random
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from engine import saves
+from engine.game import Game
+from engine.policy import simple_orders
+from engine.saves import MAX_SAVE_BYTES, SAVE_FORMAT, SaveError, load_game, read_save, save_game
+from engine.state import Order
+from tests.conftest import DEFAULT, MINI, ROOT
+
+
+def bots(game: Game, side: str) -> list[Order]:
+    return simple_orders(game.rules, game.state, side)
+
+
+def controllers(game: Game) -> dict[str, Callable[[Game, str], list[Order]]]:
+    return {side: bots for side in game.scenario.playable_ids}
+
+
+def digests(game: Game) -> list[str]:
+    return [h.digest() for h in game.history]
+
+
+def played(mini, turns: int, seed: int = 3) -> Game:
+    g = Game(mini, seed=seed)
+    for _ in range(turns):
+        if not g.over:
+            g.play_turn(controllers(g))
+    return g
+
+
+@pytest.fixture
+def good_doc(mini, tmp_path) -> dict[str, Any]:
+    """A real save (two turns in, one side committed) as parsed JSON, for the broken-file corpus to damage."""
+    g = played(mini, 2)
+    g.submit("alpha", bots(g, "alpha"))
+    p = save_game(tmp_path / "good.json", g, MINI)
+    return json.loads(p.read_text())
+
+
+def write_doc(path: Path, doc: Any) -> Path:
+    path.write_text(json.dumps(doc))
+    return path
+
+
+def refused(path: Path, **kw: Any) -> str:
+    with pytest.raises(SaveError) as info:
+        load_game(path, **kw)
+    assert info.value.path == path
+    return info.value.reason
+
+
+# ----------------------------------------------------------------------------- round trips
+
+
+def test_round_trip_is_exact_at_every_turn(mini, tmp_path):
+    g = Game(mini, seed=5)
+    path = tmp_path / "saves" / "game.json"  # the folder does not exist yet
+    checked = 0
+    while True:
+        for stage in ("start", "one side committed"):
+            if stage == "one side committed":
+                if g.over:
+                    break
+                g.submit("beta", bots(g, "beta"))
+            assert save_game(path, g, MINI, label=f"turn {g.state.turn}, {stage}") == path.resolve()
+            loaded = read_save(path)
+            assert loaded.game.state.digest() == g.state.digest()
+            assert loaded.game.state == g.state
+            assert digests(loaded.game) == digests(g)
+            assert loaded.game.history[-1] is loaded.game.state  # as in a live game
+            assert loaded.scenario_path == MINI.resolve()
+            assert loaded.label == f"turn {g.state.turn}, {stage}"
+            checked += 1
+        if g.over:
+            break
+        g.play_turn(controllers(g))
+    assert checked >= 7 and g.over
+
+
+def test_the_file_is_the_documented_json_object(mini, tmp_path):
+    g = played(mini, 1)
+    doc = json.loads(save_game(tmp_path / "s.json", g, MINI, label="Ünïcode label").read_text(encoding="utf-8"))
+    assert doc["format"] == SAVE_FORMAT == 1
+    assert doc["kind"] == "wargame-save"
+    assert doc["scenario"] == "tests/fixtures/mini.yaml"
+    assert doc["scenario_digest"] == g.rules.digest
+    assert doc["seed"] == 3
+    assert doc["label"] == "Ünïcode label"
+    assert [h["turn"] for h in doc["history"]] == [1, 2]
+    assert doc["state"] == doc["history"][-1] == json.loads(g.state.to_json())
+
+
+def test_a_loaded_game_plays_on_with_the_same_dice_and_bot_choices(mini, tmp_path):
+    original = played(mini, 2, seed=11)
+    save_game(tmp_path / "s.json", original, MINI)
+    loaded, _ = load_game(tmp_path / "s.json")
+    original.play_out(controllers(original))
+    loaded.play_out(controllers(loaded))
+    assert loaded.state.digest() == original.state.digest()
+    assert digests(loaded) == digests(original)
+
+
+def test_unknown_keys_are_ignored_so_later_versions_can_add_some(good_doc, tmp_path):
+    good_doc["replay"] = {"marks": [1, 2]}
+    game, _ = load_game(write_doc(tmp_path / "s.json", good_doc))
+    assert game.state.turn == 3
+
+
+def test_a_byte_order_mark_is_tolerated(good_doc, tmp_path):
+    p = tmp_path / "bom.json"
+    p.write_bytes(b"\xef\xbb\xbf" + json.dumps(good_doc).encode())
+    assert load_game(p)[0].state.turn == 3
+
+
+# ----------------------------------------------------------------------------- atomic writes
+
+
+@pytest.mark.parametrize("failing", ["replace", "fsync"])
+def test_a_failed_save_leaves_the_previous_one_and_no_temp_file(mini, tmp_path, monkeypatch, failing):
+    g = played(mini, 1)
+    path = save_game(tmp_path / "s.json", g, MINI)
+    before = path.read_bytes()
+    g.play_turn(controllers(g))
+
+    def boom(*args: Any) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, failing, boom)
+    with pytest.raises(SaveError, match=r"disk is full.*earlier save there is unchanged"):
+        save_game(path, g, MINI)
+    monkeypatch.undo()
+    assert path.read_bytes() == before
+    assert load_game(path)[0].state.turn == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.json"]
+
+
+def test_replacing_a_save_keeps_its_permissions(mini, tmp_path):
+    path = save_game(tmp_path / "s.json", played(mini, 0), MINI)
+    assert path.stat().st_mode & 0o777 != 0o600  # not the temp file's private mode
+    path.chmod(0o640)
+    save_game(path, played(mini, 1), MINI)
+    assert path.stat().st_mode & 0o777 == 0o640
+
+
+def test_a_read_only_folder_is_a_save_error(mini, tmp_path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        if os.access(folder, os.W_OK):
+            pytest.skip("running as root: chmod does not stop writing")
+        with pytest.raises(SaveError, match="could not write the save"):
+            save_game(folder / "s.json", played(mini, 0), MINI)
+        assert list(folder.iterdir()) == []
+    finally:
+        folder.chmod(0o700)
+
+
+def test_a_read_only_filesystem_is_a_save_error_even_as_root(mini, tmp_path, monkeypatch):
+    path = save_game(tmp_path / "s.json", played(mini, 0), MINI)
+    before = path.read_bytes()
+
+    def read_only(*args: Any, **kw: Any) -> None:
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(saves.tempfile, "NamedTemporaryFile", read_only)
+    with pytest.raises(SaveError, match=r"could not write the save \(the folder is read-only\)"):
+        save_game(path, played(mini, 1), MINI)
+    assert path.read_bytes() == before
+
+
+def test_unwritable_places_are_save_errors_even_as_root(mini, tmp_path):
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(SaveError, match="cannot create the folder"):
+        save_game(tmp_path / "file" / "s.json", played(mini, 0), MINI)
+    (tmp_path / "dir.json").mkdir()
+    with pytest.raises(SaveError, match="there is a folder by that name"):
+        save_game(tmp_path / "dir.json", played(mini, 0), MINI)
+
+
+def test_saving_refuses_a_scenario_that_could_not_be_loaded_back(mini, tmp_path):
+    g = played(mini, 0)
+    outside = tmp_path / "mini.yaml"
+    shutil.copy(MINI, outside)
+    with pytest.raises(SaveError, match="outside the project folder"):
+        save_game(tmp_path / "s.json", g, outside)
+    with pytest.raises(SaveError, match="not the one this game is played under"):
+        save_game(tmp_path / "s.json", g, DEFAULT)
+    with pytest.raises(SaveError, match="cannot read the scenario file"):
+        save_game(tmp_path / "s.json", g, ROOT / "tests" / "fixtures" / "missing.yaml")
+    g.state.escalation = float("nan")
+    with pytest.raises(SaveError, match="cannot be saved"):
+        save_game(tmp_path / "s.json", g, MINI)
+    assert not (tmp_path / "s.json").exists()
+
+
+# ----------------------------------------------------------------------------- broken files
+
+
+def _set(doc: dict[str, Any], dotted: str, value: Any) -> dict[str, Any]:
+    *parents, last = dotted.split(".")
+    here: Any = doc
+    for key in parents:
+        here = here[int(key)] if isinstance(here, list) else here[key]
+    here[last] = value
+    return doc
+
+
+def compact(doc: Any) -> str:
+    """The JSON as save_game writes it (no spaces), so the corpus can damage it by text replacement."""
+    return json.dumps(doc, separators=(",", ":"))
+
+
+def _drop(doc: dict[str, Any], key: str) -> dict[str, Any]:
+    del doc[key]
+    return doc
+
+
+# (name, damage to the parsed good save -> bytes to write, what the message must say)
+CORPUS: list[tuple[str, Callable[[dict[str, Any]], bytes], str]] = [
+    ("truncated", lambda d: json.dumps(d).encode()[: len(json.dumps(d)) // 2],
+     r"not valid JSON: .* \(line 1, column \d+\); the file may be cut short"),
+    ("wrong type in the state", lambda d: json.dumps(_set(d, "state.turn", "x")).encode(),
+     r"saved game state is invalid: state\.turn: Input should be a valid integer.*\(got 'x'\)"),
+    ("wrong type deep in the history", lambda d: json.dumps(_set(d, "history.0.vars.alpha.gdp", [])).encode(),
+     r"history\[0\]\.vars\.alpha\.gdp: Input should be a valid number"),
+    ("unknown state field", lambda d: json.dumps(_set(d, "state.cheat", 1)).encode(),
+     r"state\.cheat is not a field the game state has"),
+    ("missing state field", lambda d: json.dumps(_drop(d["state"], "rung") and d).encode(),
+     r"state\.rung is missing"),
+    ("newer format", lambda d: json.dumps(_set(d, "format", 99)).encode(),
+     r"made by a newer version of the engine \(save format 99; this version reads format 1"),
+    ("format as a string", lambda d: json.dumps(_set(d, "format", "1")).encode(),
+     r"format version must be a whole number, not a string \"1\""),
+    ("format as a boolean", lambda d: json.dumps(_set(d, "format", True)).encode(), r"not a boolean"),
+    ("format missing", lambda d: json.dumps(_drop(d, "format")).encode(), r"no format version"),
+    ("older format with no migration", lambda d: json.dumps(_set(d, "format", 0)).encode(),
+     r"save format 0 is older than this version can read \(it reads only format 1\)"),
+    ("wrong kind", lambda d: json.dumps(_set(d, "kind", "scenario")).encode(),
+     r"not a wargame save: it has kind 'scenario'"),
+    ("no kind", lambda d: json.dumps(_drop(d, "kind")).encode(), r"not a wargame save: it has no 'kind'"),
+    ("a bare game state", lambda d: json.dumps(d["state"]).encode(), r"not a wargame save: .*a bare game state"),
+    ("not JSON at all", lambda d: b"meta:\n  id: mini\n", r"not valid JSON: Expecting value \(line 1, column 1\)"),
+    ("binary garbage", lambda d: bytes(range(256)) * 8, r"not UTF-8 text \(byte 0x80 at offset 128"),
+    ("empty", lambda d: b"", r"the file is empty"),
+    ("only whitespace", lambda d: b" \n\t\n", r"the file is empty"),
+    ("a JSON array", lambda d: b"[1, 2, 3]", r"holds an array, but a save is a JSON object"),
+    ("deeply nested", lambda d: b"[" * 100000, r"nested too deeply"),
+    ("deeply nested inside a save", lambda d: compact(d).replace('"label":""', '"label":' + "[" * 100000).encode(),
+     r"nested too deeply"),
+    ("NaN", lambda d: compact(d).replace('"escalation":', '"escalation":NaN,"x":').encode(), r"contains NaN"),
+    ("Infinity", lambda d: compact(_set(d, "seed", 1)).replace('"seed":1', '"seed":-Infinity').encode(),
+     r"contains -Infinity"),
+    ("a number too long to convert", lambda d: compact(d).replace('"seed":3', '"seed":' + "9" * 5000).encode(),
+     r"not valid JSON: Exceeds the limit"),
+    ("scenario path escaping with ..", lambda d: json.dumps(_set(d, "scenario", "../../etc/passwd")).encode(),
+     r"scenario path '\.\./\.\./etc/passwd' points outside the project folder"),
+    ("absolute scenario path", lambda d: json.dumps(_set(d, "scenario", "/etc/passwd")).encode(),
+     r"scenario path '/etc/passwd' is absolute"),
+    ("Windows absolute scenario path", lambda d: json.dumps(_set(d, "scenario", "C:/x/mini.yaml")).encode(),
+     r"is absolute"),
+    ("backslashes", lambda d: json.dumps(_set(d, "scenario", "tests\\fixtures\\mini.yaml")).encode(),
+     r"uses backslashes"),
+    ("scenario path as a number", lambda d: json.dumps(_set(d, "scenario", 5)).encode(),
+     r"'scenario' must be text, not a number"),
+    ("missing scenario file", lambda d: json.dumps(_set(d, "scenario", "tests/fixtures/nope.yaml")).encode(),
+     r"scenario file 'tests/fixtures/nope.yaml' named by this save does not exist"),
+    ("scenario path that is a folder", lambda d: json.dumps(_set(d, "scenario", "tests/fixtures")).encode(),
+     r"does not exist"),
+    ("scenario digest mismatch", lambda d: json.dumps(_set(d, "scenario_digest", "0" * 16)).encode(),
+     r"the scenario file 'tests/fixtures/mini.yaml' has changed since this game was saved"),
+    ("scenario of another game", lambda d: json.dumps(_set(d, "state.scenario_id", "other")).encode(),
+     r"does not fit the scenario .*: it is a game of scenario 'other', but the file is scenario 'mini'"),
+    ("state under other rules", lambda d: json.dumps(_set(d, "state.scenario_digest", "f" * 16)).encode(),
+     r"played under different rules"),
+    ("seed mismatch", lambda d: json.dumps(_set(d, "seed", 4)).encode(),
+     r"the save says seed 4 but its state was played with seed 3"),
+    ("rng out of range", lambda d: json.dumps(_set(d, "state.rng", -1)).encode(),
+     r"state\.rng: Input should be greater than or equal to 0"),
+    ("impossible turn", lambda d: json.dumps(_set(d, "state.turn", 99)).encode(),
+     r"saved state does not fit the scenario .*turn 99 outside 1\.\.6"),
+    ("unknown actor", lambda d: json.dumps(_set(d, "state.vars.zeta", {"gdp": 1})).encode(),
+     r"does not fit the scenario .*variables for actors the scenario does not have: zeta"),
+    ("illegal pending order", lambda d: json.dumps(_set(d, "state.pending", {"alpha": [
+        {"actor": "alpha", "card": "nuke"}]})).encode(), r"alpha's committed orders are not legal: .*no card 'nuke'"),
+    ("history entry not an object", lambda d: json.dumps(_set(d, "history", [1])).encode(),
+     r"history\[0\] must be a game state"),
+    ("history not a list", lambda d: json.dumps(_set(d, "history", {})).encode(),
+     r"'history' must be a JSON array, not an object"),
+    ("label not text", lambda d: json.dumps(_set(d, "label", 5)).encode(), r"'label' must be text"),
+]
+
+
+@pytest.mark.parametrize(("damage", "expected"), [(c[1], c[2]) for c in CORPUS], ids=[c[0] for c in CORPUS])
+def test_broken_files_are_refused_with_a_reason(good_doc, tmp_path, damage, expected):
+    path = tmp_path / "broken.json"
+    path.write_bytes(damage(good_doc))
+    reason = refused(path)
+    assert re.search(expected, reason), reason
+
+
+def test_missing_file_and_folder(tmp_path):
+    assert refused(tmp_path / "nope.json") == "no such save file"
+    assert "folder, not a save" in refused(tmp_path)
+
+
+def test_a_huge_file_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    path = tmp_path / "huge.json"
+    with path.open("wb") as f:
+        f.truncate(MAX_SAVE_BYTES + 1)  # sparse: takes no disk space
+
+    def no_reading(*args: Any, **kw: Any) -> None:
+        raise AssertionError("the file was opened")
+
+    monkeypatch.setattr(Path, "open", no_reading)
+    assert refused(path) == "the file is 52,428,801 bytes; a save may be at most 50 MB (52,428,800 bytes)"
+
+
+def test_a_scenario_changed_since_the_save_is_refused(mini, tmp_path):
+    (tmp_path / "scenarios").mkdir()
+    scenario = tmp_path / "scenarios" / "mini.yaml"
+    shutil.copy(MINI, scenario)
+    save = save_game(tmp_path / "s.json", played(mini, 1), scenario, root=tmp_path)
+    assert json.loads(save.read_text())["scenario"] == "scenarios/mini.yaml"
+    assert load_game(save, root=tmp_path)[1] == scenario.resolve()
+    scenario.write_text(MINI.read_text().replace("turns: 6", "turns: 7"))
+    assert "has changed since this game was saved" in refused(save, root=tmp_path)
+    scenario.write_text(MINI.read_text().replace("turns: 6", "turns: [6"))
+    reason = refused(save, root=tmp_path)
+    assert "named by this save is invalid" in reason and "YAML syntax error" in reason
+
+
+def test_a_symlink_out_of_the_project_is_refused(mini, tmp_path):
+    root = tmp_path / "project"
+    root.mkdir()
+    outside = tmp_path / "elsewhere.yaml"
+    shutil.copy(MINI, outside)
+    try:
+        (root / "link.yaml").symlink_to(outside)
+    except OSError:
+        pytest.skip("cannot make symlinks here")
+    save = tmp_path / "s.json"
+    doc = {"format": 1, "kind": "wargame-save", "scenario": "link.yaml", "scenario_digest": played(mini, 0).rules.digest,
+           "seed": 3, "state": json.loads(played(mini, 0).state.to_json()), "history": []}
+    write_doc(save, doc)
+    assert "points outside the project folder" in refused(save, root=root)
+    doc["scenario"] = "sub/../../elsewhere.yaml"
+    write_doc(save, doc)
+    assert "points outside the project folder" in refused(save, root=root)
+    with pytest.raises(SaveError, match="outside the project folder"):
+        save_game(tmp_path / "t.json", played(mini, 0), root / "link.yaml", root=root)
+
+
+def test_dots_that_stay_inside_the_project_are_fine(good_doc, tmp_path):
+    good_doc["scenario"] = "tests/../tests/fixtures/mini.yaml"
+    assert load_game(write_doc(tmp_path / "s.json", good_doc))[1] == MINI.resolve()
+
+
+def test_random_damage_only_ever_raises_save_error(good_doc, tmp_path):
+    data = json.dumps(good_doc).encode()
+    rng = random.Random(1)
+    path = tmp_path / "fuzz.json"
+    for _ in range(150):
+        mutant = bytearray(data)
+        for _ in range(rng.randint(1, 4)):
+            i = rng.randrange(len(mutant))
+            mutant[i] = rng.choice(b'{}[]",:0123456789tfn-. \x00\xff')
+        if rng.random() < 0.3:
+            mutant = mutant[: rng.randrange(len(mutant))]
+        path.write_bytes(bytes(mutant))
+        try:
+            load_game(path)
+        except SaveError as exc:
+            assert exc.reason and "could not be read" not in exc.reason  # a specific reason, not the safety net
+
+
+def test_migrations_upgrade_older_formats(good_doc, tmp_path, monkeypatch):
+    def from_zero(doc: dict[str, Any]) -> dict[str, Any]:
+        doc["label"] = doc.pop("title")
+        return doc
+
+    monkeypatch.setitem(saves.MIGRATIONS, 0, from_zero)
+    good_doc["format"] = 0
+    good_doc["title"] = good_doc.pop("label") or "old"
+    assert read_save(write_doc(tmp_path / "old.json", good_doc)).label == "old"
+    del good_doc["title"]
+    assert "could not be upgraded" in refused(write_doc(tmp_path / "bad.json", good_doc))
