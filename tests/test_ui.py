@@ -185,3 +185,32 @@ def test_sizes_and_projector_scale(shots, size, scale):
     d.shot(f"12-planning-{size[0]}x{size[1]}-x{scale}")
     d.key(pygame.K_EQUALS, pygame.KMOD_CTRL)
     assert d.app.scale == scale + 0.25
+
+
+def test_save_from_the_map_and_load_from_the_start_screen(shots, tmp_path, monkeypatch):
+    import ui.game_screen
+    import ui.start_screen
+
+    monkeypatch.setattr(ui.game_screen, "ROOT", tmp_path)
+    (tmp_path / "saves").mkdir()
+    d = Driver(shots=shots)
+    start(d, ["italy"], seed=9)
+    d.key(pygame.K_RETURN)
+    d.key(pygame.K_c)  # turn 1 committed and adjudicated
+    d.key(pygame.K_ESCAPE)
+    d.key(pygame.K_RETURN)
+    d.key(pygame.K_RETURN)  # Italy's hand-over for turn 2, then its planning screen
+    assert d.screen.name == "planning" and d.app.session.game.state.turn == 2
+    d.key(pygame.K_s, pygame.KMOD_CTRL)
+    assert d.screen.message.startswith("Saved to saves/"), d.screen.message
+    digest = d.app.session.game.state.digest()
+    saved = sorted((tmp_path / "saves").glob("*.json"))
+    assert len(saved) == 1
+    monkeypatch.setattr(ui.start_screen, "list_saves", lambda: saved)
+    d2 = Driver(shots=shots)
+    s = d2.screen
+    assert s.load_menu is not None
+    s.humans = {"italy"}
+    d2.click(s.load_button.rect.center)
+    assert d2.app.session.game.state.digest() == digest
+    assert d2.screen.name == "handover" and d2.screen.side == "italy"
