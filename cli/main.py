@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import TextIO
 
 from cli.render import Renderer
+from engine.bots import LEVELS, bot_orders
 from engine.errors import ScenarioError
 from engine.game import Game
 from engine.loader import load_scenario
-from engine.policy import simple_orders
 from engine.scenario import Scenario
 from engine.state import Order
 
@@ -59,8 +59,27 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+DEFAULT_LEVEL = "quick"
+
+
 def _bot(game: Game, side: str) -> list[Order]:
-    return simple_orders(game.rules, game.state, side)
+    return bot_orders(DEFAULT_LEVEL, game.rules, game.state, side)
+
+
+def parse_levels(text: str, sides: list[str]) -> dict[str, str]:
+    """`strong` for every bot, or `russia=strong,poland=quick` (others keep the default)."""
+    levels = dict.fromkeys(sides, DEFAULT_LEVEL)
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        side, _, level = part.rpartition("=")
+        if level not in LEVELS:
+            raise ValueError(f"unknown bot level {level!r}; choose one of {', '.join(LEVELS)}")
+        if side:
+            if side not in levels:
+                raise ValueError(f"unknown side {side!r} in --bot-level; choose one of {', '.join(sides)}")
+            levels[side] = level
+        else:
+            levels = dict.fromkeys(sides, level)
+    return levels
 
 
 class TerminalPlayer:
@@ -71,13 +90,14 @@ class TerminalPlayer:
         self.inp = inp
         self.out = out
         self.gave_up = False
+        self.fallback: Callable[[Game, str], list[Order]] = _bot
 
     def say(self, text: str = "") -> None:
         print(text, file=self.out)
 
     def __call__(self, game: Game, side: str) -> list[Order]:
         if self.gave_up:
-            return _bot(game, side)
+            return self.fallback(game, side)
         name = self.r.name(side)
         state = game.state
         view = game.view(side)
@@ -114,7 +134,7 @@ class TerminalPlayer:
             if not line:
                 self.say("(no more input: the built-in policy plays this side from here)")
                 self.gave_up = True
-                return _bot(game, side)
+                return self.fallback(game, side)
             picks = line.replace(",", " ").split()
             try:
                 chosen = [options[int(p) - 1] for p in picks]
@@ -155,12 +175,26 @@ def cmd_play(args: argparse.Namespace) -> int:
     if human and human not in sc.playable_ids:
         print(f"unknown side {human!r}; choose one of: {', '.join(sc.playable_ids)}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    controllers: dict[str, Callable[[Game, str], list[Order]]] = {a: _bot for a in sc.playable_ids}
+    if human and args.bots == "all":
+        print("--as and --bots all contradict each other: with --bots all every side is a bot", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        levels = parse_levels(args.bot_level, sc.playable_ids)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+    def bot_for(level: str) -> Callable[[Game, str], list[Order]]:
+        return lambda g, side: bot_orders(level, g.rules, g.state, side)
+    controllers: dict[str, Callable[[Game, str], list[Order]]] = {a: bot_for(levels[a]) for a in sc.playable_ids}
     if human:
-        controllers[human] = TerminalPlayer(r, sys.stdin, sys.stdout)
+        player = TerminalPlayer(r, sys.stdin, sys.stdout)
+        player.fallback = controllers[human]
+        controllers[human] = player
     print(f"{sc.meta.title} — seed {args.seed}")
     print(sc.meta.summary.strip())
-    print("Sides: " + ", ".join(f"{r.name(a)} ({'you' if a == human else 'bot'})" for a in sc.playable_ids))
+    print("Sides: " + ", ".join(f"{r.name(a)} ({'you' if a == human else levels[a] + ' bot'})"
+                                for a in sc.playable_ids))
     print()
     print("\n".join(r.situation(game.state)))
     while not game.over:
@@ -186,6 +220,10 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument("--seed", type=int, default=1)
     pl.add_argument("--headless", action="store_true", help="play in the terminal, without the map")
     pl.add_argument("--as", dest="as_side", default=None, help="the side you play (the others are bots)")
+    pl.add_argument("--bots", choices=["all"], default=None,
+                    help="all: every side is a bot (what happens anyway without --as)")
+    pl.add_argument("--bot-level", default=DEFAULT_LEVEL,
+                    help=f"{'|'.join(LEVELS)} for every bot, or per side: russia=strong,poland=quick")
     pl.set_defaults(func=cmd_play)
     for parser in (p, pl):
         parser.add_argument("--size", default="1280x800", help="window size for the map, e.g. 1920x1080")

@@ -79,6 +79,8 @@ class Renderer:
         by = " [override]" if r.decided_by != "rules" else ""
         head = f"  {self.name(r.order.actor):<16} {card.name}{aim} — {dice}{r.outcome.upper()}{by}"
         lines = [head]
+        if r.order.rationale:
+            lines.append(f"      why: {r.order.rationale}")
         if r.reason:
             lines.append(f"      {r.reason}")
         for e in r.effects:

@@ -428,6 +428,23 @@ class Rules:
                 return f"together these orders cost {total:g} {self.sc.variables[var].label}; you have {state.vars[actor][var]:g}"
         return None
 
+    def preview(self, state: GameState, order: Order, success: bool = True) -> GameState | None:
+        """The state right after this one order resolves as success or failure (no dice, no other orders).
+
+        For bots weighing their options; None if the order could not apply.
+        """
+        cc = self.cards[order.card]
+        s = working_copy(state)
+        ctx = self._ctx_for(s, order)
+        row = s.vars[order.actor]
+        for var, amount in cc.card.cost.items():
+            row[var] = round(row[var] - amount, 6)
+        branch = cc.effects if success else cc.on_failure
+        if branch.blocked(ctx):
+            return None
+        branch.run(ctx, [])
+        return s
+
     def chance_percent(self, cc: CompiledCard, ctx: Ctx) -> int:
         p = cc.base_chance + sum(add for cond, add in cc.chance_mods if cond(ctx))
         return max(0, min(100, round(p * 100)))

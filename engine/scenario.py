@@ -578,6 +578,59 @@ class EndCondition(Strict):
     when: list[Condition]
 
 
+class ValueTerm(Strict):
+    """One thing a side cares about, measured in this scenario's own figures, scaled to 0..1.
+
+    Give exactly one measure: `var` (an actor or global variable, scaled by
+    its declared range), `escalation` (the ladder's score), `relation` with
+    `with` (a relation variable), or `objectives` (the share of the side's
+    objective points met now). A negative weight means the side wants less.
+    """
+
+    name: str = Field(description="what it stands for: security, economy, domestic support, cohesion, ...")
+    weight: float
+    var: VarRef | None = None
+    escalation: bool = False
+    relation: Id | None = None
+    with_: ActorRef | None = Field(None, alias="with")
+    objectives: bool = False
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _one_measure(self) -> ValueTerm:
+        n = (self.var is not None) + self.escalation + (self.relation is not None) + self.objectives
+        if n != 1:
+            raise ValueError("give exactly one measure: var, escalation: true, relation (with `with`), objectives: true")
+        if (self.relation is None) != (self.with_ is None):
+            raise ValueError("relation and with go together")
+        return self
+
+
+class RedLine(Strict):
+    """What a side's bot will never do, whatever the gain."""
+
+    text: str
+    cards: list[Id] = Field([], description="never play these cards")
+    max_rung: Id | None = Field(None, description="never give an order whose success would lift the ladder above this rung")
+    keep: VarCondition | None = Field(None, description="never give an order whose success would break this")
+
+    @model_validator(mode="after")
+    def _something(self) -> RedLine:
+        if not self.cards and self.max_rung is None and self.keep is None:
+            raise ValueError("a red line needs cards, max_rung or keep")
+        return self
+
+
+class Doctrine(Strict):
+    """How a side's bot weighs its choices: what it values, how much risk it takes, its red lines."""
+
+    actor: Id
+    summary: str = ""
+    risk: float = Field(0.5, ge=0, le=1, description="0: avoids gambles; 1: judges by expected value alone")
+    values: list[ValueTerm] = Field(min_length=1)
+    red_lines: list[RedLine] = []
+
+
 class EachTurn(Strict):
     """Upkeep applied after adjudication for each listed actor (`self` is that actor)."""
 
@@ -604,6 +657,7 @@ class Scenario(Strict):
     events: list[Event] = []
     each_turn: list[EachTurn] = []
     objectives: list[Objective] = []
+    doctrines: list[Doctrine] = []
     end: list[EndCondition] = []
     end_on_rung: Id | None = Field(None, description="the game ends when the ladder reaches this rung")
     resolution_order: list[Family] = ["budget", "agreement", "escalation"]

@@ -248,6 +248,26 @@ class _Checker:
                 self.actor_ref(r, ("each_turn", i, "for", j), Ctx(where="each_turn.for"))
             self.effects(u.effects, ("each_turn", i, "effects"), Ctx(self_ok=True, where="each_turn"))
         self.known(sc.end_on_rung, self.rungs, "rung", ("end_on_rung",))
+        seen_doctrines: set[str] = set()
+        for i, d in enumerate(sc.doctrines):
+            loc = ("doctrines", i)
+            self.known(d.actor, self.actors, "actor", (*loc, "actor"))
+            if d.actor in seen_doctrines:
+                self.err((*loc, "actor"), f"a second doctrine for {d.actor!r}")
+            seen_doctrines.add(d.actor)
+            ctx = Ctx(self_ok=True, where="a doctrine")
+            for j, v in enumerate(d.values):
+                if v.var is not None:
+                    self.var_ref(v.var, (*loc, "values", j, "var"), ctx)
+                if v.relation is not None:
+                    self.known(v.relation, set(sc.relation_variables), "relation variable", (*loc, "values", j, "relation"))
+                    self.actor_ref(v.with_ or "", (*loc, "values", j, "with"), ctx)
+            for j, r in enumerate(d.red_lines):
+                for k, c in enumerate(r.cards):
+                    self.known(c, self.cards, "card", (*loc, "red_lines", j, "cards", k))
+                self.known(r.max_rung, self.rungs, "rung", (*loc, "red_lines", j, "max_rung"))
+                if r.keep is not None:
+                    self.condition(r.keep, (*loc, "red_lines", j, "keep"), ctx)
         for i, var in enumerate(sc.meta.dashboard):
             self.known(var, set(sc.variables), "actor variable", ("meta", "dashboard", i))
         if sc.meta.spending_target is not None:

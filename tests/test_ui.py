@@ -24,7 +24,9 @@ def start(d: Driver, humans: list[str], seed: int = 3) -> None:
     start_screen = d.screen
     assert start_screen.name == "start"
     start_screen.seed_entry.set_text(str(seed))
-    for side in humans:
+    for side in humans:  # each click moves on: quick bot -> strong bot -> team
+        d.click(start_screen.side_buttons[side].rect.center)
+        assert start_screen.levels[side] == "strong" and side not in start_screen.humans
         d.click(start_screen.side_buttons[side].rect.center)
     assert start_screen.humans == set(humans)
     d.click(start_screen.start_button.rect.center)

@@ -527,6 +527,8 @@ class ResultsScreen(BoardScreen):
                 aim = " → " + ags.get(o["agreement"], {}).get("name", o["agreement"])
             title = f"{r.name(o['actor'])}: {self.sc.card(o['card']).name}{aim}"
             lines = []
+            if o.get("rationale"):
+                lines.append(f"Why: {o['rationale']}")
             if res.get("roll") is not None:
                 lines.append(f"Rolled {res['roll']} on d100 against {res['chance']}%")
             if res.get("reason"):

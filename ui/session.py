@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from engine.bots import bot_orders
 from engine.game import Game
-from engine.policy import simple_orders
 from engine.state import TurnRecord
 
 
@@ -21,6 +21,7 @@ class Session:
     game: Game
     scenario_path: Path
     humans: list[str] = field(default_factory=list)
+    levels: dict[str, str] = field(default_factory=dict)  # side -> bot level (quick if absent)
 
     @property
     def sc(self):  # type: ignore[no-untyped-def]
@@ -33,7 +34,8 @@ class Session:
         """Bots commit their orders at once: they never hold up the room."""
         for side in self.game.waiting_for():
             if side not in self.humans:
-                self.game.submit(side, simple_orders(self.game.rules, self.game.state, side))
+                level = self.levels.get(side, "quick")
+                self.game.submit(side, bot_orders(level, self.game.rules, self.game.state, side))
 
     def next_human(self) -> str | None:
         for side in self.humans:

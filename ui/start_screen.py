@@ -46,6 +46,7 @@ class StartScreen:
         self.scenario: Scenario | None = None
         self.problems: list[str] = []
         self.humans: set[str] = set()
+        self.levels: dict[str, str] = {}
         self.seed_text = "1"
         self.message = ""
         self._load_scenario()
@@ -126,8 +127,20 @@ class StartScreen:
 
     def _side_label(self, side: str) -> str:
         assert self.scenario is not None
-        who = "Team (human)" if side in self.humans else "Bot"
+        who = "Team (human)" if side in self.humans else f"Bot ({self.levels.get(side, 'quick')})"
         return f"{self.scenario.actor(side).name}: {who}"
+
+    def cycle(self, side: str) -> None:
+        """Bot (quick) → Bot (strong) → Team → Bot (simple) → Bot (quick)."""
+        if side in self.humans:
+            self.humans.discard(side)
+            self.levels[side] = "simple"
+        elif self.levels.get(side, "quick") == "quick":
+            self.levels[side] = "strong"
+        elif self.levels[side] == "strong":
+            self.humans.add(side)
+        else:
+            self.levels[side] = "quick"
 
     def _start_label(self) -> str:
         n = len(self.humans)
@@ -140,7 +153,7 @@ class StartScreen:
             el = event.ui_element
             for side, button in self.side_buttons.items():
                 if el is button:
-                    self.humans ^= {side}
+                    self.cycle(side)
                     button.set_text(self._side_label(side))
                     self.start_button.set_text(self._start_label())
             if el is self.start_button:
@@ -173,7 +186,7 @@ class StartScreen:
         if self.scenario is None:
             return
         order = [s for s in self.scenario.playable_ids if s in self.humans]
-        session = Session(Game(self.scenario, seed=self.seed()), self.scenario_path, order)
+        session = Session(Game(self.scenario, seed=self.seed()), self.scenario_path, order, dict(self.levels))
         self.app.session = session
         from ui.game_screen import begin_turn
 
@@ -192,7 +205,7 @@ class StartScreen:
             self.message = str(exc)
             return
         order = [s for s in game.scenario.playable_ids if s in self.humans]
-        self.app.session = Session(game, scenario_path, order)
+        self.app.session = Session(game, scenario_path, order, dict(self.levels))
         from ui.game_screen import begin_turn
 
         begin_turn(self.app)
@@ -221,9 +234,9 @@ class StartScreen:
             lines += [(f"{sc.meta.turns} turns of {sc.meta.turn_months} month(s) from "
                        f"{sc.meta.start_date:%B %Y} · {len(sc.cards)} cards · {len(sc.events)} events · "
                        f"up to {sc.meta.orders_per_turn} orders a turn", (170, 180, 200))]
-            lines += [("Click a side to hand it to a team; the others are played by bots. Teams take turns at "
-                       "this screen and never see each other's orders. F1 lists the keyboard shortcuts.",
-                       (170, 180, 200))]
+            lines += [("Click a side to change who plays it: a quick bot, a strong bot (it looks ahead), a team "
+                       "of people, or the simple bot. Teams take turns at this screen and never see each other's "
+                       "orders. F1 lists the keyboard shortcuts.", (170, 180, 200))]
         else:
             lines += [(p, (255, 170, 160)) for p in self.problems[:12]]
         lh = fonts.font(m.font).get_linesize()

@@ -1,0 +1,284 @@
+"""Bots that play a side by its doctrine, at several strengths, each explaining its choice.
+
+Levels:
+- `simple`: the built-in policy (engine/policy.py): weights legal orders by how
+  a card's effects point toward the side's objectives, with seeded noise. No
+  look-ahead; the fastest.
+- `quick`: a utility bot. For every legal order it previews the state after
+  success and after failure, scores both with the side's doctrine, and ranks
+  orders by expected value less a penalty for spread that shrinks as the
+  doctrine's risk tolerance grows. Red lines are never crossed.
+- `strong`: looks ahead. It takes the quick bot's best few sets of orders and
+  plays each forward through the engine itself (this turn and the next), with
+  the other sides played by the simple policy and dice from a stream of its
+  own, and keeps the set with the best average doctrine value.
+
+Bots see only what their side may see: they read the state but never another
+side's pending orders, and their look-ahead never uses the game's own dice.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from engine import dice
+from engine import scenario as S
+from engine.interpret import Ctx, compile_condition
+from engine.policy import simple_orders
+from engine.rules import Rules, working_copy
+from engine.state import GameState, Order
+
+LEVELS = ("simple", "quick", "strong")
+
+
+@dataclass
+class Term:
+    name: str
+    weight: float
+    measure: Callable[[GameState, str], float]
+
+
+class Doctrines:
+    """Each side's doctrine compiled into value functions over states."""
+
+    def __init__(self, rules: Rules):
+        self.rules = rules
+        sc = rules.sc
+        given = {d.actor: d for d in sc.doctrines}
+        self.doctrine: dict[str, S.Doctrine] = {}
+        self.terms: dict[str, list[Term]] = {}
+        for actor in sc.playable_ids:
+            d = given.get(actor) or S.Doctrine(actor=actor, summary="Pursue the objectives.",
+                                               values=[S.ValueTerm(name="objectives", weight=1, objectives=True)])
+            self.doctrine[actor] = d
+            self.terms[actor] = [Term(v.name, v.weight, self._measure(v, actor)) for v in d.values]
+        self.red_lines: dict[str, list[tuple[S.RedLine, Callable[[GameState, str], bool] | None]]] = {
+            a: [(r, self._keep(r.keep) if r.keep else None) for r in d.red_lines] for a, d in self.doctrine.items()}
+        self.points = {a: sum(o.points for o in sc.objectives if o.actor == a) for a in sc.playable_ids}
+
+    def _measure(self, v: S.ValueTerm, actor: str) -> Callable[[GameState, str], float]:
+        rules, sc = self.rules, self.rules.sc
+        if v.var is not None:
+            who, name = v.var.split(".", 1)
+            d = sc.globals[name] if who == "global" else sc.variables[name]
+            lo, span = d.min, (d.max - d.min) or 1.0
+            if who == "global":
+                return lambda s, me: (s.globals[name] - lo) / span
+            if who == "self":
+                return lambda s, me: (s.vars[me][name] - lo) / span
+            resolve = rules.t.actors(who)
+            return lambda s, me: sum((s.vars[a][name] - lo) / span for a in resolve(Ctx(s, me))) / max(
+                1, len(resolve(Ctx(s, me))))
+        if v.escalation:
+            lad = sc.ladder
+            span = (lad.max_score - lad.min_score) or 1.0
+            return lambda s, me: (s.escalation - lad.min_score) / span
+        if v.relation is not None:
+            rel, other = v.relation, v.with_ or ""
+            d = sc.relation_variables[rel]
+            resolve = rules.t.actors(other)
+            span = (d.max - d.min) or 1.0
+
+            def relation(s: GameState, me: str) -> float:
+                from engine.state import relation_key
+
+                others = [a for a in resolve(Ctx(s, me)) if a != me]
+                if not others:
+                    return 0.0
+                return sum((s.relations.get(relation_key(me, a), {}).get(rel, d.default) - d.min) / span
+                           for a in others) / len(others)
+            return relation
+        objectives = [(o, conds) for o, conds in rules.objectives if o.actor == actor]
+        total = sum(o.points for o, _ in objectives) or 1
+
+        def share(s: GameState, me: str) -> float:
+            ctx = Ctx(s, me)
+            met = sum(o.points for o, conds in objectives
+                      if (o.judged == "ever" and o.id in s.ever_met) or all(f(ctx) for f in conds))
+            return met / total
+        return share
+
+    def _keep(self, cond: S.VarCondition) -> Callable[[GameState, str], bool]:
+        f = compile_condition(self.rules.t, cond)
+        return lambda s, me: f(Ctx(s, me))
+
+    def value(self, state: GameState, actor: str) -> float:
+        return sum(t.weight * t.measure(state, actor) for t in self.terms[actor])
+
+    def breakdown(self, state: GameState, actor: str) -> dict[str, float]:
+        return {t.name: t.weight * t.measure(state, actor) for t in self.terms[actor]}
+
+    def crosses_red_line(self, state: GameState, actor: str, order: Order, after: GameState | None) -> str | None:
+        """The red line this order would cross (judged on its success), or None."""
+        t = self.rules.t
+        for line, keep in self.red_lines[actor]:
+            if order.card in line.cards:
+                return line.text
+            if after is None:
+                continue
+            if line.max_rung is not None and t.rung_index[after.rung] > t.rung_index[line.max_rung]:
+                return line.text
+            if keep is not None and keep(state, actor) and not keep(after, actor):
+                return line.text
+        return None
+
+
+_CACHE: dict[int, Doctrines] = {}
+
+
+def doctrines_for(rules: Rules) -> Doctrines:
+    key = id(rules)
+    if key not in _CACHE or _CACHE[key].rules is not rules:
+        _CACHE[key] = Doctrines(rules)
+    return _CACHE[key]
+
+
+@dataclass
+class Scored:
+    order: Order
+    score: float
+    gain: dict[str, float]
+
+
+def score_orders(rules: Rules, state: GameState, actor: str) -> list[Scored]:
+    """Every legal order that crosses no red line, with its risk-adjusted doctrine score (best first)."""
+    doc = doctrines_for(rules)
+    risk = doc.doctrine[actor].risk
+    base = doc.value(state, actor)
+    base_parts = doc.breakdown(state, actor)
+    out: list[Scored] = []
+    for order in rules.legal_orders(state, actor):
+        cc = rules.cards[order.card]
+        p = rules.chance_percent(cc, rules._ctx_for(state, order)) / 100
+        win = rules.preview(state, order, True)
+        if doc.crosses_red_line(state, actor, order, win):
+            continue
+        lose = rules.preview(state, order, False) if p < 1 else None
+        u_win = doc.value(win, actor) if win is not None else base
+        u_lose = doc.value(lose, actor) if lose is not None else base
+        expected = p * u_win + (1 - p) * u_lose
+        spread = abs(u_win - u_lose) * math.sqrt(p * (1 - p))
+        score = expected - (1 - risk) * spread - base
+        parts = doc.breakdown(win, actor) if win is not None else base_parts
+        gain = {k: parts[k] - base_parts[k] for k in parts}
+        out.append(Scored(order, score, gain))
+    out.sort(key=lambda x: -x.score)
+    return out
+
+
+def _explain(rules: Rules, s: Scored, how: str) -> str:
+    card = rules.sc.card(s.order.card).name
+    aim = ""
+    if s.order.targets:
+        aim = " → " + ", ".join(rules.t.names[t] for t in s.order.targets)
+    best = max(s.gain.items(), key=lambda kv: kv[1], default=("nothing", 0.0))
+    why = f"best for {best[0]} ({best[1]:+.3f})" if best[1] > 1e-9 else "least harm among the options"
+    return f"{card}{aim}: {why}; {how}"
+
+
+def _pick(rules: Rules, state: GameState, actor: str, ranked: list[Scored], limit: int) -> list[Scored]:
+    """The best orders that fit together: distinct cards, affordable together, each worth giving."""
+    chosen: list[Scored] = []
+    for s in ranked:
+        if len(chosen) >= limit:
+            break
+        if s.score <= 0 and chosen:
+            break
+        trial = [c.order for c in chosen] + [s.order]
+        if rules.check_orders(state, actor, trial) is None:
+            chosen.append(s)
+    return chosen
+
+
+def quick_orders(rules: Rules, state: GameState, actor: str) -> list[Order]:
+    ranked = score_orders(rules, state, actor)
+    chosen = _pick(rules, state, actor, ranked, rules.orders_allowed(actor))
+    return [c.order.model_copy(update={"rationale": _explain(rules, c, f"expected value {c.score:+.3f}")})
+            for c in chosen]
+
+
+def _candidates(rules: Rules, state: GameState, actor: str, ranked: list[Scored], k: int) -> list[list[Scored]]:
+    limit = rules.orders_allowed(actor)
+    sets: list[list[Scored]] = []
+    heads = ranked[:k]
+    for i, first in enumerate(heads):
+        rest = [first] + [s for j, s in enumerate(ranked) if j != i]
+        picked = _pick(rules, state, actor, rest, limit)
+        if picked and [p.order for p in picked] not in [[q.order for q in c] for c in sets]:
+            sets.append(picked)
+    if ranked:
+        sets.append([ranked[0]])
+    return sets
+
+
+def rollout_value(rules: Rules, state: GameState, actor: str, orders: list[Order], others: dict[str, list[Order]],
+                  stream_seed: int, horizon: int) -> float:
+    """Play this turn with `orders` for the actor and `others` for the rest, then `horizon - 1` more turns
+    with the simple policy for everyone; return the actor's doctrine value at the end."""
+    doc = doctrines_for(rules)
+    s = working_copy(state)
+    s.pending = {}
+    s.committed = []
+    s.rng = stream_seed  # the look-ahead's own dice: never the game's
+    for turn in range(horizon):
+        if s.ended:
+            break
+        for side in rules.sc.playable_ids:
+            if turn == 0:
+                mine = orders if side == actor else others[side]
+            else:
+                mine = simple_orders(rules, s, side)
+            rules.submit(s, side, mine)
+        s = rules.adjudicate(s)
+    return doc.value(s, actor)
+
+
+def strong_orders(rules: Rules, state: GameState, actor: str, candidates: int = 3, rollouts: int = 2,
+                  horizon: int = 2) -> list[Order]:
+    ranked = score_orders(rules, state, actor)
+    if not ranked:
+        return []
+    sets = _candidates(rules, state, actor, ranked, candidates)
+    # What the others are expected to do this turn does not depend on our plan: work it out once.
+    # (Their real pending orders are hidden from us; the simple policy stands in for them.)
+    blind = working_copy(state)
+    blind.pending, blind.committed = {}, []
+    others = {side: simple_orders(rules, blind, side) for side in rules.sc.playable_ids if side != actor}
+    best: tuple[float, list[Scored]] | None = None
+    results = []
+    for i, cand in enumerate(sets):
+        orders = [c.order for c in cand]
+        total = 0.0
+        for r in range(rollouts):
+            seed = dice.derived(state.seed, "rollout", state.turn, actor, i, r)
+            total += rollout_value(rules, state, actor, orders, others, seed, horizon)
+        avg = total / rollouts
+        results.append(avg)
+        if best is None or avg > best[0] + 1e-12:
+            best = (avg, cand)
+    assert best is not None
+    avg, chosen = best
+    others = sorted(results, reverse=True)
+    margin = avg - others[1] if len(others) > 1 else 0.0
+    how = f"best of {len(sets)} plans over {rollouts} look-aheads of {horizon} turns (by {margin:+.3f})"
+    return [c.order.model_copy(update={"rationale": _explain(rules, c, how)}) for c in chosen]
+
+
+def bot_orders(level: str, rules: Rules, state: GameState, actor: str) -> list[Order]:
+    if level == "simple":
+        return [o.model_copy(update={"rationale": "built-in policy: weighted toward the objectives"})
+                for o in simple_orders(rules, state, actor)]
+    if level == "quick":
+        return quick_orders(rules, state, actor)
+    if level == "strong":
+        return strong_orders(rules, state, actor)
+    raise ValueError(f"unknown bot level {level!r}; choose one of {', '.join(LEVELS)}")
+
+
+def controller(level: str):  # type: ignore[no-untyped-def]
+    """A controller for Game.play_turn: (game, side) -> orders."""
+    if level not in LEVELS:
+        raise ValueError(f"unknown bot level {level!r}; choose one of {', '.join(LEVELS)}")
+    return lambda game, side: bot_orders(level, game.rules, game.state, side)
