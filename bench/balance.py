@@ -25,11 +25,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine.game import Game  # noqa: E402
-from engine.loader import load_scenario  # noqa: E402
-from engine.policy import simple_orders  # noqa: E402
-from engine.rules import Rules  # noqa: E402
-from engine.scenario import Scenario  # noqa: E402
+from engine.game import Game
+from engine.loader import load_scenario
+from engine.policy import simple_orders
+from engine.rules import Rules
+from engine.scenario import Scenario
 
 _SC: Scenario | None = None
 

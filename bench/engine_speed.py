@@ -14,10 +14,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine import dice  # noqa: E402
-from engine.game import Game  # noqa: E402
-from engine.loader import load_scenario  # noqa: E402
-from engine.policy import random_orders  # noqa: E402
+from engine import dice
+from engine.game import Game
+from engine.loader import load_scenario
+from engine.policy import random_orders
 
 
 def play(sc, seed: int) -> int:  # type: ignore[no-untyped-def]
