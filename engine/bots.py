@@ -118,8 +118,9 @@ class Doctrines:
                 return line.text
             if after is None:
                 continue
-            if line.max_rung is not None and t.rung_index[after.rung] > t.rung_index[line.max_rung]:
-                return line.text
+            if (line.max_rung is not None and t.rung_index[after.rung] > t.rung_index[line.max_rung]
+                    and after.escalation > state.escalation):
+                return line.text  # only orders that push it further: calming down stays allowed
             if keep is not None and keep(state, actor) and not keep(after, actor):
                 return line.text
         return None

@@ -611,7 +611,8 @@ class RedLine(Strict):
 
     text: str
     cards: list[Id] = Field([], description="never play these cards")
-    max_rung: Id | None = Field(None, description="never give an order whose success would lift the ladder above this rung")
+    max_rung: Id | None = Field(
+        None, description="never give an order whose success would push the ladder higher while above this rung")
     keep: VarCondition | None = Field(None, description="never give an order whose success would break this")
 
     @model_validator(mode="after")
