@@ -25,22 +25,24 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from engine.bots import LEVELS, bot_orders
 from engine.game import Game
 from engine.loader import load_scenario
-from engine.policy import simple_orders
 from engine.rules import Rules
 from engine.scenario import Scenario
 
 _SC: Scenario | None = None
+_LEVEL = "simple"
 
 
-def _init(path: str) -> None:
-    global _SC
+def _init(path: str, level: str = "simple") -> None:
+    global _SC, _LEVEL
     _SC = load_scenario(path)
+    _LEVEL = level
 
 
 def _bot(game: Game, side: str):  # type: ignore[no-untyped-def]
-    return simple_orders(game.rules, game.state, side)
+    return bot_orders(_LEVEL, game.rules, game.state, side)
 
 
 def play_one(seed: int) -> dict:
@@ -75,9 +77,9 @@ def play_one(seed: int) -> dict:
 def run(path: str, n: int, jobs: int) -> list[dict]:
     seeds = list(range(1, n + 1))
     if jobs <= 1:
-        _init(path)
+        _init(path, _LEVEL)
         return [play_one(s) for s in seeds]
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init, initargs=(path,)) as ex:
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init, initargs=(path, _LEVEL)) as ex:
         return list(ex.map(play_one, seeds, chunksize=max(1, n // (jobs * 4))))
 
 
@@ -89,7 +91,7 @@ def report(sc: Scenario, games: list[dict]) -> list[str]:
     n = len(games)
     out: list[str] = []
     flags: list[str] = []
-    out.append(f"scenario {sc.meta.id}: {n} games, seeds 1..{n}, simple_orders for every side")
+    out.append(f"scenario {sc.meta.id}: {n} games, seeds 1..{n}, {_LEVEL} bots for every side")
 
     # ---- actors and objectives
     out.append("")
@@ -186,7 +188,10 @@ def main() -> None:
     p.add_argument("games", nargs="?", type=int, default=200, help="number of games (seeds 1..N), default 200")
     p.add_argument("--scenario", default=str(ROOT / "scenarios" / "post_nato_2024.yaml"))
     p.add_argument("--jobs", type=int, default=1, help="worker processes (results do not depend on it)")
+    p.add_argument("--level", choices=LEVELS, default="simple", help="bot level for every side (default simple)")
     args = p.parse_args()
+    global _LEVEL
+    _LEVEL = args.level
     sc = load_scenario(args.scenario)
     games = run(args.scenario, args.games, args.jobs)
     print("\n".join(report(sc, games)))
