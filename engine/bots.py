@@ -9,9 +9,11 @@ Levels:
   orders by expected value less a penalty for spread that shrinks as the
   doctrine's risk tolerance grows. Red lines are never crossed.
 - `strong`: looks ahead. It takes the quick bot's best few sets of orders and
-  plays each forward through the engine itself (this turn and the next), with
-  the other sides played by the simple policy and dice from a stream of its
-  own, and keeps the set with the best average doctrine value.
+  plays each forward through the engine itself (this turn and the next): this
+  turn the other sides give the orders a quick bot would, next turn everyone
+  follows the simple policy; the dice come from streams of its own, the same
+  for every plan so that plans, not luck, are compared. It keeps the plan with
+  the best average doctrine value.
 
 Bots see only what their side may see: they read the state but never another
 side's pending orders, and their look-ahead never uses the game's own dice.
@@ -126,7 +128,103 @@ class Doctrines:
         return None
 
 
+_STAGE = {"proposed": 0.25, "negotiating": 0.5, "signed": 0.75, "in_force": 1.0, "invoked": 1.0}
+
+
+class Progress:
+    """How far each side is toward each of its objectives (0..1), not just met or not.
+
+    Objectives are all-or-nothing and mostly judged at the end, so a short
+    look-ahead rarely sees one flip; the strong bot adds this estimate to see
+    which plan moves it closer: a variable's distance to its threshold, an
+    agreement's stage in its lifecycle, the ladder's distance to a rung.
+    """
+
+    def __init__(self, rules: Rules):
+        self.rules = rules
+        self.objectives: dict[str, list[tuple[int, list[Callable[[GameState, str], float]]]]] = {}
+        for o in rules.sc.objectives:
+            parts = [self._degree(c) for c in o.conditions]
+            self.objectives.setdefault(o.actor, []).append((o.points, parts))
+
+    def share(self, state: GameState, actor: str) -> float:
+        objs = self.objectives.get(actor, [])
+        total = sum(p for p, _ in objs) or 1
+        return sum(p * (sum(f(state, actor) for f in parts) / max(1, len(parts))) for p, parts in objs) / total
+
+    def _degree(self, c: object) -> Callable[[GameState, str], float]:
+        rules, sc = self.rules, self.rules.sc
+        holds = compile_condition(rules.t, c)
+        exact = lambda s, me: 1.0 if holds(Ctx(s, me)) else 0.0  # noqa: E731
+        if isinstance(c, S.VarCondition) and c.count_at_least is None:
+            who, name = c.var.split(".", 1)
+            d = sc.globals[name] if who == "global" else sc.variables[name]
+            resolve = rules.t.actors(who)
+            get = (lambda s, me: [s.globals[name]]) if who == "global" else (
+                lambda s, me: [s.vars[a][name] for a in resolve(Ctx(s, me))])
+            up = c.at_least if c.at_least is not None else c.above
+            down = c.at_most if c.at_most is not None else c.below
+
+            def degree(s: GameState, me: str) -> float:
+                if holds(Ctx(s, me)):
+                    return 1.0
+                vals = get(s, me)
+                if not vals:
+                    return 0.0
+                v = sum(vals) / len(vals)
+                if up is not None and up > d.min:
+                    return max(0.0, min(0.99, (v - d.min) / (up - d.min)))
+                if down is not None and down < d.max:
+                    return max(0.0, min(0.99, (d.max - v) / (d.max - down)))
+                return 0.0
+            return degree
+        if isinstance(c, S.AgreementCondition) and c.exists and c.in_ and set(c.in_) & {"in_force", "invoked", "signed"}:
+            from engine.interpret import select_agreement
+
+            which = select_agreement(rules.t, c.agreement)
+
+            def stage(s: GameState, me: str) -> float:
+                if holds(Ctx(s, me)):
+                    return 1.0
+                ag = s.agreements.get(which(Ctx(s, me)) or "")
+                return 0.9 * _STAGE.get(ag.state, 0.0) if ag is not None else 0.0
+            return stage
+        if isinstance(c, S.RungCondition) and not c.peak:
+            idx, n = rules.t.rung_index, len(rules.t.rungs)
+
+            def rung(s: GameState, me: str) -> float:
+                if holds(Ctx(s, me)):
+                    return 1.0
+                here = idx[s.rung]
+                target = idx[c.rung_at_most] if c.rung_at_most else idx[c.rung_at_least or s.rung]
+                return max(0.0, 1.0 - abs(here - target) / n) * 0.9
+            return rung
+        if isinstance(c, S.AllCondition):
+            parts = [self._degree(x) for x in c.all]
+            return lambda s, me: sum(f(s, me) for f in parts) / max(1, len(parts))
+        if isinstance(c, S.AnyCondition):
+            parts = [self._degree(x) for x in c.any]
+            return lambda s, me: max((f(s, me) for f in parts), default=0.0)
+        return exact
+
+
 _CACHE: dict[int, Doctrines] = {}
+_PROGRESS: dict[int, Progress] = {}
+
+
+def progress_for(rules: Rules) -> Progress:
+    key = id(rules)
+    if key not in _PROGRESS or _PROGRESS[key].rules is not rules:
+        _PROGRESS[key] = Progress(rules)
+    return _PROGRESS[key]
+
+
+def estimate(rules: Rules, state: GameState, actor: str) -> float:
+    """The strong bot's estimate of a state: doctrine value plus half-credit for progress toward objectives."""
+    doc = doctrines_for(rules)
+    w = sum(t.weight for t in doc.terms[actor] if t.name and doc.doctrine[actor].values[
+        doc.terms[actor].index(t)].objectives)
+    return doc.value(state, actor) + 0.5 * w * progress_for(rules).share(state, actor)
 
 
 def doctrines_for(rules: Rules) -> Doctrines:
@@ -218,7 +316,6 @@ def rollout_value(rules: Rules, state: GameState, actor: str, orders: list[Order
                   stream_seed: int, horizon: int) -> float:
     """Play this turn with `orders` for the actor and `others` for the rest, then `horizon - 1` more turns
     with the simple policy for everyone; return the actor's doctrine value at the end."""
-    doc = doctrines_for(rules)
     s = working_copy(state)
     s.pending = {}
     s.committed = []
@@ -233,37 +330,41 @@ def rollout_value(rules: Rules, state: GameState, actor: str, orders: list[Order
                 mine = simple_orders(rules, s, side)
             rules.submit(s, side, mine)
         s = rules.adjudicate(s)
-    return doc.value(s, actor)
+    return estimate(rules, s, actor)
 
 
-def strong_orders(rules: Rules, state: GameState, actor: str, candidates: int = 3, rollouts: int = 2,
-                  horizon: int = 2) -> list[Order]:
+def strong_orders(rules: Rules, state: GameState, actor: str, candidates: int = 4, rollouts: int = 3,
+                  horizon: int = 1, margin: float = 0.002) -> list[Order]:
     ranked = score_orders(rules, state, actor)
     if not ranked:
         return []
     sets = _candidates(rules, state, actor, ranked, candidates)
     # What the others are expected to do this turn does not depend on our plan: work it out once.
-    # (Their real pending orders are hidden from us; the simple policy stands in for them.)
+    # Their real pending orders are hidden from us; we expect each to play as a quick bot would.
     blind = working_copy(state)
     blind.pending, blind.committed = {}, []
-    others = {side: simple_orders(rules, blind, side) for side in rules.sc.playable_ids if side != actor}
-    best: tuple[float, list[Scored]] | None = None
-    results = []
-    for i, cand in enumerate(sets):
+    others = {side: [x.order for x in _pick(rules, blind, side, score_orders(rules, blind, side),
+                                            rules.orders_allowed(side))]
+              for side in rules.sc.playable_ids if side != actor}
+    averages = []
+    for cand in sets:
         orders = [c.order for c in cand]
         total = 0.0
         for r in range(rollouts):
-            seed = dice.derived(state.seed, "rollout", state.turn, actor, i, r)
+            # the same dice for every plan (common random numbers): plans are compared, not luck
+            seed = dice.derived(state.seed, "rollout", state.turn, actor, r)
             total += rollout_value(rules, state, actor, orders, others, seed, horizon)
-        avg = total / rollouts
-        results.append(avg)
-        if best is None or avg > best[0] + 1e-12:
-            best = (avg, cand)
-    assert best is not None
-    avg, chosen = best
-    others = sorted(results, reverse=True)
-    margin = avg - others[1] if len(others) > 1 else 0.0
-    how = f"best of {len(sets)} plans over {rollouts} look-aheads of {horizon} turns (by {margin:+.3f})"
+        averages.append(total / rollouts)
+    # The quick bot's plan comes first; the look-ahead overrules it only when it is clearly better.
+    best = max(range(len(sets)), key=lambda i: averages[i])
+    if averages[best] - averages[0] < margin:
+        best = 0
+    chosen = sets[best]
+    if best == 0:
+        how = f"the look-ahead ({len(sets)} plans, {rollouts}×{horizon} turns) found nothing clearly better"
+    else:
+        how = (f"the look-ahead prefers it to the first instinct by {averages[best] - averages[0]:+.3f} "
+               f"({len(sets)} plans, {rollouts}×{horizon} turns)")
     return [c.order.model_copy(update={"rationale": _explain(rules, c, how)}) for c in chosen]
 
 
