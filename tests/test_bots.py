@@ -112,3 +112,23 @@ def test_unknown_level_is_refused(mini: Scenario):
     g = Game(mini, seed=1)
     with pytest.raises(ValueError, match="unknown bot level"):
         bot_orders("genius", g.rules, g.state, "alpha")
+
+
+def _final_value(sc: Scenario, side: str, level: str, seed: int) -> float:
+    from engine.bots import controller
+
+    g = Game(sc, seed=seed)
+    controllers = dict.fromkeys(sc.playable_ids, controller("quick"))
+    controllers[side] = controller(level)
+    g.play_out(controllers)
+    return doctrines_for(g.rules).value(g.state, side)
+
+
+def test_the_strong_bot_beats_the_quick_one_in_its_doctrines_terms(default_scenario: Scenario):
+    """Fixed seeds, the Nordic states: every other side a quick bot, the same seed both times.
+    (bench/bot_strength.py measures every side over more seeds.)"""
+    seeds = (1, 2, 3)
+    strong = [_final_value(default_scenario, "nordics", "strong", s) for s in seeds]
+    quick = [_final_value(default_scenario, "nordics", "quick", s) for s in seeds]
+    assert sum(strong) > sum(quick)
+    assert sum(a > b for a, b in zip(strong, quick, strict=True)) >= 2
