@@ -33,6 +33,8 @@ from engine.rules import Rules, working_copy
 from engine.state import GameState, Order
 
 LEVELS = ("simple", "quick", "strong")
+#: spread of the seeded temperament added to each order's score (typical gains are 0.002 to 0.02)
+JITTER = 0.004
 
 
 @dataclass
@@ -247,6 +249,9 @@ def score_orders(rules: Rules, state: GameState, actor: str) -> list[Scored]:
     risk = doc.doctrine[actor].risk
     base = doc.value(state, actor)
     base_parts = doc.breakdown(state, actor)
+    # A little seeded temperament: near-equal options are not always settled the same way, as with
+    # people; reproducible for a given seed, and never the game's own dice.
+    jitter = dice.Stream(dice.derived(state.seed, "temperament", state.turn, actor))
     out: list[Scored] = []
     for order in rules.legal_orders(state, actor):
         cc = rules.cards[order.card]
@@ -259,7 +264,7 @@ def score_orders(rules: Rules, state: GameState, actor: str) -> list[Scored]:
         u_lose = doc.value(lose, actor) if lose is not None else base
         expected = p * u_win + (1 - p) * u_lose
         spread = abs(u_win - u_lose) * math.sqrt(p * (1 - p))
-        score = expected - (1 - risk) * spread - base
+        score = expected - (1 - risk) * spread - base + JITTER * (jitter.random() - 0.5)
         parts = doc.breakdown(win, actor) if win is not None else base_parts
         gain = {k: parts[k] - base_parts[k] for k in parts}
         out.append(Scored(order, score, gain))
