@@ -165,6 +165,13 @@ class BoardScreen:
     def layout_left(self) -> None:
         pass
 
+    def button_row(self, left: tuple[str, Any], right: tuple[str, Any]) -> tuple[Button, Button]:
+        """Two buttons side by side at the foot of the left panel; the right one is the main action."""
+        m, L = self.app.m, self.left
+        y, half = L.bottom - m.px(46), (L.w - 3 * m.pad) // 2
+        return (Button(pygame.Rect(L.x + m.pad, y, half, m.px(38)), left[0], left[1]),
+                Button(pygame.Rect(L.x + 2 * m.pad + half, y, half, m.px(38)), right[0], right[1], primary=True))
+
     # ------------------------------------------------------------------ input
     def handle(self, event: pygame.event.Event) -> None:
         if hasattr(event, "pos"):
@@ -284,11 +291,8 @@ class PlanningScreen(BoardScreen):
         self.aims = ScrollList(pygame.Rect(0, 0, body.w - 2 * m.pad, aim_h * 3), row_h=aim_h,
                                on_select=self.select_aim)
         self.pending_rect = pygame.Rect(L.x, body.bottom, L.w, bottom_h - m.px(52))
-        by = L.bottom - m.px(46)
-        half = (L.w - 3 * m.pad) // 2
-        self.add_button = Button(pygame.Rect(L.x + m.pad, by, half, m.px(38)), "Add order (A)", self.add_order)
-        self.commit_button = Button(pygame.Rect(L.x + 2 * m.pad + half, by, half, m.px(38)), "Commit (C)",
-                                    self.commit, primary=True)
+        self.add_button, self.commit_button = self.button_row(("Add order (A)", self.add_order),
+                                                              ("Commit (C)", self.commit))
         self.buttons = [self.add_button, self.commit_button]
         self.sync_lists()
 
@@ -557,13 +561,8 @@ class ResultsScreen(BoardScreen):
         return None if self.done() else "Results"
 
     def layout_left(self) -> None:
-        m = self.app.m
-        L = self.left
-        by = L.bottom - m.px(46)
-        half = (L.w - 3 * m.pad) // 2
-        self.next_button = Button(pygame.Rect(L.x + m.pad, by, half, m.px(38)), "Next (Space)", self.next)
-        self.skip_button = Button(pygame.Rect(L.x + 2 * m.pad + half, by, half, m.px(38)), "Skip all (Esc)",
-                                  self.skip, primary=True)
+        self.next_button, self.skip_button = self.button_row(("Next (Space)", self.next),
+                                                             ("Skip all (Esc)", self.skip))
         self.buttons = [self.next_button, self.skip_button]
 
     def next(self) -> None:

@@ -15,7 +15,7 @@ are, the two differ by well under a metre for this purpose).  Output is (x, y) =
 (easting, northing) in metres.  ``tools/make_map.py`` checks this function against
 pyproj (to within 1 m) every time it regenerates the asset.
 
-Only the standard library is used (a copy of tools/laea.py, which is checked against pyproj).
+Only the standard library is used (tools/make_map.py checks it against pyproj each time it builds the map).
 """
 
 from __future__ import annotations
