@@ -58,6 +58,3 @@ class Stream:
     def randrange(self, n: int) -> int:
         self.state, z = next_u64(self.state)
         return z % n
-
-    def choice(self, seq):  # type: ignore[no-untyped-def]
-        return seq[self.randrange(len(seq))]

@@ -13,7 +13,7 @@ from typing import Any
 
 from engine import scenario as S
 from engine.errors import IllegalOrder
-from engine.lifecycles import AGREEMENT, AGREEMENT_ACTIVE, COMMITMENT, Lifecycle
+from engine.lifecycles import AGREEMENT, COMMITMENT, Lifecycle
 from engine.state import AgreementState, GameState, relation_key
 
 Record = dict[str, Any]
@@ -369,10 +369,6 @@ def move_ladder(t: Tables, state: GameState, rec: list[Record]) -> None:
             state.peak_rung = state.rung
 
 
-class Blocked(Exception):
-    """An effect cannot apply in this state; the whole order fizzles before anything changes."""
-
-
 def compile_effect(t: Tables, eff: Any) -> tuple[Eff, Callable[[Ctx], str | None] | None]:
     """Return (apply, precheck); precheck says why the effect could not apply, or None."""
     if isinstance(eff, (S.ChangeEffect, S.SetEffect)):
@@ -538,6 +534,3 @@ def _agreement_effect(t: Tables, eff: S.AgreementEffect) -> tuple[Eff, Callable[
 
     return apply, pre
 
-
-def agreement_is_active(ag: AgreementState) -> bool:
-    return ag.state in AGREEMENT_ACTIVE

@@ -28,7 +28,6 @@ from engine import dice
 from engine import scenario as S
 from engine.errors import IllegalOrder, PhaseError
 from engine.interpret import (
-    Blocked,
     Cond,
     Ctx,
     Eff,
@@ -718,4 +717,4 @@ def working_copy(state: GameState) -> GameState:
     )
 
 
-__all__ = ["Blocked", "CardStatus", "Rules", "working_copy"]
+__all__ = ["CardStatus", "Rules", "working_copy"]

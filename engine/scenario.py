@@ -31,9 +31,7 @@ ActorRef = Annotated[str, Field(pattern=r"^(self|target|targets|parties|\*|@?[a-
 #: `<actor-ref>.<variable>` or `global.<variable>`.
 VarRef = Annotated[str, Field(pattern=r"^(self|target|targets|parties|\*|@?[a-z][a-z0-9_]{0,47})\.[a-z][a-z0-9_]{0,47}$")]
 
-AGREEMENT_STATES = ("proposed", "negotiating", "signed", "in_force", "invoked", "suspended", "lapsed", "withdrawn")
 AgreementStateName = Literal["proposed", "negotiating", "signed", "in_force", "invoked", "suspended", "lapsed", "withdrawn"]
-COMMITMENT_STATES = ("committed", "conditional", "withdrawing", "withdrawn")
 CommitmentStateName = Literal["committed", "conditional", "withdrawing", "withdrawn"]
 AgreementTrigger = Literal["propose", "negotiate", "sign", "ratify", "invoke", "conclude", "suspend", "resume", "withdraw", "lapse"]
 CommitmentTrigger = Literal["waver", "reaffirm", "announce_withdrawal", "reverse", "complete_withdrawal", "rejoin"]
@@ -676,10 +674,6 @@ class Scenario(Strict):
         if name not in cache:
             cache[name] = {x.id: x for x in getattr(self, name)}
         return cache[name]
-
-    @property
-    def actor_ids(self) -> list[str]:
-        return [a.id for a in self.actors]
 
     @property
     def playable_ids(self) -> list[str]:

@@ -8,11 +8,8 @@ loader can point at the line.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
-
-from pydantic import BaseModel
 
 from engine import scenario as S
 
@@ -312,17 +309,3 @@ class _Checker:
 
 def check(sc: S.Scenario) -> list[tuple[Loc, str]]:
     return _Checker(sc).run()
-
-
-def walk_models(obj: Any) -> Iterator[BaseModel]:
-    """Every pydantic model inside `obj` (used by tests and tools that inspect a scenario)."""
-    if isinstance(obj, BaseModel):
-        yield obj
-        for name in type(obj).model_fields:
-            yield from walk_models(getattr(obj, name))
-    elif isinstance(obj, (list, tuple)):
-        for x in obj:
-            yield from walk_models(x)
-    elif isinstance(obj, dict):
-        for x in obj.values():
-            yield from walk_models(x)

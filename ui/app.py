@@ -155,12 +155,6 @@ class App:
             self.window.blit(fonts.text(v, m.font, theme.INK), (box.x + m.px(200), y))
 
 
-def has_display() -> bool:
-    import os
-
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) or sys.platform in ("win32", "darwin")
-
-
 def run_ui(scenario_path: Path | None = None, size: tuple[int, int] = (1280, 800), scale: float | None = None) -> int:
     app = App(size=size, scale=scale, scenario_path=scenario_path)
     app.run()
