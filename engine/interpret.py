@@ -282,6 +282,11 @@ def _who(t: Tables, ref: str) -> str:
             "*": "everyone"}.get(ref, f"members of {ref[1:]}" if ref.startswith("@") else t.names.get(ref, ref))
 
 
+def _alliance(t: Tables, alliance_id: str) -> str:
+    name = next((a.name for a in t.sc.alliances if a.id == alliance_id), alliance_id)
+    return name.split(" (")[0]
+
+
 def describe(t: Tables, cond: Any) -> str:
     """A condition in words, for the reason shown when a card is refused."""
     if isinstance(cond, S.VarCondition):
@@ -319,9 +324,9 @@ def describe(t: Tables, cond: Any) -> str:
             text += ", proposed by you" if cond.self_is_proposer else ", proposed by another side"
         return text
     if isinstance(cond, S.CommitmentCondition):
-        return f"{_who(t, cond.commitment)}: commitment to {cond.alliance} {' or '.join(cond.in_)}"
+        return f"{_who(t, cond.commitment)}: commitment to {_alliance(t, cond.alliance)} {' or '.join(cond.in_)}"
     if isinstance(cond, S.MemberCondition):
-        return f"{_who(t, cond.member)} {'in' if cond.is_ else 'not in'} {cond.of}"
+        return f"{_who(t, cond.member)} {'in' if cond.is_ else 'not in'} {_alliance(t, cond.of)}"
     if isinstance(cond, S.TurnCondition):
         lo, hi = cond.turn_at_least, cond.turn_at_most
         return f"turn {'≥ ' + str(lo) if lo else ''}{' and ' if lo and hi else ''}{'≤ ' + str(hi) if hi else ''}"
