@@ -224,8 +224,7 @@ def progress_for(rules: Rules) -> Progress:
 def estimate(rules: Rules, state: GameState, actor: str) -> float:
     """The strong bot's estimate of a state: doctrine value plus half-credit for progress toward objectives."""
     doc = doctrines_for(rules)
-    w = sum(t.weight for t in doc.terms[actor] if t.name and doc.doctrine[actor].values[
-        doc.terms[actor].index(t)].objectives)
+    w = sum(v.weight for v in doc.doctrine[actor].values if v.objectives)
     return doc.value(state, actor) + 0.5 * w * progress_for(rules).share(state, actor)
 
 
