@@ -87,10 +87,12 @@ class Lifecycle:
 
 GAME_PHASES = Lifecycle(
     "game",
-    ("setup", "briefing", "planning", "adjudication", "injects", "assessment", "end", "debrief"),
+    ("setup", "briefing", "planning", "paused", "adjudication", "injects", "assessment", "end", "debrief"),
     (
         ("brief", "setup", "briefing"),
         ("open_planning", "briefing", "planning"),
+        ("pause", "planning", "paused"),
+        ("resume", "paused", "planning"),
         ("adjudicate", "planning", "adjudication"),
         ("deliver_injects", "adjudication", "injects"),
         ("assess", "injects", "assessment"),

@@ -46,12 +46,23 @@ from engine.lifecycles import (
 from engine.state import (
     AgreementState,
     EventRecord,
+    FreeResolution,
     GameState,
     Order,
     Resolution,
     TurnRecord,
     relation_key,
 )
+
+
+@dataclass(frozen=True)
+class Ruling:
+    """An outcome decided by someone other than the dice, and why: a script's forced outcome or a facilitator's
+    override. The dice are still rolled, so every later roll stays the same."""
+
+    outcome: str  # success | failure
+    by: str = "facilitator"
+    reason: str = ""
 
 
 @dataclass
@@ -176,6 +187,7 @@ class Rules:
         )
         state.phase = GAME_PHASES.fire("brief", state.phase, "the game")
         state.phase = GAME_PHASES.fire("open_planning", state.phase, "the game")
+        self._deliver_before_orders(state)
         return state
 
     # ------------------------------------------------------------- legality
@@ -451,6 +463,8 @@ class Rules:
     # ------------------------------------------------------------- orders
     def submit(self, state: GameState, actor: str, orders: list[Order]) -> None:
         """Commit an actor's orders for this turn (replacing any earlier ones); refuse with a reason."""
+        if state.phase == "paused":
+            raise PhaseError(f"the exercise is paused ({state.pause_note}); orders wait until control resumes it")
         why = self.check_orders(state, actor, orders)
         if why:
             raise IllegalOrder(why)
@@ -470,11 +484,11 @@ class Rules:
         return [a for a in self.sc.playable_ids if a not in state.committed]
 
     # ------------------------------------------------------------- adjudication
-    def adjudicate(self, state: GameState, overrides: dict[int, str] | None = None) -> GameState:
+    def adjudicate(self, state: GameState, overrides: dict[int, str | Ruling] | None = None) -> GameState:
         """Resolve the turn; return the next state (the given one is not changed).
 
         `overrides` maps an order's position in resolution order to a forced
-        outcome ("success" or "failure"), for facilitators and scripts.
+        outcome: a Ruling (who decided and why), or just "success"/"failure".
         """
         if state.ended:
             raise PhaseError("the game is over")
@@ -490,12 +504,20 @@ class Rules:
             escalation_before=s.escalation, escalation_after=s.escalation, resolutions=[], events=[],
             upkeep=[], notes=[],
         )
+        record.briefing = s.inbox
+        s.inbox = []
         orders = self.resolution_sequence(s)
         escalated = False
         for i, order in enumerate(orders):
-            res = self._resolve(s, order, (overrides or {}).get(i))
+            forced = (overrides or {}).get(i)
+            ruling = Ruling(forced, "override") if isinstance(forced, str) else forced
+            res = self._resolve(s, order, ruling)
             record.resolutions.append(res)
             escalated = escalated or any(e["kind"] == "escalate" and e["to"] > e["from"] for e in res.effects)
+        for actor in self.sc.playable_ids:
+            for action in s.free_pending.get(actor, []):
+                record.free.append(self._resolve_free(s, action))
+        s.free_pending = {}
         s.pending = {}
         s.committed = []
         s.phase = GAME_PHASES.fire("deliver_injects", s.phase, "the game")
@@ -517,7 +539,27 @@ class Rules:
         keyed.sort(key=lambda kv: kv[0])
         return [o for _, o in keyed]
 
-    def _resolve(self, s: GameState, order: Order, forced: str | None) -> Resolution:
+    def _resolve_free(self, s: GameState, action: Any) -> FreeResolution:
+        """A matrix argument: the facilitator's chance against the game's dice; on success its adjustments."""
+        from engine.control import apply_adjustment
+
+        if action.chance is None:
+            return FreeResolution.model_construct(action=action, outcome="fizzled", roll=None, effects=[
+                {"kind": "note", "text": "no chance was set by the facilitator"}], decided_by="facilitator")
+        roll = None
+        if 0 < action.chance < 100:
+            s.rng, roll = dice.d100(s.rng)
+            success = roll <= action.chance
+        else:
+            success = action.chance >= 100
+        effects: list[Record] = []
+        if success:
+            for ref, delta in action.on_success.items():
+                effects.append(apply_adjustment(self, s, ref, delta=delta))
+        return FreeResolution.model_construct(action=action, outcome="success" if success else "failure", roll=roll,
+                                              effects=effects, decided_by="dice" if roll is not None else "facilitator")
+
+    def _resolve(self, s: GameState, order: Order, forced: Ruling | None) -> Resolution:
         cc = self.cards[order.card]
         why = self.check_order(s, order)
         if why:
@@ -539,25 +581,26 @@ class Rules:
             success = roll <= chance
         else:
             success = True
-        decided_by = "rules"
-        if forced in ("success", "failure"):
-            success = forced == "success"
-            decided_by = "override"
+        decided_by, because = "rules", ""
+        if forced is not None and forced.outcome in ("success", "failure"):
+            success = forced.outcome == "success"
+            decided_by, because = forced.by, forced.reason
         branch = cc.effects if success else cc.on_failure
         blocked = branch.blocked(ctx)
         if blocked:
             return Resolution.model_construct(order=order, outcome="fizzled", chance=chance if roll else None,
-                                              roll=roll, reason=blocked, effects=effects, decided_by=decided_by)
+                                              roll=roll, reason=blocked, effects=effects, decided_by=decided_by,
+                                              decided_because=because)
         branch.run(ctx, effects)
         if success:
             s.successes.setdefault(key, []).append(s.turn)
         return Resolution.model_construct(order=order, outcome="success" if success else "failure",
                                           chance=chance if roll is not None else None, roll=roll, reason="",
-                                          effects=effects, decided_by=decided_by)
+                                          effects=effects, decided_by=decided_by, decided_because=because)
 
     # ------------------------------------------------------------- events
     def _fire(self, s: GameState, ce: CompiledEvent, rec_list: list[EventRecord], roll: int | None,
-              chance: int | None) -> None:
+              chance: int | None, source: str = "") -> None:
         ev = ce.event
         effects: list[Record] = []
         s.fired.setdefault(ev.id, []).append(s.turn)
@@ -569,12 +612,38 @@ class Rules:
         else:
             ce.effects.run(ctx, effects)
         rec_list.append(EventRecord.model_construct(event=ev.id, name=ev.name, text=ev.text, to=ev.to, roll=roll,
-                                                    chance=chance, effects=effects))
+                                                    chance=chance, effects=effects, turn=s.turn, source=source or ev.by))
+
+    def _deliver_before_orders(self, s: GameState) -> None:
+        """Injects due at the start of this turn reach the teams before anyone gives orders."""
+        from engine.state import ControlRecord
+
+        notes: list[str] = []
+        self._due_events(s, "before_orders", s.inbox, notes)
+        # An inject that its dice kept away is the control cell's business, not the teams'.
+        s.control.extend(ControlRecord(turn=s.turn, by="dice", action="inject_skipped", detail=n) for n in notes)
+
+    def fire_now(self, s: GameState, event_id: str, source: str = "facilitator") -> EventRecord:
+        """Deliver an event or inject at once, during planning (the control cell's "fire this inject now")."""
+        if s.phase not in ("planning", "paused"):
+            raise PhaseError(f"injects are fired by hand during planning; the game is in {s.phase}")
+        if event_id not in self.events:
+            raise IllegalOrder(f"no event or inject {event_id!r} in this scenario")
+        ce = self.events[event_id]
+        if event_id in s.fired and not ce.event.repeatable:
+            raise IllegalOrder(f"{ce.event.name} has already been delivered and is not repeatable")
+        self._fire(s, ce, s.inbox, None, None, source)
+        return s.inbox[-1]
 
     def _events(self, s: GameState, record: TurnRecord) -> None:
+        self._due_events(s, "after_orders", record.events, record.notes)
+
+    def _due_events(self, s: GameState, when: str, out: list[EventRecord], notes: list[str]) -> None:
         ctx = Ctx(s)
         for ce in self.events.values():
             ev = ce.event
+            if ev.delivered != when:
+                continue
             if ev.id in s.fired and not ev.repeatable:
                 continue
             if ev.at_turn is not None and ev.at_turn != s.turn:
@@ -586,9 +655,9 @@ class Rules:
                 chance = round(ev.chance * 100)
                 s.rng, roll = dice.d100(s.rng)
                 if roll > chance:
-                    record.notes.append(f"{ev.name}: did not happen (rolled {roll} against {chance}%)")
+                    notes.append(f"{ev.name}: did not happen (rolled {roll} against {chance}%)")
                     continue
-            self._fire(s, ce, record.events, roll, chance)
+            self._fire(s, ce, out, roll, chance)
 
     def _fire_by_effect(self, c: Ctx, event_id: str, rec: list[Record]) -> None:
         """An effect that fires an event: recorded where the triggering effect is."""
@@ -646,6 +715,7 @@ class Rules:
         else:
             s.phase = GAME_PHASES.fire("next_turn", s.phase, "the game")
             s.turn += 1
+            self._deliver_before_orders(s)
 
     def end_reason(self, s: GameState) -> str:
         if self.sc.end_on_rung and self.t.rung_index[s.rung] >= self.t.rung_index[self.sc.end_on_rung]:
@@ -711,10 +781,13 @@ def working_copy(state: GameState) -> GameState:
             "attempts": {k: list(v) for k, v in state.attempts.items()},
             "successes": {k: list(v) for k, v in state.successes.items()},
             "ever_met": list(state.ever_met),
+            "inbox": list(state.inbox),
+            "free_pending": {k: list(v) for k, v in state.free_pending.items()},
+            "control": list(state.control),
             "log": list(state.log),
             "results": {k: list(v) for k, v in state.results.items()},
         }
     )
 
 
-__all__ = ["CardStatus", "Rules", "working_copy"]
+__all__ = ["CardStatus", "Rules", "Ruling", "working_copy"]

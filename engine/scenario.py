@@ -553,6 +553,10 @@ class Event(Strict):
     repeatable: bool = False
     to: list[Id] | None = Field(None, description="actors who receive it privately; everyone if omitted")
     effects: list[Effect] = []
+    delivered: Literal["after_orders", "before_orders"] = Field(
+        "after_orders", description="after the turn's orders are resolved, or at the start of the turn, before "
+                                    "anyone gives orders (how an exercise's injects reach the teams)")
+    by: Literal["scenario", "script"] = Field("scenario", description="the world, or an exercise's control cell")
 
     @model_validator(mode="after")
     def _trigger(self) -> Event:

@@ -55,7 +55,10 @@ class Resolution(BaseModel):
     roll: int | None = None  # d100
     reason: str = ""
     effects: list[dict[str, Any]] = []
+    #: who settled the outcome: "rules" (the dice), "script" (a forced outcome) or "facilitator"
     decided_by: str = "rules"
+    #: why, when someone other than the dice decided
+    decided_because: str = ""
 
 
 class EventRecord(BaseModel):
@@ -67,6 +70,46 @@ class EventRecord(BaseModel):
     roll: int | None = None
     chance: int | None = None
     effects: list[dict[str, Any]] = []
+    #: the turn in which it was delivered
+    turn: int = 0
+    #: who sent it: "scenario" (the world), "script" (an exercise's timeline) or "facilitator" (fired by hand)
+    source: str = "scenario"
+
+
+class FreeAction(BaseModel):
+    """A matrix-game argument: an action that is not on the side's cards, argued in words.
+
+    The facilitator sets its chance; the game's dice decide; on success the
+    listed adjustments apply (the facilitator may add more by hand).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    actor: str
+    argument: str
+    chance: int | None = Field(None, ge=0, le=100)
+    #: "actor.var" or "global.var" -> change applied on success
+    on_success: dict[str, float] = {}
+    chance_set_by: str = ""
+
+
+class FreeResolution(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    action: FreeAction
+    outcome: str  # success | failure | fizzled
+    roll: int | None = None
+    effects: list[dict[str, Any]] = []
+    decided_by: str = "dice"
+
+
+class ControlRecord(BaseModel):
+    """Something the control cell did by hand, with who did it and why: the exercise's audit trail."""
+
+    model_config = ConfigDict(extra="forbid")
+    turn: int
+    by: str
+    action: str  # pause | resume | fire_inject | adjust | override | set_chance | rewind | confirm
+    detail: str
+    reason: str = ""
 
 
 class TurnRecord(BaseModel):
@@ -83,6 +126,10 @@ class TurnRecord(BaseModel):
     events: list[EventRecord] = []
     upkeep: list[dict[str, Any]] = []
     notes: list[str] = []
+    #: injects delivered before this turn's orders (at the turn's start or fired by the facilitator)
+    briefing: list[EventRecord] = []
+    #: free (matrix) actions argued this turn and how the dice settled them
+    free: list[FreeResolution] = []
 
 
 class GameState(BaseModel):
@@ -109,6 +156,14 @@ class GameState(BaseModel):
     attempts: dict[str, list[int]] = {}
     successes: dict[str, list[int]] = {}
     ever_met: list[str] = []
+    #: injects delivered in this turn's planning; moved into the turn's record when it is adjudicated
+    inbox: list[EventRecord] = []
+    #: free (matrix) actions argued this turn, by side; hidden from the other sides like orders
+    free_pending: dict[str, list[FreeAction]] = {}
+    #: everything the control cell did by hand, for the whole game (seen only by the facilitator)
+    control: list[ControlRecord] = []
+    #: why the game is paused (phase "paused"): a discussion prompt or the facilitator's reason
+    pause_note: str = ""
     log: list[TurnRecord] = []
     ended: bool = False
     end_reason: str = ""
