@@ -81,7 +81,11 @@ def test_round_trip_is_exact_at_every_turn(mini, tmp_path):
             assert loaded.game.state.digest() == g.state.digest()
             assert loaded.game.state == g.state
             assert digests(loaded.game) == digests(g)
-            assert loaded.game.history[-1] is loaded.game.state  # as in a live game
+            # history is rebuilt by replay, as copies: committing orders now never touches the past
+            assert loaded.game.history[-1] is not loaded.game.state
+            assert loaded.game.history[-1].pending == {}
+            assert [(t.turn, t.orders, t.overrides) for t in loaded.game.turns] == [
+                (t.turn, t.orders, t.overrides) for t in g.turns]
             assert loaded.scenario_path == MINI.resolve()
             assert loaded.label == f"turn {g.state.turn}, {stage}"
             checked += 1
@@ -94,14 +98,17 @@ def test_round_trip_is_exact_at_every_turn(mini, tmp_path):
 def test_the_file_is_the_documented_json_object(mini, tmp_path):
     g = played(mini, 1)
     doc = json.loads(save_game(tmp_path / "s.json", g, MINI, label="Ünïcode label").read_text(encoding="utf-8"))
-    assert doc["format"] == SAVE_FORMAT == 1
+    assert doc["format"] == SAVE_FORMAT == 2
     assert doc["kind"] == "wargame-save"
     assert doc["scenario"] == "tests/fixtures/mini.yaml"
     assert doc["scenario_digest"] == g.rules.digest
     assert doc["seed"] == 3
     assert doc["label"] == "Ünïcode label"
-    assert [h["turn"] for h in doc["history"]] == [1, 2]
-    assert doc["state"] == doc["history"][-1] == json.loads(g.state.to_json())
+    assert "history" not in doc  # rebuilt by replaying the order log
+    assert [t["turn"] for t in doc["turns"]] == [1]
+    assert doc["turns"][0]["digest"] == g.history[1].digest()
+    assert set(doc["turns"][0]["orders"]) == set(g.scenario.playable_ids)
+    assert doc["state"] == json.loads(g.state.to_json())
 
 
 def test_a_loaded_game_plays_on_with_the_same_dice_and_bot_choices(mini, tmp_path):
@@ -225,6 +232,16 @@ def compact(doc: Any) -> str:
     return json.dumps(doc, separators=(",", ":"))
 
 
+def _reroll(doc: dict[str, Any]) -> dict[str, Any]:
+    """Change the first die rolled for an order, as someone rewriting history would."""
+    for rec in doc["state"]["log"]:
+        for res in rec["resolutions"]:
+            if res["roll"] is not None:
+                res["roll"] = 101 - res["roll"]
+                return doc
+    raise AssertionError("the fixture game rolled no dice")
+
+
 def _drop(doc: dict[str, Any], key: str) -> dict[str, Any]:
     del doc[key]
     return doc
@@ -236,20 +253,22 @@ CORPUS: list[tuple[str, Callable[[dict[str, Any]], bytes], str]] = [
      r"not valid JSON: .* \(line 1, column \d+\); the file may be cut short"),
     ("wrong type in the state", lambda d: json.dumps(_set(d, "state.turn", "x")).encode(),
      r"saved game state is invalid: state\.turn: Input should be a valid integer.*\(got 'x'\)"),
-    ("wrong type deep in the history", lambda d: json.dumps(_set(d, "history.0.vars.alpha.gdp", [])).encode(),
-     r"history\[0\]\.vars\.alpha\.gdp: Input should be a valid number"),
+    ("wrong type deep in the order log", lambda d: json.dumps(_set(d, "turns.0.orders.alpha", {})).encode(),
+     r"order log is invalid: turns\[0\]\.orders\.alpha: Input should be a valid list"),
+    ("an override that is not an outcome", lambda d: json.dumps(_set(d, "turns.1.overrides", {"0": "win"})).encode(),
+     r"turns\[1\]\.overrides\.0: Input should be 'success' or 'failure'"),
     ("unknown state field", lambda d: json.dumps(_set(d, "state.cheat", 1)).encode(),
      r"state\.cheat is not a field the game state has"),
     ("missing state field", lambda d: json.dumps(_drop(d["state"], "rung") and d).encode(),
      r"state\.rung is missing"),
     ("newer format", lambda d: json.dumps(_set(d, "format", 99)).encode(),
-     r"made by a newer version of the engine \(save format 99; this version reads format 1"),
+     r"made by a newer version of the engine \(save format 99; this version reads format 2"),
     ("format as a string", lambda d: json.dumps(_set(d, "format", "1")).encode(),
      r"format version must be a whole number, not a string \"1\""),
     ("format as a boolean", lambda d: json.dumps(_set(d, "format", True)).encode(), r"not a boolean"),
     ("format missing", lambda d: json.dumps(_drop(d, "format")).encode(), r"no format version"),
     ("older format with no migration", lambda d: json.dumps(_set(d, "format", 0)).encode(),
-     r"save format 0 is older than this version can read \(it reads only format 1\)"),
+     r"save format 0 is older than this version can read \(it reads format 1 to 2\)"),
     ("wrong kind", lambda d: json.dumps(_set(d, "kind", "scenario")).encode(),
      r"not a wargame save: it has kind 'scenario'"),
     ("no kind", lambda d: json.dumps(_drop(d, "kind")).encode(), r"not a wargame save: it has no 'kind'"),
@@ -297,10 +316,25 @@ CORPUS: list[tuple[str, Callable[[dict[str, Any]], bytes], str]] = [
      r"does not fit the scenario .*variables for actors the scenario does not have: zeta"),
     ("illegal pending order", lambda d: json.dumps(_set(d, "state.pending", {"alpha": [
         {"actor": "alpha", "card": "nuke"}]})).encode(), r"alpha's committed orders are not legal: .*no card 'nuke'"),
-    ("history entry not an object", lambda d: json.dumps(_set(d, "history", [1])).encode(),
-     r"history\[0\] must be a game state"),
-    ("history not a list", lambda d: json.dumps(_set(d, "history", {})).encode(),
-     r"'history' must be a JSON array, not an object"),
+    ("turn entry not an object", lambda d: json.dumps(_set(d, "turns", [1])).encode(),
+     r"turns\[0\] must be one turn's orders"),
+    ("order log not a list", lambda d: json.dumps(_set(d, "turns", {})).encode(),
+     r"'turns' must be a JSON array, not an object"),
+    ("order log missing", lambda d: json.dumps(_drop(d, "turns")).encode(), r"the save has no 'turns'"),
+    ("a recorded order changed", lambda d: json.dumps(_set(d, "turns.0.orders.gamma", [])).encode(),
+     r"does not replay as it was saved \(turn 1: the state after adjudication differs .*altered or damaged"),
+    ("a recorded digest changed", lambda d: json.dumps(_set(d, "turns.1.digest", "0" * 64)).encode(),
+     r"does not replay as it was saved \(turn 2: the state after adjudication differs"),
+    ("an illegal order in the log", lambda d: json.dumps(_set(d, "turns.0.orders.alpha", [
+        {"actor": "alpha", "card": "nuke"}])).encode(), r"turn 1: the recorded orders cannot be played: .*no card 'nuke'"),
+    ("a turn missing from the log", lambda d: json.dumps(_set(d, "turns", d["turns"][1:])).encode(),
+     r"turn 1: the log's next entry is for turn 2"),
+    ("a side missing from a turn", lambda d: json.dumps(_drop(d["turns"][0]["orders"], "beta") and d).encode(),
+     r"turn 1: the recorded orders cannot be played: waiting for orders from"),
+    ("the current state edited", lambda d: json.dumps(_set(d, "state.vars.alpha.gdp", 1.0)).encode(),
+     r"the saved current state is not where the recorded orders lead \('vars' differs\)"),
+    ("a die in the log edited", lambda d: json.dumps(_reroll(d)).encode(),
+     r"the saved current state is not where the recorded orders lead \(the log of turn \d differs\)"),
     ("label not text", lambda d: json.dumps(_set(d, "label", 5)).encode(), r"'label' must be text"),
 ]
 
@@ -354,8 +388,8 @@ def test_a_symlink_out_of_the_project_is_refused(mini, tmp_path):
     except OSError:
         pytest.skip("cannot make symlinks here")
     save = tmp_path / "s.json"
-    doc = {"format": 1, "kind": "wargame-save", "scenario": "link.yaml", "scenario_digest": played(mini, 0).rules.digest,
-           "seed": 3, "state": json.loads(played(mini, 0).state.to_json()), "history": []}
+    doc = {"format": 2, "kind": "wargame-save", "scenario": "link.yaml", "scenario_digest": played(mini, 0).rules.digest,
+           "seed": 3, "state": json.loads(played(mini, 0).state.to_json()), "turns": []}
     write_doc(save, doc)
     assert "points outside the project folder" in refused(save, root=root)
     doc["scenario"] = "sub/../../elsewhere.yaml"
