@@ -105,6 +105,34 @@ def _from_format_1(doc: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+#: names the autosave file ("off" turns autosaving off); tests point it at a temporary folder
+AUTOSAVE_ENV = "WARGAME_AUTOSAVE"
+
+
+def autosave_path(explicit: str | None = None) -> Path | None:
+    """Where the end-of-turn autosave goes: `explicit`, else $WARGAME_AUTOSAVE, else saves/autosave.json.
+
+    None means autosaving is off ("off", "none" or an empty value).
+    """
+    value = explicit if explicit is not None else os.environ.get(AUTOSAVE_ENV)
+    if value is None:
+        return PROJECT_ROOT / "saves" / "autosave.json"
+    if value.strip().lower() in ("", "off", "none"):
+        return None
+    return Path(value)
+
+
+def autosave(game: Game, scenario_path: Path, path: Path | None) -> str | None:
+    """Save at the end of a turn; return why it failed (the caller shows it and the game goes on), else None."""
+    if path is None:
+        return None
+    try:
+        save_game(path, game, scenario_path, label=f"autosave after turn {len(game.turns)}")
+    except SaveError as exc:
+        return f"Autosave failed: {exc.reason} ({path}). The game goes on; save by hand elsewhere."
+    return None
+
+
 #: MIGRATIONS[n] turns a format-n save (the parsed JSON object) into a format n+1 one
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _from_format_1}
 
