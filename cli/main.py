@@ -253,7 +253,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
         mark = f"matches (digest {state.digest()[:12]})" if t.digest else "replayed (no digest recorded)"
         print(f"  turn {t.turn:>2} ({sc.turn_date(t.turn):%b %Y}): {mark}")
     if result.mismatch is not None:
-        print(f"MISMATCH at {result.mismatch}", file=sys.stderr)
+        print(f"{args.save}: MISMATCH at {result.mismatch}", file=sys.stderr)
         print(f"The replay differs from the record at turn {result.mismatch.turn}.")
         return 1
     print(f"The replay matches the record: {result.checked} turn(s) checked, and the saved current state.")

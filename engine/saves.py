@@ -443,6 +443,10 @@ def _read_record(path: Path, root: Path) -> SaveRecord:
             turns.append(TurnOrders.model_validate(raw))
         except ValidationError as exc:
             raise SaveError(f"the order log is invalid: {_validation_words(exc, f'turns[{i}]')}", path) from None
+    if fmt < 2:  # format 1's log names only the sides that gave orders; the others committed none
+        for t in turns:
+            for side in scenario.playable_ids:
+                t.orders.setdefault(side, [])
     problems = _state_problems(Rules(scenario), state, scenario.meta.id)
     if problems:
         raise SaveError(f"the saved state does not fit the scenario {rel!r}: {_first(problems)}", path)
