@@ -52,6 +52,8 @@ class App:
         from engine.saves import autosave_path
 
         self.autosave_to: Path | None = autosave_path()
+        #: where "Write report" puts its folders
+        self.reports_dir: Path = ROOT / "reports"
         self.help = False
         self.screen: Screen | None = None
         from ui.start_screen import StartScreen

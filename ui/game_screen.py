@@ -83,7 +83,7 @@ def write_report_now(app: App) -> str:
     from cli.report import write_report
 
     game = app.session.game
-    out = ROOT / "reports" / f"{game.scenario.meta.id}-seed{game.state.seed}"
+    out = app.reports_dir / f"{game.scenario.meta.id}-seed{game.state.seed}"
     try:
         path = write_report(game, out)
     except OSError as exc:
@@ -808,6 +808,11 @@ class EndScreen(BoardScreen):
         mouse = self.mouse
         for btn in self.buttons:
             btn.draw(surf, m.font, btn.rect.collidepoint(mouse))
+        if self.message:  # e.g. where the report or the save went, beside the buttons
+            last = self.buttons[-1].rect
+            for i, line in enumerate(fonts.wrap(self.message, m.small, b.right - last.right - m.pad * 4)[:2]):
+                surf.blit(fonts.text(line, m.small, theme.INK),
+                          (last.right + m.pad * 2, last.y + i * fonts.font(m.small).get_linesize()))
 
 
 class ReplayScreen(BoardScreen):
