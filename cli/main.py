@@ -14,6 +14,7 @@ from engine.bots import LEVELS, bot_orders
 from engine.errors import ScenarioError
 from engine.game import Game
 from engine.loader import load_scenario
+from engine.saves import SaveError, autosave, autosave_path, load_game, replay_save, save_game
 from engine.scenario import Scenario
 from engine.state import Order
 
@@ -160,7 +161,21 @@ def cmd_ui(args: argparse.Namespace) -> int:
     from ui.app import run_ui
 
     w, h = (int(x) for x in args.size.lower().split("x"))
-    return run_ui(Path(args.scenario), size=(w, h), scale=args.ui_scale)
+    loaded = None
+    if getattr(args, "load", None):
+        loaded = _load_save(args.load)
+    return run_ui(Path(args.scenario), size=(w, h), scale=args.ui_scale, loaded=loaded,
+                  save_to=Path(args.save) if getattr(args, "save", None) else None,
+                  autosave_to=autosave_path(getattr(args, "autosave", None)))
+
+
+def _load_save(path: str) -> tuple[Game, Path]:
+    """A save's game, or exit 2 with the reason (a broken or hostile file is refused, never run)."""
+    try:
+        return load_game(Path(path))
+    except SaveError as exc:
+        print(f"Cannot load the save: {exc}", file=sys.stderr)
+        raise SystemExit(EXIT_BAD_INPUT) from None
 
 
 def cmd_play(args: argparse.Namespace) -> int:
@@ -168,8 +183,14 @@ def cmd_play(args: argparse.Namespace) -> int:
         if _has_display():
             return cmd_ui(args)
         print("No display found: playing headless in the terminal.\n")
-    sc = _load(args.scenario)
-    game = Game(sc, seed=args.seed)
+    if args.load:
+        game, scenario_path = _load_save(args.load)
+        sc = game.scenario
+    else:
+        sc = _load(args.scenario)
+        game = Game(sc, seed=args.seed)
+        scenario_path = Path(args.scenario)
+    autosave_to = autosave_path(args.autosave)
     r = Renderer(sc)
     human = args.as_side
     if human and human not in sc.playable_ids:
@@ -191,7 +212,10 @@ def cmd_play(args: argparse.Namespace) -> int:
         player = TerminalPlayer(r, sys.stdin, sys.stdout)
         player.fallback = controllers[human]
         controllers[human] = player
-    print(f"{sc.meta.title} — seed {args.seed}")
+    print(f"{sc.meta.title} — seed {game.state.seed}")
+    if args.load:
+        print(f"Loaded {args.load}: {len(game.turns)} turn(s) played, "
+              + ("the game is over." if game.over else f"continuing with turn {game.state.turn}."))
     print(sc.meta.summary.strip())
     print("Sides: " + ", ".join(f"{r.name(a)} ({'you' if a == human else levels[a] + ' bot'})"
                                 for a in sc.playable_ids))
@@ -201,8 +225,54 @@ def cmd_play(args: argparse.Namespace) -> int:
         rec = game.play_turn(controllers)
         print()
         print("\n".join(r.turn(rec, game.state)))
+        failed = autosave(game, scenario_path, autosave_to)
+        if failed:
+            print(failed, file=sys.stderr)
     print()
     print("\n".join(r.results(game)))
+    if args.save:
+        try:
+            written = save_game(Path(args.save), game, scenario_path, label="finished game")
+        except SaveError as exc:
+            print(f"Not saved: {exc}", file=sys.stderr)
+            return 1
+        print(f"\nSaved to {written}")
+    return 0
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    """Re-run a save from its scenario, seed and order log: exit 0 if every turn matches, 1 if not, 2 if broken."""
+    try:
+        record, result = replay_save(Path(args.save))
+    except SaveError as exc:
+        print(f"Cannot replay: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    sc = record.scenario
+    print(f"Replaying {args.save}: {sc.meta.title}, seed {record.seed}, {len(record.turns)} turn(s) in the log")
+    for t, state in zip(record.turns[: result.checked], result.history[1:], strict=False):
+        mark = f"matches (digest {state.digest()[:12]})" if t.digest else "replayed (no digest recorded)"
+        print(f"  turn {t.turn:>2} ({sc.turn_date(t.turn):%b %Y}): {mark}")
+    if result.mismatch is not None:
+        print(f"{args.save}: MISMATCH at {result.mismatch}", file=sys.stderr)
+        print(f"The replay differs from the record at turn {result.mismatch.turn}.")
+        return 1
+    print(f"The replay matches the record: {result.checked} turn(s) checked, and the saved current state.")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Write the after-action review of a save (HTML, Markdown, charts, CSV and JSON log)."""
+    game, _ = _load_save(args.save)
+    out = Path(args.out) if args.out else ROOT / "reports" / Path(args.save).stem
+    from cli.report import write_report
+
+    try:
+        path = write_report(game, out)
+    except OSError as exc:
+        print(f"Cannot write the report into {out}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    print(f"Report written: {path}")
+    print(f"  also {out / 'report.md'}, the charts as PNG, {out / 'log.csv'} and {out / 'log.json'}")
     return 0
 
 
@@ -224,7 +294,19 @@ def build_parser() -> argparse.ArgumentParser:
                     help="all: every side is a bot (what happens anyway without --as)")
     pl.add_argument("--bot-level", default=DEFAULT_LEVEL,
                     help=f"{'|'.join(LEVELS)} for every bot, or per side: russia=strong,poland=quick")
+    pl.add_argument("--load", default=None, metavar="PATH", help="continue a saved game (saves/NAME.json)")
+    pl.add_argument("--save", default=None, metavar="PATH", help="save the finished game to PATH")
+    pl.add_argument("--autosave", default=None, metavar="PATH",
+                    help="where to autosave after every turn (default saves/autosave.json, or $WARGAME_AUTOSAVE; "
+                         "'off' to turn it off)")
     pl.set_defaults(func=cmd_play)
+    rp = sub.add_parser("replay", help="re-run a saved game from its seed and orders and check every turn")
+    rp.add_argument("save", help="a save file")
+    rp.set_defaults(func=cmd_replay)
+    rep = sub.add_parser("report", help="write the after-action review of a saved game")
+    rep.add_argument("save", help="a save file")
+    rep.add_argument("--out", default=None, metavar="DIR", help="folder for report.html (default reports/NAME/)")
+    rep.set_defaults(func=cmd_report)
     for parser in (p, pl):
         parser.add_argument("--size", default="1280x800", help="window size for the map, e.g. 1920x1080")
         parser.add_argument("--ui-scale", type=float, default=None, help="text and panel scale (projectors: 1.5)")

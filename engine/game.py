@@ -3,6 +3,11 @@
 This is the facade every controller uses, whether a person at the terminal or
 the map, a bot, or a script: read your side's view, look at legal orders,
 submit, and let the turn be adjudicated when every side has committed.
+
+The facade also keeps what a save, a replay and the after-action review need:
+`history` (the state at the start of each turn's planning, as independent
+copies, so orders committed now never leak into the past) and `turns` (each
+adjudicated turn's orders and overrides, from which the game can be replayed).
 """
 
 from __future__ import annotations
@@ -10,13 +15,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from engine.errors import PhaseError
 from engine.loader import load_scenario
-from engine.rules import CardStatus, Rules
+from engine.rules import CardStatus, Rules, working_copy
 from engine.scenario import Scenario
-from engine.state import GameState, Order, TurnRecord
+from engine.state import GameState, Order, TurnOrders, TurnRecord
 from engine.view import side_view
 
 Controller = Callable[["Game", str], list[Order]]
+
+
+def planning_start(state: GameState) -> GameState:
+    """A copy of `state` without the orders committed since planning opened (what history keeps)."""
+    copy = working_copy(state)
+    if copy.phase == "planning":
+        copy.pending = {}
+        copy.committed = []
+    return copy
 
 
 class Game:
@@ -24,8 +39,10 @@ class Game:
         self.scenario = scenario
         self.rules = Rules(scenario)
         self.state = state if state is not None else self.rules.new_game(seed)
-        #: the state at the start of each turn's planning, for rewind and review
-        self.history: list[GameState] = [self.state]
+        #: the state at the start of each turn's planning (and the final state), oldest first; never the live object
+        self.history: list[GameState] = [planning_start(self.state)]
+        #: what went into each adjudicated turn, oldest first (one fewer than `history`)
+        self.turns: list[TurnOrders] = []
 
     @classmethod
     def from_file(cls, path: str | Path, seed: int = 0) -> Game:
@@ -53,12 +70,32 @@ class Game:
         self.rules.submit(self.state, side, orders)
 
     def undo(self, side: str) -> None:
+        """Take back `side`'s committed orders; allowed until the turn is adjudicated."""
         self.rules.withdraw_orders(self.state, side)
 
     def adjudicate(self, overrides: dict[int, str] | None = None) -> TurnRecord:
-        self.state = self.rules.adjudicate(self.state, overrides)
-        self.history.append(self.state)
-        return self.state.log[-1]
+        before = self.state
+        after = self.rules.adjudicate(before, overrides)
+        self.turns.append(TurnOrders(turn=before.turn, orders={a: list(o) for a, o in before.pending.items()},
+                                     overrides=dict(overrides or {})))
+        self.history.append(after)
+        # the live state is a copy, so committing next turn's orders leaves history[-1] as it was
+        self.state = working_copy(after)
+        return after.log[-1]
+
+    def rewind(self, turn: int) -> None:
+        """Go back to the start of `turn`'s planning, dropping everything played since (a facilitator's call).
+
+        Rewinding to the current turn takes back every side's committed orders.
+        """
+        playable = [h.turn for h in self.history if not h.ended]
+        if turn not in playable:
+            raise PhaseError(f"cannot rewind to turn {turn}: the turns that can be replayed are "
+                             f"{playable[0]} to {playable[-1]}" if playable else "there is no turn to rewind to")
+        i = turn - self.history[0].turn
+        self.history = self.history[: i + 1]
+        self.turns = self.turns[:i]
+        self.state = working_copy(self.history[i])
 
     def play_turn(self, controllers: dict[str, Controller]) -> TurnRecord:
         """Ask each side that has not committed for its orders, then adjudicate."""

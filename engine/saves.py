@@ -12,15 +12,27 @@ promises matter more than anything else here:
   `SaveError` with a sentence a player can act on: never a traceback, never
   reading a file outside the project, never executing anything.
 
-The file is one JSON object (format 1)::
+The file is one JSON object (format 2)::
 
-    {"format": 1, "kind": "wargame-save",
+    {"format": 2, "kind": "wargame-save",
      "scenario": "scenarios/post_nato_2024.yaml",   # relative to the project root, forward slashes
      "scenario_digest": "…",                        # the rules the game was played under
      "seed": 7,
-     "state": {…GameState…},
-     "history": [{…GameState…}, …],                 # the state at the start of each turn, oldest first
+     "turns": [{"turn": 1,                          # the order log, oldest first:
+                "orders": {"poland": [{…Order…}]},  #   every side's committed orders (with bot rationales),
+                "overrides": {"3": "failure"},      #   facilitator overrides by position in resolution order,
+                "digest": "…"}, …],                 #   and the SHA-256 of the state after that turn
+     "state": {…GameState…},                        # the current state (its log holds dice, injects, effects)
      "label": "free text"}
+
+The per-turn history is not stored: loading replays the order log from the
+seed and checks each turn's digest and the current state, so a save of a
+whole game is one state plus a small log, and a damaged or hand-edited log
+is refused rather than loaded into a game that never happened.
+
+Format 1 stored every turn's whole state in `history`; it is migrated by
+rebuilding the order log from the state's own log (each resolution names its
+order; overrides are marked) and the digests from the stored history.
 
 Extending it: keys this version does not know are ignored when loading, so a
 later version may add optional information (replay marks, notes) without
@@ -48,11 +60,13 @@ from engine.errors import ScenarioError
 from engine.game import Game
 from engine.invariants import broken_invariants
 from engine.loader import load_scenario
+from engine.replay import ReplayResult, replay
 from engine.rules import Rules, scenario_digest
-from engine.state import STATE_FORMAT, GameState
+from engine.scenario import Scenario
+from engine.state import STATE_FORMAT, GameState, TurnOrders
 
 #: the format this version writes (and the newest it reads)
-SAVE_FORMAT = 1
+SAVE_FORMAT = 2
 #: marks a JSON file as a save, so a scenario export or a settings file is not mistaken for one
 SAVE_KIND = "wargame-save"
 #: the largest save we read; checked before reading, so a huge or endless file cannot exhaust memory
@@ -60,8 +74,67 @@ MAX_SAVE_BYTES = 50 * 1024 * 1024
 #: the folder scenario paths in a save are relative to, and must stay inside
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
+
+
+def _from_format_1(doc: dict[str, Any]) -> dict[str, Any]:
+    """Format 1 kept every turn's whole state; format 2 keeps the order log and replays it.
+
+    The orders come from the current state's log (each resolution names its
+    order, in resolution order, which re-sorts to the same sequence), the
+    overrides from resolutions decided by one, and each turn's digest from the
+    stored history (whose entries could hold the next turn's orders: they are
+    cleared, as format 2 keeps planning-start states).
+    """
+    state = doc["state"]
+    history = doc.get("history", [])
+    turns = []
+    for i, rec in enumerate(state["log"]):
+        orders: dict[str, list[Any]] = {}
+        overrides: dict[str, str] = {}
+        for j, res in enumerate(rec["resolutions"]):
+            orders.setdefault(res["order"]["actor"], []).append(res["order"])
+            if res.get("decided_by") == "override" and res.get("outcome") in ("success", "failure"):
+                overrides[str(j)] = res["outcome"]
+        digest = ""
+        if i + 1 < len(history) and isinstance(history[i + 1], dict):
+            after = GameState.model_validate({**history[i + 1], "pending": {}, "committed": []})
+            digest = after.digest()
+        turns.append({"turn": rec["turn"], "orders": orders, "overrides": overrides, "digest": digest})
+    out = {k: v for k, v in doc.items() if k != "history"}
+    out["turns"] = turns
+    return out
+
+
+#: names the autosave file ("off" turns autosaving off); tests point it at a temporary folder
+AUTOSAVE_ENV = "WARGAME_AUTOSAVE"
+
+
+def autosave_path(explicit: str | None = None) -> Path | None:
+    """Where the end-of-turn autosave goes: `explicit`, else $WARGAME_AUTOSAVE, else saves/autosave.json.
+
+    None means autosaving is off ("off", "none" or an empty value).
+    """
+    value = explicit if explicit is not None else os.environ.get(AUTOSAVE_ENV)
+    if value is None:
+        return PROJECT_ROOT / "saves" / "autosave.json"
+    if value.strip().lower() in ("", "off", "none"):
+        return None
+    return Path(value)
+
+
+def autosave(game: Game, scenario_path: Path, path: Path | None) -> str | None:
+    """Save at the end of a turn; return why it failed (the caller shows it and the game goes on), else None."""
+    if path is None:
+        return None
+    try:
+        save_game(path, game, scenario_path, label=f"autosave after turn {len(game.turns)}")
+    except SaveError as exc:
+        return f"Autosave failed: {exc.reason} ({path}). The game goes on; save by hand elsewhere."
+    return None
+
+
 #: MIGRATIONS[n] turns a format-n save (the parsed JSON object) into a format n+1 one
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _from_format_1}
 
 #: how many problems to quote in one message before "and N more"
 _SHOWN = 3
@@ -86,6 +159,20 @@ class LoadedSave:
 
     game: Game
     scenario_path: Path
+    label: str
+    format: int  # the format of the file as it was read, before any migration
+
+
+@dataclass(frozen=True)
+class SaveRecord:
+    """A save read and checked field by field, but not yet replayed (what `replay` and loading start from)."""
+
+    path: Path
+    scenario: Scenario
+    scenario_path: Path
+    seed: int
+    turns: list[TurnOrders]
+    state: GameState
     label: str
     format: int
 
@@ -115,8 +202,8 @@ def save_game(path: Path, game: Game, scenario_path: Path, label: str = "", *, r
         "scenario": relative,
         "scenario_digest": game.rules.digest,
         "seed": game.state.seed,
+        "turns": _turn_log(game),
         "state": game.state.model_dump(mode="json"),
-        "history": [h.model_dump(mode="json") for h in game.history],
         "label": label,
     }
     try:
@@ -164,13 +251,23 @@ def _file_digest(resolved: str, mtime_ns: int, size: int, inode: int) -> str:
     return scenario_digest(load_scenario(resolved))
 
 
+def _turn_log(game: Game) -> list[dict[str, Any]]:
+    """Each adjudicated turn's orders and overrides, with the digest of the state it led to."""
+    out = []
+    for t, after in zip(game.turns, game.history[1:], strict=True):
+        entry = t.model_copy(update={"digest": after.digest()})
+        out.append(entry.model_dump(mode="json"))
+    return out
+
+
 def _check_game(game: Game, save_path: Path) -> None:
     """Refuse to write a game this module would refuse to load: better an error now than a lost game later."""
-    for where, state in [("the current state", game.state)] + [
-            (f"history[{i}]", h) for i, h in enumerate(game.history)]:
-        problems = _state_problems(game.rules, state, game.scenario.meta.id)
-        if problems:
-            raise SaveError(f"{where} cannot be saved: {_first(problems)}", save_path)
+    problems = _state_problems(game.rules, game.state, game.scenario.meta.id)
+    if problems:
+        raise SaveError(f"the current state cannot be saved: {_first(problems)}", save_path)
+    if len(game.turns) != len(game.history) - 1:
+        raise SaveError(f"the game's order log ({len(game.turns)} turns) does not match its history "
+                        f"({len(game.history)} states), so it could not be replayed", save_path)
 
 
 def _write_atomically(path: Path, data: bytes) -> Path:
@@ -266,11 +363,40 @@ def load_game(path: Path, *, root: Path | None = None) -> tuple[Game, Path]:
 
 
 def read_save(path: Path, *, root: Path | None = None) -> LoadedSave:
-    """Load a save with everything it holds (see `load_game`)."""
+    """Load a save with everything it holds (see `load_game`): read it, replay its log, check every turn."""
+    record = read_record(path, root=root)
+    game = Game(record.scenario, record.seed, state=record.state)
+    result = _guarded(lambda: replay(game.rules, record.seed, record.turns, final=record.state), record.path)
+    if result.mismatch is not None:
+        raise SaveError(f"the game does not replay as it was saved ({result.mismatch}); the file has been "
+                        "altered or damaged", record.path)
+    game.history = result.history
+    game.turns = [t.model_copy(update={"digest": h.digest()}) for t, h in zip(record.turns, result.history[1:],
+                                                                               strict=True)]
+    return LoadedSave(game=game, scenario_path=record.scenario_path, label=record.label, format=record.format)
+
+
+def replay_save(path: Path, *, root: Path | None = None) -> tuple[SaveRecord, ReplayResult]:
+    """Read a save and replay it without refusing a mismatch: for `main.py replay`, which reports it.
+
+    Raises SaveError only for a file that is not a readable save at all.
+    """
+    record = read_record(path, root=root)
+    rules = Rules(record.scenario)
+    return record, _guarded(lambda: replay(rules, record.seed, record.turns, final=record.state), record.path)
+
+
+def read_record(path: Path, *, root: Path | None = None) -> SaveRecord:
+    """Read and check a save's fields (envelope, scenario, types, the current state), without replaying it."""
     path = Path(path)
     root = (root or PROJECT_ROOT).resolve()
+    return _guarded(lambda: _read_record(path, root), path)
+
+
+def _guarded(fn: Callable[[], Any], path: Path) -> Any:
+    """Run `fn`, turning anything a damaged file could provoke into a SaveError (never a traceback)."""
     try:
-        return _read_save(path, root)
+        return fn()
     except SaveError:
         raise
     except RecursionError:
@@ -281,7 +407,7 @@ def read_save(path: Path, *, root: Path | None = None) -> LoadedSave:
         raise SaveError(f"the save could not be read ({type(exc).__name__}: {_clip(str(exc), 200)})", path) from exc
 
 
-def _read_save(path: Path, root: Path) -> LoadedSave:
+def _read_record(path: Path, root: Path) -> SaveRecord:
     doc = _parse(_read_bytes(path), path)
     fmt = _check_envelope(doc, path)
     doc = _migrate(doc, fmt, path)
@@ -290,7 +416,7 @@ def _read_save(path: Path, root: Path) -> LoadedSave:
     saved_digest = _field(doc, "scenario_digest", str, path)
     seed = _field(doc, "seed", int, path)
     raw_state = _field(doc, "state", dict, path)
-    raw_history = _field(doc, "history", list, path)
+    raw_turns = _field(doc, "turns", list, path)
     label = doc.get("label", "")
     if not isinstance(label, str):
         raise SaveError(f"'label' must be text, not {_json_type(label)}", path)
@@ -307,23 +433,25 @@ def _read_save(path: Path, root: Path) -> LoadedSave:
                         "continue under the same rules; restore the scenario as it was to load this save", path)
 
     state = _validate_state(raw_state, "state", path)
-    history = []
-    for i, raw in enumerate(raw_history):
-        if not isinstance(raw, dict):
-            raise SaveError(f"history[{i}] must be a game state (a JSON object), not {_json_type(raw)}", path)
-        history.append(_validate_state(raw, f"history[{i}]", path))
     if state.seed != seed:
         raise SaveError(f"the save says seed {seed} but its state was played with seed {state.seed}", path)
-
-    game = Game(scenario, state.seed, state=state)
-    for where, s in [("state", state)] + [(f"history[{i}]", h) for i, h in enumerate(history)]:
-        problems = _state_problems(game.rules, s, scenario.meta.id)
-        if problems:
-            raise SaveError(f"the saved {where} does not fit the scenario {rel!r}: {_first(problems)}", path)
-    if history and history[-1].digest() == state.digest():
-        history[-1] = state  # the live game keeps its current state as the last history entry, the same object
-    game.history = history
-    return LoadedSave(game=game, scenario_path=scenario_path, label=label, format=SAVE_FORMAT)
+    turns = []
+    for i, raw in enumerate(raw_turns):
+        if not isinstance(raw, dict):
+            raise SaveError(f"turns[{i}] must be one turn's orders (a JSON object), not {_json_type(raw)}", path)
+        try:
+            turns.append(TurnOrders.model_validate(raw))
+        except ValidationError as exc:
+            raise SaveError(f"the order log is invalid: {_validation_words(exc, f'turns[{i}]')}", path) from None
+    if fmt < 2:  # format 1's log names only the sides that gave orders; the others committed none
+        for t in turns:
+            for side in scenario.playable_ids:
+                t.orders.setdefault(side, [])
+    problems = _state_problems(Rules(scenario), state, scenario.meta.id)
+    if problems:
+        raise SaveError(f"the saved state does not fit the scenario {rel!r}: {_first(problems)}", path)
+    return SaveRecord(path=path, scenario=scenario, scenario_path=scenario_path, seed=seed, turns=turns,
+                      state=state, label=label, format=fmt)
 
 
 def _read_bytes(path: Path) -> bytes:

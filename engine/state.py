@@ -11,7 +11,7 @@ the rules themselves.
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -130,6 +130,22 @@ class TurnRecord(BaseModel):
     briefing: list[EventRecord] = []
     #: free (matrix) actions argued this turn and how the dice settled them
     free: list[FreeResolution] = []
+
+
+class TurnOrders(BaseModel):
+    """What went into one turn's adjudication: every side's committed orders and the facilitator's overrides.
+
+    Together with the scenario and the seed this is all a game needs to be
+    replayed; the state after each turn is a consequence, checked by digest.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    turn: int = Field(ge=1)
+    orders: dict[str, list[Order]] = {}
+    #: an order's position in resolution order -> "success" or "failure"
+    overrides: dict[int, Literal["success", "failure"]] = {}
+    #: the digest of the state after this turn was adjudicated ("" when unknown)
+    digest: str = ""
 
 
 class GameState(BaseModel):

@@ -17,6 +17,12 @@ os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _autosave_elsewhere(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Games played by tests (also in subprocesses, which inherit the environment) autosave into a temp folder."""
+    os.environ["WARGAME_AUTOSAVE"] = str(tmp_path_factory.mktemp("autosave") / "autosave.json")
+
+
 @pytest.fixture(scope="session")
 def mini() -> Scenario:
     return load_scenario(MINI)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -11,7 +12,8 @@ from tests.conftest import DEFAULT, ROOT
 def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, str(ROOT / "main.py"), *args], capture_output=True, text=True, cwd=ROOT,
                           timeout=300, input=stdin, stdin=None if stdin is not None else subprocess.DEVNULL,
-                          env={"PATH": "/usr/bin:/bin", "PYTHONIOENCODING": "utf-8"})
+                          env={"PATH": "/usr/bin:/bin", "PYTHONIOENCODING": "utf-8",
+                               "WARGAME_AUTOSAVE": os.environ["WARGAME_AUTOSAVE"]})
 
 
 def test_validate_the_default_scenario():

@@ -255,7 +255,10 @@ def test_adjudication_does_not_change_the_previous_state(mini):
     g.adjudicate()
     assert before.to_json() == text  # the whole earlier state, byte for byte, untouched
     assert GameState.from_json(text).vars == before.vars
-    assert g.history[0] is before and len(g.history) == 2
+    assert len(g.history) == 2
+    # history keeps the state as planning opened, not the live object the orders went into
+    assert g.history[0] is not before and g.history[0].pending == {}
+    assert g.history[0].digest() == Game(mini, seed=4).state.digest()
 
 
 def test_forced_outcome_is_logged_as_an_override(mini):

@@ -81,7 +81,11 @@ def test_round_trip_is_exact_at_every_turn(mini, tmp_path):
             assert loaded.game.state.digest() == g.state.digest()
             assert loaded.game.state == g.state
             assert digests(loaded.game) == digests(g)
-            assert loaded.game.history[-1] is loaded.game.state  # as in a live game
+            # history is rebuilt by replay, as copies: committing orders now never touches the past
+            assert loaded.game.history[-1] is not loaded.game.state
+            assert loaded.game.history[-1].pending == {}
+            assert [(t.turn, t.orders, t.overrides) for t in loaded.game.turns] == [
+                (t.turn, t.orders, t.overrides) for t in g.turns]
             assert loaded.scenario_path == MINI.resolve()
             assert loaded.label == f"turn {g.state.turn}, {stage}"
             checked += 1
@@ -94,14 +98,17 @@ def test_round_trip_is_exact_at_every_turn(mini, tmp_path):
 def test_the_file_is_the_documented_json_object(mini, tmp_path):
     g = played(mini, 1)
     doc = json.loads(save_game(tmp_path / "s.json", g, MINI, label="Ünïcode label").read_text(encoding="utf-8"))
-    assert doc["format"] == SAVE_FORMAT == 1
+    assert doc["format"] == SAVE_FORMAT == 2
     assert doc["kind"] == "wargame-save"
     assert doc["scenario"] == "tests/fixtures/mini.yaml"
     assert doc["scenario_digest"] == g.rules.digest
     assert doc["seed"] == 3
     assert doc["label"] == "Ünïcode label"
-    assert [h["turn"] for h in doc["history"]] == [1, 2]
-    assert doc["state"] == doc["history"][-1] == json.loads(g.state.to_json())
+    assert "history" not in doc  # rebuilt by replaying the order log
+    assert [t["turn"] for t in doc["turns"]] == [1]
+    assert doc["turns"][0]["digest"] == g.history[1].digest()
+    assert set(doc["turns"][0]["orders"]) == set(g.scenario.playable_ids)
+    assert doc["state"] == json.loads(g.state.to_json())
 
 
 def test_a_loaded_game_plays_on_with_the_same_dice_and_bot_choices(mini, tmp_path):
@@ -225,6 +232,16 @@ def compact(doc: Any) -> str:
     return json.dumps(doc, separators=(",", ":"))
 
 
+def _reroll(doc: dict[str, Any]) -> dict[str, Any]:
+    """Change the first die rolled for an order, as someone rewriting history would."""
+    for rec in doc["state"]["log"]:
+        for res in rec["resolutions"]:
+            if res["roll"] is not None:
+                res["roll"] = 101 - res["roll"]
+                return doc
+    raise AssertionError("the fixture game rolled no dice")
+
+
 def _drop(doc: dict[str, Any], key: str) -> dict[str, Any]:
     del doc[key]
     return doc
@@ -236,20 +253,22 @@ CORPUS: list[tuple[str, Callable[[dict[str, Any]], bytes], str]] = [
      r"not valid JSON: .* \(line 1, column \d+\); the file may be cut short"),
     ("wrong type in the state", lambda d: json.dumps(_set(d, "state.turn", "x")).encode(),
      r"saved game state is invalid: state\.turn: Input should be a valid integer.*\(got 'x'\)"),
-    ("wrong type deep in the history", lambda d: json.dumps(_set(d, "history.0.vars.alpha.gdp", [])).encode(),
-     r"history\[0\]\.vars\.alpha\.gdp: Input should be a valid number"),
+    ("wrong type deep in the order log", lambda d: json.dumps(_set(d, "turns.0.orders.alpha", {})).encode(),
+     r"order log is invalid: turns\[0\]\.orders\.alpha: Input should be a valid list"),
+    ("an override that is not an outcome", lambda d: json.dumps(_set(d, "turns.1.overrides", {"0": "win"})).encode(),
+     r"turns\[1\]\.overrides\.0: Input should be 'success' or 'failure'"),
     ("unknown state field", lambda d: json.dumps(_set(d, "state.cheat", 1)).encode(),
      r"state\.cheat is not a field the game state has"),
     ("missing state field", lambda d: json.dumps(_drop(d["state"], "rung") and d).encode(),
      r"state\.rung is missing"),
     ("newer format", lambda d: json.dumps(_set(d, "format", 99)).encode(),
-     r"made by a newer version of the engine \(save format 99; this version reads format 1"),
+     r"made by a newer version of the engine \(save format 99; this version reads format 2"),
     ("format as a string", lambda d: json.dumps(_set(d, "format", "1")).encode(),
      r"format version must be a whole number, not a string \"1\""),
     ("format as a boolean", lambda d: json.dumps(_set(d, "format", True)).encode(), r"not a boolean"),
     ("format missing", lambda d: json.dumps(_drop(d, "format")).encode(), r"no format version"),
     ("older format with no migration", lambda d: json.dumps(_set(d, "format", 0)).encode(),
-     r"save format 0 is older than this version can read \(it reads only format 1\)"),
+     r"save format 0 is older than this version can read \(it reads format 1 to 2\)"),
     ("wrong kind", lambda d: json.dumps(_set(d, "kind", "scenario")).encode(),
      r"not a wargame save: it has kind 'scenario'"),
     ("no kind", lambda d: json.dumps(_drop(d, "kind")).encode(), r"not a wargame save: it has no 'kind'"),
@@ -297,10 +316,25 @@ CORPUS: list[tuple[str, Callable[[dict[str, Any]], bytes], str]] = [
      r"does not fit the scenario .*variables for actors the scenario does not have: zeta"),
     ("illegal pending order", lambda d: json.dumps(_set(d, "state.pending", {"alpha": [
         {"actor": "alpha", "card": "nuke"}]})).encode(), r"alpha's committed orders are not legal: .*no card 'nuke'"),
-    ("history entry not an object", lambda d: json.dumps(_set(d, "history", [1])).encode(),
-     r"history\[0\] must be a game state"),
-    ("history not a list", lambda d: json.dumps(_set(d, "history", {})).encode(),
-     r"'history' must be a JSON array, not an object"),
+    ("turn entry not an object", lambda d: json.dumps(_set(d, "turns", [1])).encode(),
+     r"turns\[0\] must be one turn's orders"),
+    ("order log not a list", lambda d: json.dumps(_set(d, "turns", {})).encode(),
+     r"'turns' must be a JSON array, not an object"),
+    ("order log missing", lambda d: json.dumps(_drop(d, "turns")).encode(), r"the save has no 'turns'"),
+    ("a recorded order changed", lambda d: json.dumps(_set(d, "turns.0.orders.gamma", [])).encode(),
+     r"does not replay as it was saved \(turn 1: the state after adjudication differs .*altered or damaged"),
+    ("a recorded digest changed", lambda d: json.dumps(_set(d, "turns.1.digest", "0" * 64)).encode(),
+     r"does not replay as it was saved \(turn 2: the state after adjudication differs"),
+    ("an illegal order in the log", lambda d: json.dumps(_set(d, "turns.0.orders.alpha", [
+        {"actor": "alpha", "card": "nuke"}])).encode(), r"turn 1: the recorded orders cannot be played: .*no card 'nuke'"),
+    ("a turn missing from the log", lambda d: json.dumps(_set(d, "turns", d["turns"][1:])).encode(),
+     r"turn 1: the log's next entry is for turn 2"),
+    ("a side missing from a turn", lambda d: json.dumps(_drop(d["turns"][0]["orders"], "beta") and d).encode(),
+     r"turn 1: the recorded orders cannot be played: waiting for orders from"),
+    ("the current state edited", lambda d: json.dumps(_set(d, "state.vars.alpha.gdp", 1.0)).encode(),
+     r"the saved current state is not where the recorded orders lead \('vars' differs\)"),
+    ("a die in the log edited", lambda d: json.dumps(_reroll(d)).encode(),
+     r"the saved current state is not where the recorded orders lead \(the log of turn \d differs\)"),
     ("label not text", lambda d: json.dumps(_set(d, "label", 5)).encode(), r"'label' must be text"),
 ]
 
@@ -354,8 +388,8 @@ def test_a_symlink_out_of_the_project_is_refused(mini, tmp_path):
     except OSError:
         pytest.skip("cannot make symlinks here")
     save = tmp_path / "s.json"
-    doc = {"format": 1, "kind": "wargame-save", "scenario": "link.yaml", "scenario_digest": played(mini, 0).rules.digest,
-           "seed": 3, "state": json.loads(played(mini, 0).state.to_json()), "history": []}
+    doc = {"format": 2, "kind": "wargame-save", "scenario": "link.yaml", "scenario_digest": played(mini, 0).rules.digest,
+           "seed": 3, "state": json.loads(played(mini, 0).state.to_json()), "turns": []}
     write_doc(save, doc)
     assert "points outside the project folder" in refused(save, root=root)
     doc["scenario"] = "sub/../../elsewhere.yaml"
@@ -399,3 +433,173 @@ def test_migrations_upgrade_older_formats(good_doc, tmp_path, monkeypatch):
     assert read_save(write_doc(tmp_path / "old.json", good_doc)).label == "old"
     del good_doc["title"]
     assert "could not be upgraded" in refused(write_doc(tmp_path / "bad.json", good_doc))
+
+
+# ----------------------------------------------------------------------------- format 2: replayed, migrated
+
+
+def test_default_scenario_round_trips_through_a_whole_game(default_scenario, tmp_path):
+    """The shipped scenario at the start, mid-game and the end (the mini scenario is checked at every turn above)."""
+    from engine.bots import controller
+
+    g = Game(default_scenario, seed=2)
+    quick = dict.fromkeys(default_scenario.playable_ids, controller("quick"))
+    path = tmp_path / "s.json"
+    resumed = None
+    while True:
+        if len(g.turns) in (0, 5) or g.over:
+            save_game(path, g, DEFAULT)
+            loaded = load_game(path)[0]
+            assert loaded.state.digest() == g.state.digest() and digests(loaded) == digests(g)
+            if len(g.turns) == 5:
+                resumed = loaded
+        if g.over:
+            break
+        g.play_turn(quick)
+    assert resumed is not None
+    resumed.play_out(quick)  # a loaded game rolls the same dice and its bots choose the same orders
+    assert resumed.state.digest() == g.state.digest() and digests(resumed) == digests(g)
+
+
+def format_1(g: Game) -> dict[str, Any]:
+    """A save as format 1 wrote it: every history entry a whole state (with the orders committed into it)."""
+    return {"format": 1, "kind": "wargame-save", "scenario": "tests/fixtures/mini.yaml",
+            "scenario_digest": g.rules.digest, "seed": g.state.seed, "label": "old",
+            "state": json.loads(g.state.to_json()), "history": [json.loads(h.to_json()) for h in g.history]}
+
+
+def test_format_1_saves_are_migrated_and_replayed(mini, tmp_path):
+    g = played(mini, 2, seed=9)
+    g.submit("alpha", [])  # a side that gives no orders appears nowhere in format 1's log
+    g.play_turn(controllers(g))
+    g.submit("alpha", bots(g, "alpha"))
+    loaded = read_save(write_doc(tmp_path / "v1.json", format_1(g)))
+    assert loaded.format == 1 and loaded.label == "old"
+    assert loaded.game.state == g.state and digests(loaded.game) == digests(g)
+
+    def orders(game: Game) -> list[dict[str, list[str]]]:
+        return [{side: sorted(o.label() for o in os) for side, os in t.orders.items()} for t in game.turns]
+    assert orders(loaded.game) == orders(g) and loaded.game.turns[2].orders["alpha"] == []
+    doc = format_1(g)
+    doc["history"][2]["globals"]["credibility"] = 1.0  # a past turn edited by hand
+    assert re.search(r"turn 2: the state after adjudication differs", refused(write_doc(tmp_path / "e.json", doc)))
+
+
+# ----------------------------------------------------------------------------- interrupted saves
+
+
+STEPS = ["NamedTemporaryFile", "write", "flush", "fsync", "chmod", "replace"]
+
+
+@pytest.mark.parametrize("step", STEPS)
+def test_a_save_interrupted_at_any_step_leaves_the_previous_save(mini, tmp_path, monkeypatch, step):
+    """Each step of an atomic save fails in turn, as a killed process or a dying disk would stop it there."""
+    g = played(mini, 1)
+    path = save_game(tmp_path / "s.json", g, MINI)
+    before = path.read_bytes()
+    g.play_turn(controllers(g))
+
+    class Killed(OSError):
+        pass
+
+    def die(*args: Any, **kw: Any) -> None:
+        raise Killed(errno.EIO, f"interrupted at {step}")
+
+    if step in ("write", "flush"):
+        real = saves.tempfile.NamedTemporaryFile
+
+        def half_file(*args: Any, **kw: Any) -> Any:
+            f = real(*args, **kw)
+            if step == "write":  # half the bytes reach the temp file, then the process "dies"
+                inner = f.write
+                f.write = lambda data: (inner(data[: len(data) // 2]), die())[1]  # type: ignore[method-assign]
+            else:
+                f.flush = die  # type: ignore[method-assign]
+            return f
+        monkeypatch.setattr(saves.tempfile, "NamedTemporaryFile", half_file)
+    elif step == "NamedTemporaryFile":
+        monkeypatch.setattr(saves.tempfile, "NamedTemporaryFile", die)
+    else:
+        monkeypatch.setattr(os, step, die)
+    if step == "chmod":  # a failed chmod is only a nicety: the save goes through
+        save_game(path, g, MINI)
+        monkeypatch.undo()
+        assert load_game(path)[0].state.turn == 3
+        return
+    with pytest.raises(SaveError, match="earlier save there is unchanged"):
+        save_game(path, g, MINI)
+    monkeypatch.undo()
+    assert path.read_bytes() == before and load_game(path)[0].state.turn == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.json"]
+
+
+KILLER = """
+import sys
+from pathlib import Path
+sys.path.insert(0, {root!r})
+from engine.bots import controller
+from engine.game import Game
+from engine.loader import load_scenario
+from engine.saves import save_game
+sc = load_scenario({scenario!r})
+g = Game(sc, seed=1)
+quick = dict.fromkeys(sc.playable_ids, controller("quick"))
+for _ in range(8):
+    g.play_turn(quick)
+save_game(Path({path!r}), g, Path({scenario!r}))
+print("first save written", flush=True)
+while True:  # keep rewriting the save until killed, so the kill lands mid-write as often as not
+    save_game(Path({path!r}), g, Path({scenario!r}), label="again")
+"""
+
+
+def test_a_process_killed_while_saving_leaves_a_readable_save(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    path = tmp_path / "s.json"
+    script = KILLER.format(root=str(ROOT), scenario=str(DEFAULT), path=str(path))
+    for delay in (0.0, 0.013, 0.037, 0.071):  # the kill lands at different points of a write
+        proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "first save written"
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        loaded = read_save(path)  # whatever the moment, the file is a whole save
+        assert loaded.game.state.turn == 9
+        for leftover in tmp_path.glob(".s.json.*.tmp"):  # a temp file may be left; it is never the save
+            leftover.unlink()
+
+
+# ----------------------------------------------------------------------------- the command line
+
+
+# the whole corpus is checked in-process above; these show each command turns a refusal into exit 2
+CLI_CORPUS = ["truncated", "wrong type in the state", "newer format", "binary garbage",
+              "scenario path escaping with ..", "an illegal order in the log"]
+
+
+@pytest.mark.parametrize("command", ["play", "replay", "report"])
+def test_broken_saves_exit_2_with_a_message_and_no_traceback(good_doc, tmp_path, command):
+    import subprocess
+    import sys
+
+    for name, damage, _ in (c for c in CORPUS if c[0] in CLI_CORPUS):
+        path = tmp_path / "broken.json"
+        path.write_bytes(damage(json.loads(json.dumps(good_doc))))
+        args = {"play": ["play", "--headless", "--load", str(path)], "replay": ["replay", str(path)],
+                "report": ["report", str(path), "--out", str(tmp_path / "out")]}[command]
+        res = subprocess.run([sys.executable, str(ROOT / "main.py"), *args], capture_output=True, text=True,
+                             cwd=ROOT, timeout=60, stdin=subprocess.DEVNULL)
+        expect = 1 if command == "replay" and name == "an illegal order in the log" else 2
+        assert res.returncode == expect, (name, res.stderr)
+        assert "Traceback" not in res.stderr and str(path) in res.stderr, (name, res.stderr)
+        assert len(res.stderr.strip().splitlines()) <= 2, res.stderr  # one clear message, not a dump
+    huge = tmp_path / "huge.json"
+    with huge.open("wb") as f:
+        f.truncate(MAX_SAVE_BYTES + 1)
+    res = subprocess.run([sys.executable, str(ROOT / "main.py"), "replay", str(huge)], capture_output=True,
+                         text=True, cwd=ROOT, timeout=60)
+    assert res.returncode == 2 and "a save may be at most 50 MB" in res.stderr

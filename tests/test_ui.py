@@ -216,3 +216,52 @@ def test_save_from_the_map_and_load_from_the_start_screen(shots, tmp_path, monke
     d2.click(s.load_button.rect.center)
     assert d2.app.session.game.state.digest() == digest
     assert d2.screen.name == "handover" and d2.screen.side == "italy"
+
+
+def test_undo_at_hand_over_then_end_screen_report_replay_and_rewind(shots, tmp_path, default_scenario):
+    from engine.bots import controller
+    from engine.game import Game
+    from tests.conftest import DEFAULT
+    from ui.game_screen import EndScreen
+    from ui.session import Session
+
+    d = Driver(shots=shots)
+    start(d, ["poland", "ukraine"])
+    assert d.screen.name == "handover" and d.screen.side == "poland"
+    d.key(pygame.K_RETURN)
+    d.key(pygame.K_c)  # Poland commits (no orders)
+    assert d.screen.name == "handover" and d.screen.side == "ukraine"
+    assert "poland" in d.app.session.game.state.committed
+    assert any("take back Poland's orders" in t for t in d.texts_on_screen())
+    d.shot("10-handover-undo")
+    d.click(d.screen.undo_button.rect.center)  # Poland wants its orders back before adjudication
+    assert d.screen.name == "handover" and d.screen.side == "poland"
+    assert "poland" not in d.app.session.game.state.committed
+
+    # a finished game at the end screen (played by bots, as the room would have reached it)
+    g = Game(default_scenario, seed=3)
+    g.play_out(dict.fromkeys(default_scenario.playable_ids, controller("quick")))
+    d.app.session = Session(g, DEFAULT, ["poland"])
+    d.app.reports_dir = tmp_path / "reports"
+    d.app.show(EndScreen(d.app))
+    d.key(pygame.K_r)
+    report = tmp_path / "reports" / "post_nato_2024-seed3" / "report.html"
+    assert report.is_file() and "Report written to" in d.screen.message
+    assert any("Write report" in t for t in d.texts_on_screen())
+    d.shot("11-end-report")
+
+    d.click(next(b for b in d.screen.buttons if b.label.startswith("Replay")).rect.center)
+    assert d.screen.name == "replay" and d.screen.index == len(g.history) - 1
+    for _ in range(10):
+        d.key(pygame.K_LEFT)
+    assert d.screen.index == len(g.history) - 11
+    turn = g.history[d.screen.index].turn
+    texts = d.texts_on_screen()
+    assert any(f"After turn {d.screen.index} of {len(g.history) - 1}" in t for t in texts)
+    assert any(t.startswith("Inject:") or ": success" in t or ": failure" in t for t in texts)
+    d.shot("12-replay")
+    d.key(pygame.K_RIGHT)
+    d.key(pygame.K_LEFT)
+    d.key(pygame.K_RETURN)  # the facilitator plays on from here
+    assert g.state.turn == turn and len(g.turns) == turn - 1 and not g.over
+    assert d.screen.name == "handover" and d.screen.side == "poland"

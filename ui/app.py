@@ -46,6 +46,14 @@ class App:
         self.running = True
         self.error: str | None = None
         self.session = None  # set by the start screen
+        #: where Ctrl+S and the end of the game save (None: saves/<scenario>-turnNN.json)
+        self.save_to: Path | None = None
+        #: where the end-of-turn autosave goes (None: off)
+        from engine.saves import autosave_path
+
+        self.autosave_to: Path | None = autosave_path()
+        #: where "Write report" puts its folders
+        self.reports_dir: Path = ROOT / "reports"
         self.help = False
         self.screen: Screen | None = None
         from ui.start_screen import StartScreen
@@ -142,7 +150,9 @@ class App:
             ("A", "add the chosen card as an order"), ("Backspace", "remove the last order"),
             ("C", "commit your orders"), ("M", "change what the map colours show"),
             ("Space", "next result while a turn is shown"), ("Esc", "skip to the end of the results"),
-            ("Ctrl+S", "save the game"),
+            ("Ctrl+S", "save the game"), ("U", "hand-over: take back the previous team's orders"),
+            ("H", "hand-over: step through the turns so far (and rewind)"),
+            ("R / P", "end of game: write the report / replay turn by turn"),
         ]
         m = self.m
         box = pygame.Rect(0, 0, m.px(620), m.px(60) + len(rows) * m.row)
@@ -155,7 +165,18 @@ class App:
             self.window.blit(fonts.text(v, m.font, theme.INK), (box.x + m.px(200), y))
 
 
-def run_ui(scenario_path: Path | None = None, size: tuple[int, int] = (1280, 800), scale: float | None = None) -> int:
+def run_ui(scenario_path: Path | None = None, size: tuple[int, int] = (1280, 800), scale: float | None = None,
+           loaded: tuple | None = None, save_to: Path | None = None, autosave_to: Path | None = None) -> int:
+    """Open the window; with `loaded` (a game and its scenario path) go straight into that game, teams on every side."""
     app = App(size=size, scale=scale, scenario_path=scenario_path)
+    app.save_to = save_to
+    app.autosave_to = autosave_to
+    if loaded is not None:
+        from ui.game_screen import begin_turn
+        from ui.session import Session
+
+        game, path = loaded
+        app.session = Session(game, path, list(game.scenario.playable_ids))
+        begin_turn(app)
     app.run()
     return 0

@@ -48,7 +48,13 @@ def begin_turn(app: App) -> None:
         return
     before = s.game.view(ROOM)
     s.adjudicate()
-    app.show(ResultsScreen(app, before))
+    from engine.saves import autosave
+
+    screen = ResultsScreen(app, before)
+    failed = autosave(s.game, s.scenario_path, app.autosave_to)
+    if failed:
+        screen.say(failed, error=True)
+    app.show(screen)
 
 
 def save_now(app: App) -> str:
@@ -56,11 +62,33 @@ def save_now(app: App) -> str:
 
     s = app.session
     name = f"{s.game.scenario.meta.id}-turn{s.game.state.turn:02d}.json"
+    target = app.save_to or ROOT / "saves" / name
     try:
-        path = save_game(ROOT / "saves" / name, s.game, s.scenario_path, label="saved from the map")
+        path = save_game(target, s.game, s.scenario_path, label="saved from the map")
     except SaveError as exc:
         return f"Not saved: {exc}"
-    return f"Saved to saves/{path.name}"
+    return f"Saved to {_shown(path)}"
+
+
+def _shown(path: Any) -> str:
+    """A path as the room should read it: relative to the project when inside it."""
+    try:
+        return str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
+def write_report_now(app: App) -> str:
+    """Write the after-action review of the game so far into reports/<scenario>-seedN/ and say where."""
+    from cli.report import write_report
+
+    game = app.session.game
+    out = app.reports_dir / f"{game.scenario.meta.id}-seed{game.state.seed}"
+    try:
+        path = write_report(game, out)
+    except OSError as exc:
+        return f"Report not written: {exc.strerror or exc}"
+    return f"Report written to {_shown(path)}"
 
 
 class HandoverScreen:
@@ -80,17 +108,41 @@ class HandoverScreen:
         self.button = Button(pygame.Rect(0, 0, m.px(420), m.px(56)), f"I am {self.side_name}: show my screen",
                              self.ready, primary=True)
         self.button.rect.center = (w // 2, h // 2 + m.px(90))
+        prev = self.previous_team()
+        self.undo_button = None
+        if prev is not None:
+            name = self.app.session.game.scenario.actor(prev).name
+            self.undo_button = Button(pygame.Rect(0, 0, m.px(420), m.px(40)),
+                                      f"Undo: take back {name}'s orders (U)", self.undo_previous)
+            self.undo_button.rect.center = (w // 2, self.button.rect.bottom + m.px(70))
 
     def ready(self) -> None:
         self.app.show(PlanningScreen(self.app, self.side))
+
+    def previous_team(self) -> str | None:
+        """The team that committed just before this one this turn (whose orders may still be taken back)."""
+        s = self.app.session
+        done = [side for side in s.humans if side in s.game.state.committed]
+        return done[-1] if done else None
+
+    def undo_previous(self) -> None:
+        """Take back the previous team's committed orders (before adjudication) and hand the screen back to it."""
+        side = self.previous_team()
+        if side is not None:
+            self.app.session.game.undo(side)
+            self.app.show(HandoverScreen(self.app, side))
 
     def handle(self, event: pygame.event.Event) -> None:
         if hasattr(event, "pos"):
             self.mouse = event.pos
         if event.type == pygame.KEYDOWN and event.key in (pygame.K_RETURN, pygame.K_KP_ENTER):
             self.ready()
-        else:
-            self.button.handle(event)
+        elif event.type == pygame.KEYDOWN and event.key == pygame.K_u:
+            self.undo_previous()
+        elif event.type == pygame.KEYDOWN and event.key == pygame.K_h and len(self.app.session.game.history) > 1:
+            self.app.show(ReplayScreen(self.app, back=self))
+        elif not self.button.handle(event) and self.undo_button is not None:
+            self.undo_button.handle(event)
 
     def update(self, dt: float) -> None:
         pass
@@ -111,8 +163,11 @@ class HandoverScreen:
             surf.blit(img, img.get_rect(midtop=(w // 2, y)))
             y += img.get_height() + m.px(16)
         self.button.draw(surf, m.font, self.button.rect.collidepoint(self.mouse))
-        hint = fonts.text("Press Enter when ready", m.small, (160, 170, 190))
+        more = " · H: the turns so far" if len(game.history) > 1 else ""
+        hint = fonts.text(f"Press Enter when ready{more}", m.small, (160, 170, 190))
         surf.blit(hint, hint.get_rect(midtop=(w // 2, self.button.rect.bottom + m.px(12))))
+        if self.undo_button is not None:
+            self.undo_button.draw(surf, m.font, self.undo_button.rect.collidepoint(self.mouse))
 
 
 class BoardScreen:
@@ -655,16 +710,29 @@ class EndScreen(BoardScreen):
 
     def __init__(self, app: App):
         super().__init__(app, ROOM)
+        if app.save_to is not None:  # `play --save PATH`: the finished game is written there
+            self.message = save_now(app)
 
     def layout_left(self) -> None:
         m = self.app.m
         w, h = self.app.size
         self.box = pygame.Rect(m.px(60), self.top.bottom + m.px(30), w - m.px(120), h - self.top.bottom - m.px(60))
-        self.new_button = Button(pygame.Rect(self.box.x + m.pad * 2, self.box.bottom - m.px(54), m.px(220), m.px(40)),
-                                 "New game (N)", self.new_game, primary=True)
-        self.quit_button = Button(pygame.Rect(self.new_button.rect.right + m.pad * 2, self.new_button.rect.y, m.px(160),
-                                              m.px(40)), "Quit (Q)", self.quit)
-        self.buttons = [self.new_button, self.quit_button]
+        y = self.box.bottom - m.px(54)
+        x = self.box.x + m.pad * 2
+        self.buttons = []
+        for label, action, width, primary in (("New game (N)", self.new_game, 200, True),
+                                              ("Write report (R)", self.report, 210, False),
+                                              ("Replay (P)", self.replay, 160, False),
+                                              ("Quit (Q)", self.quit, 140, False)):
+            self.buttons.append(Button(pygame.Rect(x, y, m.px(width), m.px(40)), label, action, primary=primary))
+            x += m.px(width) + m.pad * 2
+        self.new_button = self.buttons[0]
+
+    def report(self) -> None:
+        self.message = write_report_now(self.app)
+
+    def replay(self) -> None:
+        self.app.show(ReplayScreen(self.app, back=self))
 
     def new_game(self) -> None:
         from ui.start_screen import StartScreen
@@ -680,6 +748,10 @@ class EndScreen(BoardScreen):
                 self.new_game()
             elif event.key == pygame.K_q:
                 self.quit()
+            elif event.key == pygame.K_r:
+                self.report()
+            elif event.key == pygame.K_p:
+                self.replay()
 
     def draw(self, surf: pygame.Surface) -> None:
         super().draw(surf)
@@ -736,3 +808,121 @@ class EndScreen(BoardScreen):
         mouse = self.mouse
         for btn in self.buttons:
             btn.draw(surf, m.font, btn.rect.collidepoint(mouse))
+        if self.message:  # e.g. where the report or the save went, beside the buttons
+            last = self.buttons[-1].rect
+            for i, line in enumerate(fonts.wrap(self.message, m.small, b.right - last.right - m.pad * 4)[:2]):
+                surf.blit(fonts.text(line, m.small, theme.INK),
+                          (last.right + m.pad * 2, last.y + i * fonts.font(m.small).get_linesize()))
+
+
+class ReplayScreen(BoardScreen):
+    """Step through the game turn by turn (Left/Right): the map and panels as they stood after each turn.
+
+    A facilitator may also rewind: Enter plays on from the start of the turn
+    shown, dropping everything played after it.
+    """
+
+    name = "replay"
+    who = "Replay"
+
+    def __init__(self, app: App, back: Any):
+        super().__init__(app, ROOM)
+        self.back = back
+        self.index = len(app.session.game.history) - 1  # start at the end: the state the room last saw
+
+    def view(self) -> dict[str, Any]:
+        from engine.view import side_view
+
+        return side_view(self.sc, self.app.session.game.history[self.index], ROOM)
+
+    def phase_label(self) -> str | None:
+        return "Start" if self.index == 0 else f"After turn {self.index}"
+
+    def layout_left(self) -> None:
+        self.prev_button, self.next_button = self.button_row(("◀ Earlier (Left)", self.earlier),
+                                                             ("Later (Right) ▶", self.later))
+        m, L = self.app.m, self.left
+        self.rewind_button = Button(pygame.Rect(L.x + m.pad, self.prev_button.rect.y - m.px(46), L.w - 2 * m.pad,
+                                                m.px(38)), "Play on from here (Enter)", self.rewind)
+        self.close_button = Button(pygame.Rect(L.x + m.pad, self.rewind_button.rect.y - m.px(46), L.w - 2 * m.pad,
+                                               m.px(38)), "Back (Esc)", self.close)
+        self.buttons = [self.prev_button, self.next_button, self.rewind_button, self.close_button]
+
+    def earlier(self) -> None:
+        self.index = max(0, self.index - 1)
+
+    def later(self) -> None:
+        self.index = min(len(self.app.session.game.history) - 1, self.index + 1)
+
+    def turn_shown(self) -> int | None:
+        """The turn whose planning the shown state opens, if the game can be rewound to it."""
+        state = self.app.session.game.history[self.index]
+        return None if state.ended else state.turn
+
+    def rewind(self) -> None:
+        turn = self.turn_shown()
+        if turn is None:
+            self.say("The game ended here: step back to a turn to play on from it.", error=True)
+            return
+        self.app.session.game.rewind(turn)
+        begin_turn(self.app)
+
+    def close(self) -> None:
+        self.back.layout()
+        self.app.show(self.back)
+
+    def handle_left(self, event: pygame.event.Event) -> None:
+        if event.type == pygame.KEYDOWN:
+            if event.key == pygame.K_LEFT:
+                self.earlier()
+            elif event.key == pygame.K_RIGHT:
+                self.later()
+            elif event.key in (pygame.K_RETURN, pygame.K_KP_ENTER):
+                self.rewind()
+            elif event.key == pygame.K_ESCAPE:
+                self.close()
+
+    def draw_left(self, surf: pygame.Surface, view: dict[str, Any]) -> None:
+        m, L = self.app.m, self.left
+        pygame.draw.rect(surf, theme.PANEL, L)
+        x, w = L.x + m.pad, L.w - 2 * m.pad
+        y = L.y + m.pad
+        game = self.app.session.game
+        last = len(game.history) - 1
+        title = "The start" if self.index == 0 else f"After turn {self.index} of {last}"
+        surf.blit(fonts.text(title, m.big, theme.INK, True), (x, y))
+        y += fonts.font(m.big, True).get_linesize() + m.pad
+        lh = fonts.font(m.small).get_linesize()
+        limit = self.close_button.rect.y - m.pad
+        state = game.history[self.index]
+        rec = state.log[-1] if state.log else None
+        renderer = Renderer(self.sc)
+        lines: list[tuple[str, tuple[int, int, int]]] = []
+        if rec is None:
+            lines.append(("Step right to see each turn's orders, dice and injects.", theme.MUTED))
+        else:
+            lines.append((f"{self.sc.turn_date(rec.turn):%B %Y}", theme.ACCENT))
+            for res in rec.resolutions:
+                o = res.order
+                dice = f" (d100 {res.roll} vs {res.chance}%)" if res.roll is not None else ""
+                forced = " [override]" if res.decided_by == "override" else ""
+                aim = (" → " + ", ".join(renderer.name(t) for t in o.targets)) if o.targets else ""
+                colour = {"success": theme.INK, "failure": theme.BAD}.get(res.outcome, theme.MUTED)
+                lines.append((f"{renderer.name(o.actor)}: {self.sc.card(o.card).name}{aim}: {res.outcome}{dice}"
+                              f"{forced}", colour))
+            for ev in rec.events:
+                lines.append((f"Inject: {ev.name}", theme.WARN))
+            if rec.rung_before != rec.rung_after:
+                lines.append((f"Ladder: {renderer.rung_names[rec.rung_before]} → "
+                              f"{renderer.rung_names[rec.rung_after]}", theme.BAD))
+        for text, colour in lines:
+            for part in fonts.wrap(text, m.small, w):
+                if y + lh > limit:
+                    break
+                surf.blit(fonts.text(part, m.small, colour), (x, y))
+                y += lh
+        self.prev_button.enabled = self.index > 0
+        self.next_button.enabled = self.index < last
+        self.rewind_button.enabled = self.turn_shown() is not None
+        for b in self.buttons:
+            b.draw(surf, m.font, b.rect.collidepoint(self.mouse))

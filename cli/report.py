@@ -1,0 +1,361 @@
+"""The after-action review written to a folder: report.html, report.md, the charts as PNG, log.csv and log.json.
+
+The HTML is self-contained (the charts are embedded as base64), so it can be
+mailed or opened from a USB stick; the Markdown links the PNGs beside it, for
+pasting into a wiki or a debrief note. Charts use matplotlib's Agg backend: no
+display is ever needed.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import html
+import io
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")  # never a display: reports are written on servers and in tests
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+
+from cli.render import Renderer
+from engine import review
+from engine.game import Game
+
+AGREEMENT_STYLE = {  # lifecycle state -> (colour, line style, width), as on the map
+    "proposed": ("#7a8699", "--", 1.2),
+    "negotiating": ("#5b7fbf", "--", 1.6),
+    "signed": ("#3f7fbf", "-", 1.8),
+    "in_force": ("#2e8b57", "-", 2.6),
+    "invoked": ("#c62828", "-", 3.2),
+    "suspended": ("#e69a28", ":", 1.8),
+    "lapsed": ("#b0b0b0", ":", 1.0),
+    "withdrawn": ("#b0b0b0", ":", 1.0),
+}
+
+_ENDED = {"lapsed", "withdrawn"}
+
+
+@dataclass(frozen=True)
+class Chart:
+    name: str  # file stem
+    title: str
+    png: bytes
+
+
+def write_report(game: Game, out: Path, title: str = "") -> Path:
+    """Write the review of `game` into `out` (created if needed) and return the path of report.html."""
+    out.mkdir(parents=True, exist_ok=True)
+    charts = make_charts(game)
+    for c in charts:
+        (out / f"{c.name}.png").write_bytes(c.png)
+    rows = review.log_rows(game)
+    with (out / "log.csv").open("w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=review.LOG_COLUMNS)
+        w.writeheader()
+        w.writerows(rows)
+    (out / "log.json").write_text(json.dumps({
+        "scenario": game.scenario.meta.id, "seed": game.state.seed,
+        "turns": [t.model_dump(mode="json") for t in game.turns],
+        "log": [r.model_dump(mode="json") for r in game.state.log],
+        "rows": rows,
+    }, ensure_ascii=False, indent=1), encoding="utf-8")
+    sections = _sections(game)
+    heading = title or f"After-action review: {game.scenario.meta.title}"
+    (out / "report.md").write_text(_markdown(heading, game, sections, charts), encoding="utf-8")
+    path = out / "report.html"
+    path.write_text(_html(heading, game, sections, charts), encoding="utf-8")
+    return path
+
+
+# ----------------------------------------------------------------------------- charts
+
+
+def _png(fig: Figure) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def _xaxis(ax: Any, labels: list[str]) -> None:
+    step = max(1, math.ceil(len(labels) / 9))
+    ax.set_xticks(range(0, len(labels), step))
+    ax.set_xticklabels(labels[::step], rotation=30, ha="right", fontsize=8)
+    ax.grid(True, alpha=0.3)
+
+
+def make_charts(game: Game) -> list[Chart]:
+    sc = game.scenario
+    names = {a.id: a.name for a in sc.actors}
+    labels = review.dates(game)
+    x = list(range(len(labels)))
+    charts = []
+
+    esc = review.escalation(game).lines["escalation"]
+    fig, ax = plt.subplots(figsize=(8, 3.6))
+    rungs = sc.ladder.rungs
+    top = max(max(esc), rungs[-1].threshold) * 1.05
+    for i, r in enumerate(rungs):
+        hi = rungs[i + 1].threshold if i + 1 < len(rungs) else top
+        if r.threshold < top:
+            ax.axhspan(r.threshold, min(hi, top), color=plt.cm.Reds(0.08 + 0.12 * i), alpha=0.6, lw=0)
+            ax.text(len(x) - 0.6, r.threshold + 0.5, r.name, fontsize=7, va="bottom", ha="right", color="#5a1f1f")
+    ax.plot(x, esc, marker="o", color="#8b1a1a", lw=2)
+    ax.set_ylim(sc.ladder.min_score, top)
+    ax.set_title("Escalation score and the ladder's rungs")
+    _xaxis(ax, labels)
+    charts.append(Chart("escalation", "Escalation", _png(fig)))
+
+    spend = review.spending(game)
+    target = sc.meta.spending_target
+    if spend is not None and target is not None:
+        fig, ax = plt.subplots(figsize=(8, 4.2))
+        cmap = plt.get_cmap("tab10")
+        # the sides the target applies to (e.g. NATO's members); the others would dwarf the line
+        pool = set(game.state.members.get(target.members_of, [])) if target.members_of else set(spend.lines)
+        order = {a: i for i, a in enumerate(sc.playable_ids)}
+        for side, values in spend.lines.items():
+            if side in pool:
+                ax.plot(x, values, marker=".", lw=1.6, color=cmap(order[side] % 10), label=names[side])
+        ax.axhline(target.at_least, color="black", ls="--", lw=1.2, label=target.label)
+        ax.set_ylim(bottom=0)
+        ax.set_ylabel(f"{spend.label} ({spend.unit})" if spend.unit else spend.label)
+        ax.set_title(f"{spend.label} against {target.label}")
+        ax.legend(fontsize=7, ncol=2, loc="upper left", bbox_to_anchor=(1.01, 1))
+        _xaxis(ax, labels)
+        charts.append(Chart("spending", "Defence spending", _png(fig)))
+
+    figures = review.actor_variables(game)
+    if figures:
+        cols = 2
+        rows = math.ceil(len(figures) / cols)
+        fig, axes = plt.subplots(rows, cols, figsize=(10, 2.8 * rows), squeeze=False)
+        cmap = plt.get_cmap("tab10")
+        order = {a: i for i, a in enumerate(sc.playable_ids)}
+        for ax, s in zip(axes.flat, figures, strict=False):
+            for side, values in s.lines.items():
+                ax.plot(x, values, lw=1.4, color=cmap(order.get(side, 0) % 10), label=names[side])
+            ax.set_title(f"{s.label} ({s.unit})" if s.unit else s.label, fontsize=10)
+            ax.legend(fontsize=6, ncol=2)
+            _xaxis(ax, labels)
+        for ax in list(axes.flat)[len(figures):]:
+            ax.axis("off")
+        fig.tight_layout()
+        charts.append(Chart("figures", "Aid and the sides' figures", _png(fig)))
+
+    glob = review.global_variables(game)
+    if glob is not None:
+        fig, ax = plt.subplots(figsize=(8, 3.8))
+        for name, values in glob.lines.items():
+            ax.plot(x, values, marker=".", lw=1.6, label=name)
+        ax.set_title("Shared figures")
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
+        _xaxis(ax, labels)
+        charts.append(Chart("globals", "Shared figures", _png(fig)))
+
+    first, last = review.states(game)[0], game.state
+    fig, axes = plt.subplots(1, 2, figsize=(11, 5.2))
+    for ax, state, when in ((axes[0], first, "At the start"), (axes[1], last, "At the end")):
+        _network(ax, game, review.agreements_at(game, state), when)
+    handles = [plt.Line2D([], [], color=c, ls=ls, lw=w, label=k.replace("_", " "))
+               for k, (c, ls, w) in AGREEMENT_STYLE.items() if k not in _ENDED]
+    fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=8, frameon=False,
+               bbox_to_anchor=(0.5, 0.04))
+    charts.append(Chart("agreements", "The agreement network", _png(fig)))
+    return charts
+
+
+def _network(ax: Any, game: Game, agreements: list[dict[str, Any]], when: str) -> None:
+    """Actors on a circle, an agreement as lines between its parties (a hub-and-spoke star for three or more)."""
+    actors = list(game.scenario.actors)
+    n = len(actors)
+    pos = {a.id: (math.cos(math.pi / 2 - 2 * math.pi * i / n), math.sin(math.pi / 2 - 2 * math.pi * i / n))
+           for i, a in enumerate(actors)}
+    seen: dict[tuple[str, str], int] = {}
+    ended = [ag for ag in agreements if ag["state"] in _ENDED]
+    agreements = [ag for ag in agreements if ag["state"] not in _ENDED]
+    for ag in agreements:
+        colour, ls, w = AGREEMENT_STYLE.get(ag["state"], ("#999999", ":", 1.0))
+        parties = [p for p in ag["parties"] if p in pos]
+        pairs = [(parties[0], p) for p in parties[1:]]
+        for a, b in pairs:
+            k = seen.get(tuple(sorted((a, b))), 0)
+            seen[tuple(sorted((a, b)))] = k + 1
+            (x1, y1), (x2, y2) = pos[a], pos[b]
+            bend = 0.12 * k * (-1) ** k  # parallel agreements between one pair fan out
+            mx, my = (x1 + x2) / 2 - bend * (y2 - y1), (y1 + y2) / 2 + bend * (x2 - x1)
+            ax.plot([x1, mx, x2], [y1, my, y2], color=colour, ls=ls, lw=w, alpha=0.85, zorder=1)
+    for a in actors:
+        px, py = pos[a.id]
+        ax.scatter([px], [py], s=160, color="#1f3b63" if a.playable else "#9aa5b5", zorder=2)
+        ax.text(px * 1.2, py * 1.2 - 0.02, a.name, fontsize=8, ha="center", va="center", zorder=3,
+                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8})
+    live = sum(1 for ag in agreements if ag["state"] in ("in_force", "invoked"))
+    gone = f"; {len(ended)} lapsed or withdrawn (not drawn)" if ended else ""
+    ax.set_title(f"{when}: {live} in force, {len(agreements) - live} other{gone}", fontsize=10)
+    ax.set_xlim(-1.45, 1.45)
+    ax.set_ylim(-1.3, 1.3)
+    ax.set_aspect("equal")
+    ax.axis("off")
+
+
+# ----------------------------------------------------------------------------- text
+
+
+def _sections(game: Game) -> dict[str, Any]:
+    """Everything the HTML and the Markdown show, as plain text rows, so both say the same."""
+    sc, state = game.scenario, game.state
+    r = Renderer(sc)
+    names = {a.id: a.name for a in sc.actors}
+    rungs = {x.id: x.name for x in sc.ladder.rungs}
+    timeline = []
+    for i, rec in enumerate(state.log):
+        ags = {k: v.model_dump() for k, v in state.agreements.items()}
+        items = []
+        for res in rec.resolutions:
+            o = res.order
+            aim = ""
+            if o.targets:
+                aim = " → " + ", ".join(names.get(t, t) for t in o.targets)
+            elif o.agreement:
+                aim = " → " + ags.get(o.agreement, {}).get("name", o.agreement)
+            dice = f"; d100 {res.roll} against {res.chance}%" if res.roll is not None else ""
+            forced = "; outcome set by the facilitator" if res.decided_by == "override" else ""
+            why = f" ({res.reason})" if res.reason else ""
+            effects = "; ".join(r.effect(e, ags) for e in res.effects if e.get("kind") != "cost")
+            items.append({"kind": "order", "who": names.get(o.actor, o.actor),
+                          "what": f"{sc.card(o.card).name}{aim}", "outcome": f"{res.outcome}{why}{dice}{forced}",
+                          "effects": effects, "rationale": o.rationale})
+        for ev in rec.events:
+            dice = f"; d100 {ev.roll} against {ev.chance}%" if ev.roll is not None else ""
+            private = f" (private to {', '.join(names.get(t, t) for t in ev.to)})" if ev.to else ""
+            items.append({"kind": "inject", "who": "Inject", "what": f"{ev.name}{private}",
+                          "outcome": f"fired{dice}", "effects": "; ".join(r.effect(e, ags) for e in ev.effects),
+                          "rationale": ""})
+        for note in rec.notes:
+            items.append({"kind": "note", "who": "", "what": note, "outcome": "", "effects": "", "rationale": ""})
+        overrides = game.turns[i].overrides if i < len(game.turns) else {}
+        timeline.append({"turn": rec.turn, "date": f"{sc.turn_date(rec.turn):%B %Y}",
+                         "rung": f"{rungs[rec.rung_before]} → {rungs[rec.rung_after]}"
+                         if rec.rung_before != rec.rung_after else rungs[rec.rung_after],
+                         "score": f"{rec.escalation_before:g} → {rec.escalation_after:g}",
+                         "overrides": len(overrides), "items": items})
+    objectives = [{"side": names.get(o.actor, o.actor), "objective": o.description, "points": o.points,
+                   "met": o.met} for o in review.objectives(game)]
+    scores = game.scores()
+    decisive = []
+    for d in review.decisions(game):
+        o = d.resolution.order
+        ags = {k: v.model_dump() for k, v in state.agreements.items()}
+        decisive.append({"turn": d.turn, "date": d.date, "who": names.get(o.actor, o.actor),
+                         "what": sc.card(o.card).name + (" → " + ", ".join(names.get(t, t) for t in o.targets)
+                                                         if o.targets else ""),
+                         "outcome": d.resolution.outcome, "weight": d.weight,
+                         "effects": "; ".join(r.effect(e, ags) for e in d.moves[:4])
+                         + (f"; and {len(d.moves) - 4} more" if len(d.moves) > 4 else ""),
+                         "rationale": o.rationale})
+    summary = (f"Seed {state.seed}. {len(state.log)} turns played"
+               + (f"; the game ended because {state.end_reason}." if state.ended else "; the game is not over.")
+               + f" Escalation ended at {rungs[state.rung]} (peak: {rungs[state.peak_rung]}). "
+               f"{sum(len(t.resolutions) for t in state.log)} orders, {sum(len(t.events) for t in state.log)} "
+               f"injects, {sum(len(t.overrides) for t in game.turns)} facilitator overrides.")
+    return {"summary": summary, "timeline": timeline, "objectives": objectives, "decisions": decisive,
+            "scores": [(names.get(a, a), p) for a, p in scores.items() if a in sc.playable_ids]}
+
+
+def _md_cell(text: Any) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _markdown(heading: str, game: Game, s: dict[str, Any], charts: list[Chart]) -> str:
+    out = [f"# {heading}", "", s["summary"], ""]
+    out += ["## Charts", ""] + [f"![{c.title}]({c.name}.png)" for c in charts] + [""]
+    out += ["## Objectives", "", "| side | objective | points | met |", "|---|---|---|---|"]
+    out += [f"| {_md_cell(o['side'])} | {_md_cell(o['objective'])} | {o['points']} | {'yes' if o['met'] else 'no'} |"
+            for o in s["objectives"]]
+    out += ["", "Points: " + ", ".join(f"{n} {p}" for n, p in s["scores"]), ""]
+    out += ["## Decisions that moved the game most", "",
+            "Weight: the sum of the changes an order caused, each as a share of its figure's range "
+            "(a ladder step or an agreement's change of state counts 0.1).", "",
+            "| turn | side | order | outcome | weight | what it changed |", "|---|---|---|---|---|---|"]
+    out += [f"| {d['turn']} ({d['date']}) | {_md_cell(d['who'])} | {_md_cell(d['what'])} | {d['outcome']} | "
+            f"{d['weight']:.2f} | {_md_cell(d['effects'])} |" for d in s["decisions"]]
+    out += ["", "## Timeline", ""]
+    for t in s["timeline"]:
+        out += [f"### Turn {t['turn']}, {t['date']}: {t['rung']} (score {t['score']})", ""]
+        for it in t["items"]:
+            line = f"- **{it['who']}**: {it['what']}" if it["who"] else f"- {it['what']}"
+            if it["outcome"]:
+                line += f": {it['outcome']}"
+            if it["effects"]:
+                line += f". {it['effects']}"
+            if it["rationale"]:
+                line += f" _(why: {it['rationale']})_"
+            out.append(line)
+        out.append("")
+    out += ["The full log is in `log.csv` and `log.json`.", ""]
+    return "\n".join(out)
+
+
+_CSS = """
+body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;
+color:#1c2430;line-height:1.45}
+h1{font-size:1.6em;border-bottom:3px solid #1f3b63;padding-bottom:.3em}
+h2{margin-top:1.8em;color:#1f3b63}
+table{border-collapse:collapse;width:100%;font-size:.9em;margin:.6em 0}
+th,td{border-bottom:1px solid #d9dee6;padding:.3em .5em;text-align:left;vertical-align:top}
+th{background:#eef1f6}
+.met{color:#2e7d32;font-weight:600}.unmet{color:#b23b3b}
+.chart{margin:1em 0;text-align:center}.chart img{max-width:100%;border:1px solid #d9dee6}
+.turn{margin:1em 0;padding:.5em .8em;border-left:4px solid #1f3b63;background:#f7f8fb}
+.turn h3{margin:.2em 0 .4em;font-size:1.05em}
+.inject{color:#8a4b0f}.why{color:#5d6b7e;font-style:italic}.muted{color:#5d6b7e}
+"""
+
+
+def _html(heading: str, game: Game, s: dict[str, Any], charts: list[Chart]) -> str:
+    e = html.escape
+    parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{e(heading)}</title>"
+             f"<style>{_CSS}</style></head><body>", f"<h1>{e(heading)}</h1>", f"<p>{e(s['summary'])}</p>"]
+    parts.append("<h2 id='charts'>Charts</h2>")
+    for c in charts:
+        data = base64.b64encode(c.png).decode("ascii")
+        parts.append(f"<div class='chart'><img alt='{e(c.title)}' src='data:image/png;base64,{data}'></div>")
+    parts.append("<h2 id='objectives'>Objectives</h2><table><tr><th>side</th><th>objective</th><th>points</th>"
+                 "<th>met</th></tr>")
+    for o in s["objectives"]:
+        cls, word = ("met", "✓ met") if o["met"] else ("unmet", "× not met")
+        parts.append(f"<tr><td>{e(o['side'])}</td><td>{e(o['objective'])}</td><td>{o['points']}</td>"
+                     f"<td class='{cls}'>{word}</td></tr>")
+    parts.append("</table><p>Points: " + e(", ".join(f"{n} {p}" for n, p in s["scores"])) + "</p>")
+    parts.append("<h2 id='decisions'>Decisions that moved the game most</h2><p class='muted'>Weight: the sum of "
+                 "the changes an order caused, each as a share of its figure's range (a ladder step or an "
+                 "agreement's change of state counts 0.1).</p><table><tr><th>turn</th><th>side</th><th>order</th>"
+                 "<th>outcome</th><th>weight</th><th>what it changed</th></tr>")
+    for d in s["decisions"]:
+        why = f"<br><span class='why'>{e(d['rationale'])}</span>" if d["rationale"] else ""
+        parts.append(f"<tr><td>{d['turn']} ({e(d['date'])})</td><td>{e(d['who'])}</td><td>{e(d['what'])}{why}</td>"
+                     f"<td>{e(d['outcome'])}</td><td>{d['weight']:.2f}</td><td>{e(d['effects'])}</td></tr>")
+    parts.append("</table><h2 id='timeline'>Timeline</h2>")
+    for t in s["timeline"]:
+        extra = f" · {t['overrides']} override(s)" if t["overrides"] else ""
+        parts.append(f"<div class='turn'><h3>Turn {t['turn']}, {e(t['date'])} · {e(t['rung'])} "
+                     f"<span class='muted'>(score {e(t['score'])}){extra}</span></h3><ul>")
+        for it in t["items"]:
+            cls = " class='inject'" if it["kind"] == "inject" else (" class='muted'" if it["kind"] == "note" else "")
+            who = f"<b>{e(it['who'])}</b>: " if it["who"] else ""
+            body = e(it["what"]) + (f": {e(it['outcome'])}" if it["outcome"] else "")
+            body += f". {e(it['effects'])}" if it["effects"] else ""
+            body += f" <span class='why'>(why: {e(it['rationale'])})</span>" if it["rationale"] else ""
+            parts.append(f"<li{cls}>{who}{body}</li>")
+        parts.append("</ul></div>")
+    parts.append("<p class='muted'>The full log is in <code>log.csv</code> and <code>log.json</code>.</p>"
+                 "</body></html>")
+    return "\n".join(parts)
