@@ -15,8 +15,8 @@ from typing import Any
 from engine.errors import IllegalOrder, PhaseError
 from engine.interpret import move_ladder
 from engine.lifecycles import GAME_PHASES
-from engine.rules import Rules, Ruling
-from engine.state import ControlRecord, FreeAction, GameState, Resolution
+from engine.rules import Rules
+from engine.state import ControlRecord, ControlStep, FreeAction, GameState, Resolution, Ruling
 
 LADDER = "ladder"
 
@@ -166,7 +166,7 @@ def override(rules: Rules, s: GameState, rulings: dict[int, Ruling], index: int,
     orders = rules.resolution_sequence(s)
     if not 0 <= index < len(orders):
         raise IllegalOrder(f"there is no order number {index + 1} this turn")
-    rulings[index] = Ruling(outcome, by, reason)
+    rulings[index] = Ruling(outcome=outcome, by=by, reason=reason)
     _log(s, by, "override", f"{orders[index].actor}: {rules.sc.card(orders[index].card).name} → {outcome}", reason)
 
 
@@ -174,3 +174,31 @@ def confirm(s: GameState, by: str = "facilitator") -> None:
     """The facilitator accepts the rules' proposals for the rest of the turn (semi-rigid play)."""
     _log(s, by, "confirm", "the rules' outcomes for the other orders stand")
 
+
+
+def note(s: GameState, action: str, detail: str, reason: str = "", by: str = "facilitator") -> None:
+    """Write a control record as it is (e.g. a rewind, which leaves no other trace in the state it returns to)."""
+    _log(s, by, action, detail, reason)
+
+
+def apply_step(rules: Rules, s: GameState, step: ControlStep) -> None:
+    """Do one recorded act of the control cell again: how a replay reproduces a facilitated game."""
+    a = step.args
+    by = str(a.get("by", "facilitator"))
+    if step.op == "pause":
+        pause(s, str(a.get("note", "")), by)
+    elif step.op == "resume":
+        resume(s, by)
+    elif step.op == "fire_inject":
+        fire_inject(rules, s, str(a["event"]), str(a.get("reason", "")), by)
+    elif step.op == "adjust":
+        adjust(rules, s, str(a["ref"]), float(a["value"]), str(a.get("reason", "")), by)
+    elif step.op == "argue":
+        argue(rules, s, str(a["actor"]), str(a["argument"]),
+              {str(k): float(v) for k, v in dict(a.get("on_success", {})).items()})
+    elif step.op == "set_chance":
+        set_chance(s, str(a["actor"]), int(a["index"]), int(a["chance"]), str(a.get("reason", "")), by)
+    elif step.op == "confirm":
+        confirm(s, by)
+    else:
+        note(s, str(a.get("action", "note")), str(a.get("detail", "")), str(a.get("reason", "")), by)

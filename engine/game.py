@@ -15,11 +15,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from typing import Any
+
+from engine import control
 from engine.errors import PhaseError
 from engine.loader import load_scenario
 from engine.rules import CardStatus, Rules, working_copy
 from engine.scenario import Scenario
-from engine.state import GameState, Order, TurnOrders, TurnRecord
+from engine.state import ControlStep, GameState, Order, Ruling, TurnOrders, TurnRecord
 from engine.view import side_view
 
 Controller = Callable[["Game", str], list[Order]]
@@ -43,6 +46,8 @@ class Game:
         self.history: list[GameState] = [planning_start(self.state)]
         #: what went into each adjudicated turn, oldest first (one fewer than `history`)
         self.turns: list[TurnOrders] = []
+        #: the control cell's acts in this turn's planning so far (they go into the turn's TurnOrders)
+        self.planning_steps: list[ControlStep] = []
 
     @classmethod
     def from_file(cls, path: str | Path, seed: int = 0) -> Game:
@@ -73,21 +78,34 @@ class Game:
         """Take back `side`'s committed orders; allowed until the turn is adjudicated."""
         self.rules.withdraw_orders(self.state, side)
 
-    def adjudicate(self, overrides: dict[int, str] | None = None) -> TurnRecord:
+    def control(self, op: str, **args: Any) -> None:
+        """Do one act of the control cell (see engine/control.py) and keep it for saves and replays.
+
+        Refused acts raise IllegalOrder or PhaseError and leave no trace.
+        """
+        step = ControlStep(op=op, args=args)  # type: ignore[arg-type]
+        control.apply_step(self.rules, self.state, step)
+        self.planning_steps.append(step)
+
+    def adjudicate(self, overrides: dict[int, str | Ruling] | None = None) -> TurnRecord:
         before = self.state
         after = self.rules.adjudicate(before, overrides)
         self.turns.append(TurnOrders(turn=before.turn, orders={a: list(o) for a, o in before.pending.items()},
-                                     overrides=dict(overrides or {})))
+                                     overrides=dict(overrides or {}), control=self.planning_steps))
+        self.planning_steps = []
         self.history.append(after)
         # the live state is a copy, so committing next turn's orders leaves history[-1] as it was
         self.state = working_copy(after)
         return after.log[-1]
 
-    def rewind(self, turn: int) -> None:
+    def rewind(self, turn: int, reason: str = "", by: str = "facilitator") -> None:
         """Go back to the start of `turn`'s planning, dropping everything played since (a facilitator's call).
 
-        Rewinding to the current turn takes back every side's committed orders.
+        Rewinding to the current turn takes back every side's committed orders
+        and the control cell's acts of this turn. The rewind itself is written
+        to the control log of the state it returns to.
         """
+        came_from = self.state.turn
         playable = [h.turn for h in self.history if not h.ended]
         if turn not in playable:
             raise PhaseError(f"cannot rewind to turn {turn}: the turns that can be replayed are "
@@ -96,6 +114,10 @@ class Game:
         self.history = self.history[: i + 1]
         self.turns = self.turns[:i]
         self.state = working_copy(self.history[i])
+        self.planning_steps = []
+        if reason or by != "facilitator":
+            self.control("note", action="rewind", detail=f"rewound from turn {came_from} to turn {turn}",
+                         reason=reason, by=by)
 
     def play_turn(self, controllers: dict[str, Controller]) -> TurnRecord:
         """Ask each side that has not committed for its orders, then adjudicate."""

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from engine import control
 from engine.errors import IllegalOrder
 from engine.rules import Rules, working_copy
-from engine.state import GameState, TurnOrders
+from engine.state import ControlStep, GameState, TurnOrders
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,8 @@ class ReplayResult:
         return self.mismatch is None
 
 
-def replay(rules: Rules, seed: int, turns: list[TurnOrders], final: GameState | None = None) -> ReplayResult:
+def replay(rules: Rules, seed: int, turns: list[TurnOrders], final: GameState | None = None,
+           planning: list[ControlStep] | None = None) -> ReplayResult:
     """Play `turns` again from a new game with `seed`; stop at the first turn that differs from the record.
 
     A turn's recorded `digest` (when not empty) must equal the replayed
@@ -59,8 +61,18 @@ def replay(rules: Rules, seed: int, turns: list[TurnOrders], final: GameState | 
             return out
         live = working_copy(state)
         try:
+            for step in t.control:
+                control.apply_step(rules, live, step)
             for side, orders in t.orders.items():
-                rules.submit(live, side, orders)
+                try:
+                    rules.submit(live, side, orders)
+                except IllegalOrder:
+                    if not t.control:
+                        raise
+                    # The control cell changed the game after these orders were given: as in the live game,
+                    # they stand, and adjudication lets any that no longer fit fizzle.
+                    live.pending[side] = list(orders)
+                    live.committed.append(side)
             state = rules.adjudicate(live, dict(t.overrides))
         except IllegalOrder as exc:  # PhaseError too: a side missing from the log
             out.mismatch = Mismatch(t.turn, f"the recorded orders cannot be played: {exc.reason}")
@@ -72,6 +84,14 @@ def replay(rules: Rules, seed: int, turns: list[TurnOrders], final: GameState | 
             return out
         out.checked += 1
     if final is not None:
+        if planning:
+            state = working_copy(state)
+            try:
+                for step in planning:
+                    control.apply_step(rules, state, step)
+            except IllegalOrder as exc:
+                out.mismatch = Mismatch(state.turn, f"the control cell's acts of this turn cannot be done: {exc}")
+                return out
         end = working_copy(final)
         if end.phase == "planning":
             end.pending, end.committed = {}, []

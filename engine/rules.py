@@ -50,19 +50,10 @@ from engine.state import (
     GameState,
     Order,
     Resolution,
+    Ruling,
     TurnRecord,
     relation_key,
 )
-
-
-@dataclass(frozen=True)
-class Ruling:
-    """An outcome decided by someone other than the dice, and why: a script's forced outcome or a facilitator's
-    override. The dice are still rolled, so every later roll stays the same."""
-
-    outcome: str  # success | failure
-    by: str = "facilitator"
-    reason: str = ""
 
 
 @dataclass
@@ -510,7 +501,7 @@ class Rules:
         escalated = False
         for i, order in enumerate(orders):
             forced = (overrides or {}).get(i)
-            ruling = Ruling(forced, "override") if isinstance(forced, str) else forced
+            ruling = Ruling(outcome=forced, by="override") if isinstance(forced, str) else forced
             res = self._resolve(s, order, ruling)
             record.resolutions.append(res)
             escalated = escalated or any(e["kind"] == "escalate" and e["to"] > e["from"] for e in res.effects)

@@ -50,7 +50,7 @@ import os
 import stat
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
@@ -63,7 +63,7 @@ from engine.loader import load_scenario
 from engine.replay import ReplayResult, replay
 from engine.rules import Rules, scenario_digest
 from engine.scenario import Scenario
-from engine.state import STATE_FORMAT, GameState, TurnOrders
+from engine.state import STATE_FORMAT, ControlStep, GameState, TurnOrders
 
 #: the format this version writes (and the newest it reads)
 SAVE_FORMAT = 2
@@ -175,6 +175,8 @@ class SaveRecord:
     state: GameState
     label: str
     format: int
+    #: the control cell's acts in the planning phase the game was saved in
+    planning: list[ControlStep] = field(default_factory=list)
 
 
 # ----------------------------------------------------------------------------- saving
@@ -203,6 +205,7 @@ def save_game(path: Path, game: Game, scenario_path: Path, label: str = "", *, r
         "scenario_digest": game.rules.digest,
         "seed": game.state.seed,
         "turns": _turn_log(game),
+        "planning": [step.model_dump(mode="json") for step in game.planning_steps],
         "state": game.state.model_dump(mode="json"),
         "label": label,
     }
@@ -366,11 +369,13 @@ def read_save(path: Path, *, root: Path | None = None) -> LoadedSave:
     """Load a save with everything it holds (see `load_game`): read it, replay its log, check every turn."""
     record = read_record(path, root=root)
     game = Game(record.scenario, record.seed, state=record.state)
-    result = _guarded(lambda: replay(game.rules, record.seed, record.turns, final=record.state), record.path)
+    result = _guarded(lambda: replay(game.rules, record.seed, record.turns, final=record.state,
+                                     planning=record.planning), record.path)
     if result.mismatch is not None:
         raise SaveError(f"the game does not replay as it was saved ({result.mismatch}); the file has been "
                         "altered or damaged", record.path)
     game.history = result.history
+    game.planning_steps = list(record.planning)
     game.turns = [t.model_copy(update={"digest": h.digest()}) for t, h in zip(record.turns, result.history[1:],
                                                                                strict=True)]
     return LoadedSave(game=game, scenario_path=record.scenario_path, label=record.label, format=record.format)
@@ -383,7 +388,8 @@ def replay_save(path: Path, *, root: Path | None = None) -> tuple[SaveRecord, Re
     """
     record = read_record(path, root=root)
     rules = Rules(record.scenario)
-    return record, _guarded(lambda: replay(rules, record.seed, record.turns, final=record.state), record.path)
+    return record, _guarded(lambda: replay(rules, record.seed, record.turns, final=record.state,
+                                           planning=record.planning), record.path)
 
 
 def read_record(path: Path, *, root: Path | None = None) -> SaveRecord:
@@ -447,11 +453,18 @@ def _read_record(path: Path, root: Path) -> SaveRecord:
         for t in turns:
             for side in scenario.playable_ids:
                 t.orders.setdefault(side, [])
+    raw_planning = doc.get("planning", [])
+    if not isinstance(raw_planning, list):
+        raise SaveError(f"'planning' must be a list of the control cell's acts, not {_json_type(raw_planning)}", path)
+    try:
+        planning = [ControlStep.model_validate(raw) for raw in raw_planning]
+    except ValidationError as exc:
+        raise SaveError(f"the control log is invalid: {_validation_words(exc, 'planning')}", path) from None
     problems = _state_problems(Rules(scenario), state, scenario.meta.id)
     if problems:
         raise SaveError(f"the saved state does not fit the scenario {rel!r}: {_first(problems)}", path)
     return SaveRecord(path=path, scenario=scenario, scenario_path=scenario_path, seed=seed, turns=turns,
-                      state=state, label=label, format=fmt)
+                      state=state, label=label, format=fmt, planning=planning)
 
 
 def _read_bytes(path: Path) -> bytes:

@@ -132,6 +132,24 @@ class TurnRecord(BaseModel):
     free: list[FreeResolution] = []
 
 
+class Ruling(BaseModel):
+    """An outcome decided by someone other than the dice, and why: a script's forced outcome or a facilitator's
+    override. The dice are still rolled, so every later roll stays the same."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    outcome: Literal["success", "failure"]
+    by: str = "facilitator"
+    reason: str = ""
+
+
+class ControlStep(BaseModel):
+    """One act of the control cell during planning, kept so that a replay can do it again (see engine/control.py)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    op: Literal["pause", "resume", "fire_inject", "adjust", "argue", "set_chance", "confirm", "note"]
+    args: dict[str, Any] = {}
+
+
 class TurnOrders(BaseModel):
     """What went into one turn's adjudication: every side's committed orders and the facilitator's overrides.
 
@@ -142,8 +160,10 @@ class TurnOrders(BaseModel):
     model_config = ConfigDict(extra="forbid")
     turn: int = Field(ge=1)
     orders: dict[str, list[Order]] = {}
-    #: an order's position in resolution order -> "success" or "failure"
-    overrides: dict[int, Literal["success", "failure"]] = {}
+    #: an order's position in resolution order -> "success"/"failure", or a Ruling with who decided and why
+    overrides: dict[int, Literal["success", "failure"] | Ruling] = {}
+    #: the control cell's acts during this turn's planning, in the order they were done
+    control: list[ControlStep] = []
     #: the digest of the state after this turn was adjudicated ("" when unknown)
     digest: str = ""
 
