@@ -10,7 +10,7 @@ from typing import Any
 
 from engine.game import Game
 from engine.scenario import Scenario
-from engine.state import GameState, Resolution, TurnRecord
+from engine.state import EventRecord, GameState, Resolution, TurnRecord
 
 
 def _num(v: float) -> str:
@@ -76,9 +76,14 @@ class Renderer:
             ag = agreements.get(r.order.agreement)
             aim = " → " + (ag["name"] if isinstance(ag, dict) else ag.name if ag else r.order.agreement)
         dice = f"d100 {r.roll} vs {r.chance}%: " if r.roll is not None else ""
-        by = " [override]" if r.decided_by != "rules" else ""
+        by = ""
+        if r.decided_by != "rules":
+            who = {"override": "override", "script": "forced by the script"}.get(r.decided_by, f"ruled by {r.decided_by}")
+            by = f" [{who}]"
         head = f"  {self.name(r.order.actor):<16} {card.name}{aim} — {dice}{r.outcome.upper()}{by}"
         lines = [head]
+        if r.decided_because:
+            lines.append(f"      ruling: {r.decided_because}")
         if r.order.rationale:
             lines.append(f"      why: {r.order.rationale}")
         if r.reason:
@@ -87,25 +92,39 @@ class Renderer:
             lines.append(f"      · {self.effect(e, agreements)}")
         return lines
 
+    def inject(self, ev: EventRecord, ags: dict[str, Any]) -> list[str]:
+        private = f" (to {', '.join(self.name(x) for x in ev.to)} only)" if ev.to else ""
+        dice = f" [d100 {ev.roll} vs {ev.chance}%]" if ev.roll is not None else ""
+        source = {"script": " [script]", "facilitator": " [fired by the facilitator]"}.get(ev.source, "")
+        out = [f"  ▶ {ev.name}{private}{dice}{source}"]
+        if ev.text:
+            out.append(f"    {ev.text.strip()}")
+        out.extend(f"      · {self.effect(e, ags)}" for e in ev.effects)
+        return out
+
     def turn(self, rec: TurnRecord, state: GameState) -> list[str]:
         ags = state.agreements
         date = rec.date[:7]
         out = [f"═══ Turn {rec.turn} · {date} ═══════════════════════════════════════"]
+        if rec.briefing:
+            out.append("Injects before the orders:")
+            for ev in rec.briefing:
+                out.extend(self.inject(ev, ags))
         out.append("Orders (in resolution order):")
         if not rec.resolutions:
             out.append("  (no orders)")
         for r in rec.resolutions:
             out.extend(self.resolution(r, ags))
+        if rec.free:
+            out.append("Free actions (argued; chance set by the facilitator):")
+            for f in rec.free:
+                dice = f"d100 {f.roll} vs {f.action.chance}%: " if f.roll is not None else ""
+                out.append(f"  {self.name(f.action.actor):<16} “{f.action.argument}” — {dice}{f.outcome.upper()}")
+                out.extend(f"      · {self.effect(e, ags)}" for e in f.effects)
         if rec.events or rec.notes:
             out.append("Events and injects:")
             for ev in rec.events:
-                private = f" (to {', '.join(self.name(x) for x in ev.to)} only)" if ev.to else ""
-                dice = f" [d100 {ev.roll} vs {ev.chance}%]" if ev.roll is not None else ""
-                out.append(f"  ▶ {ev.name}{private}{dice}")
-                if ev.text:
-                    out.append(f"    {ev.text.strip()}")
-                for e in ev.effects:
-                    out.append(f"      · {self.effect(e, ags)}")
+                out.extend(self.inject(ev, ags))
             for n in rec.notes:
                 out.append(f"  · {n}")
         if rec.upkeep:

@@ -59,7 +59,7 @@ from pydantic import ValidationError
 from engine.errors import ScenarioError
 from engine.game import Game
 from engine.invariants import broken_invariants
-from engine.loader import load_scenario
+from engine.exercise import load_scenario_or_exercise
 from engine.replay import ReplayResult, replay
 from engine.rules import Rules, scenario_digest
 from engine.scenario import Scenario
@@ -251,7 +251,7 @@ def _check_scenario_file(scenario_path: Path, rules: Rules, save_path: Path) -> 
 def _file_digest(resolved: str, mtime_ns: int, size: int, inode: int) -> str:
     """The digest of a scenario file, cached on its identity so autosaving does not re-parse it every time."""
     del mtime_ns, size, inode  # only part of the cache key
-    return scenario_digest(load_scenario(resolved))
+    return scenario_digest(load_scenario_or_exercise(resolved))
 
 
 def _turn_log(game: Game) -> list[dict[str, Any]]:
@@ -429,7 +429,7 @@ def _read_record(path: Path, root: Path) -> SaveRecord:
 
     scenario_path = _resolve_scenario(rel, root, path)
     try:
-        scenario = load_scenario(scenario_path)
+        scenario = load_scenario_or_exercise(scenario_path)
     except ScenarioError as exc:
         raise SaveError(f"the scenario file {rel!r} named by this save is invalid: {_problems(exc)}", path) from None
     except OSError as exc:

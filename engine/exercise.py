@@ -1,0 +1,410 @@
+"""Facilitator-scripted exercises: a master scenario events list, teams, and the control cell's script.
+
+Professional tabletop exercises run from a script: learning objectives, the
+teams and what each plays, a timeline of injects, moves for the sides no team
+plays, pauses for discussion, outcomes the script wants settled a given way,
+and an end. A script sits beside a scenario and never changes it: loading one
+derives a new scenario (its injects become events delivered at the start of a
+turn, its end becomes an end condition) so the engine runs an exercise with
+the same rules, views, saves and replays as any other game.
+
+Mistakes are reported as FILE:LINE:COLUMN against the script itself, including
+unknown ids found only once the script is merged with its scenario.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, ValidationError, model_validator
+
+from engine import scenario as S
+from engine import xref
+from engine.errors import Problem, ScenarioError
+from engine.loader import _display, load_scenario, validation_problems
+from engine.safe_yaml import Located, load_file, resolve_inside
+from engine.scenario import Condition, Effect, Id, Strict
+from engine.game import Game
+from engine.state import GameState, Order, Ruling, TurnRecord
+from engine.view import side_view
+
+ADJUDICATION = ("rigid", "semi_rigid", "free")
+
+
+class LearningObjective(Strict):
+    id: Id
+    text: str
+
+
+class ExerciseMeta(Strict):
+    id: Id
+    title: str
+    summary: str
+    scenario: str = Field(description="the scenario file, relative to this script (it may not leave its folders)")
+    adjudication: Literal["rigid", "semi_rigid", "free"] = Field(
+        "rigid", description="rigid: the cards and dice decide; semi_rigid: the rules propose and the facilitator "
+                             "confirms or overrides; free: teams may also argue actions not on their cards")
+    objectives: list[LearningObjective] = Field(min_length=1, description="what the exercise should teach")
+    facilitator_notes: str = ""
+    bot_level: Literal["simple", "quick", "strong"] = Field("quick", description="bots for sides nobody plays")
+
+
+class Team(Strict):
+    id: Id
+    name: str
+    actors: list[Id] = Field(min_length=1)
+    briefing: str = Field("", description="shown to this team alone at the start")
+
+
+class Inject(Strict):
+    """One line of the master scenario events list."""
+
+    id: Id
+    title: str
+    text: str
+    at_turn: int | None = Field(None, ge=1)
+    at_date: dt.date | None = Field(None, description="delivered at the start of the turn whose month holds it")
+    when: list[Condition] = Field([], description="delivered at the start of the first turn these hold")
+    to: list[Id] | None = Field(None, description="teams who receive it privately; the whole room if omitted")
+    chance: float = Field(1.0, ge=0, le=1)
+    effects: list[Effect] = []
+    channel: str = Field("", description="how it reaches the teams (a cable, a news flash, a phone call)")
+    expected_action: str = Field("", description="what control expects the teams to do (facilitator only)")
+    objective: Id | None = Field(None, description="the learning objective it serves")
+
+    @model_validator(mode="after")
+    def _trigger(self) -> Inject:
+        if self.at_turn is not None and self.at_date is not None:
+            raise ValueError("give at_turn or at_date, not both")
+        if self.at_turn is None and self.at_date is None and not self.when:
+            raise ValueError("an inject needs at_turn, at_date or when")
+        return self
+
+
+class ScriptedMove(Strict):
+    """An order the script gives for a side that no team plays."""
+
+    turn: int = Field(ge=1)
+    actor: Id
+    card: Id
+    targets: list[Id] = []
+    agreement: Id | None = None
+
+
+class DiscussionPause(Strict):
+    after_turn: int = Field(ge=1)
+    title: str
+    prompts: list[str] = Field(min_length=1)
+
+
+class ForcedOutcome(Strict):
+    """The script settles this order's outcome, whatever the dice say (the dice are still rolled)."""
+
+    turn: int = Field(ge=1)
+    actor: Id
+    card: Id
+    outcome: Literal["success", "failure"]
+    reason: str = Field(min_length=1)
+
+
+class ExerciseEnd(Strict):
+    after_turn: int | None = Field(None, ge=1)
+    when: list[Condition] = []
+    text: str = "the exercise reached the end of its script"
+
+
+class ExerciseScript(Strict):
+    format: Literal[1] = 1
+    exercise: ExerciseMeta
+    teams: list[Team] = Field(min_length=1)
+    injects: list[Inject] = []
+    moves: list[ScriptedMove] = []
+    pauses: list[DiscussionPause] = []
+    forced: list[ForcedOutcome] = []
+    end: ExerciseEnd | None = None
+
+
+@dataclass
+class Exercise:
+    """A loaded script and the scenario derived from it, with what the runners need to ask of it."""
+
+    script: ExerciseScript
+    scenario: S.Scenario
+    path: Path
+    scenario_path: Path
+    #: actor -> team id
+    team_of: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        return self.script.exercise.title
+
+    @property
+    def adjudication(self) -> str:
+        return self.script.exercise.adjudication
+
+    def team(self, team_id: str) -> Team:
+        return next(t for t in self.script.teams if t.id == team_id)
+
+    @property
+    def unplayed_sides(self) -> list[str]:
+        """Sides no team plays: the script's moves or a bot play them."""
+        return [a for a in self.scenario.playable_ids if a not in self.team_of]
+
+    def moves_for(self, turn: int, actor: str) -> list[Order]:
+        return [Order(actor=m.actor, card=m.card, targets=tuple(m.targets), agreement=m.agreement,
+                      rationale="scripted move")
+                for m in self.script.moves if m.turn == turn and m.actor == actor]
+
+    def forced_rulings(self, state: GameState, sequence: list[Order]) -> dict[int, Ruling]:
+        """The script's forced outcomes for this turn, keyed by position in resolution order."""
+        out: dict[int, Ruling] = {}
+        for f in self.script.forced:
+            if f.turn != state.turn:
+                continue
+            for i, order in enumerate(sequence):
+                if order.actor == f.actor and order.card == f.card and i not in out:
+                    out[i] = Ruling(outcome=f.outcome, by="script", reason=f.reason)
+                    break
+        return out
+
+    def pause_after(self, turn: int) -> DiscussionPause | None:
+        return next((p for p in self.script.pauses if p.after_turn == turn), None)
+
+    def team_view(self, state: GameState, team_id: str) -> dict[str, Any]:
+        """What one team may see: the union of its actors' views, enforced by the engine."""
+        return side_view(self.scenario, state, self.team(team_id).actors)
+
+
+def turn_of_date(sc: S.Scenario, date: dt.date) -> int:
+    """The turn whose span of game time holds `date` (turn 1 starts at the scenario's start date)."""
+    start = sc.meta.start_date
+    months = (date.year - start.year) * 12 + (date.month - start.month)
+    return months // sc.meta.turn_months + 1
+
+
+def load_exercise(path: str | Path) -> Exercise:
+    """Load and check a script and its scenario; raise ScenarioError with every problem, located in the files."""
+    path = Path(path)
+    display = _display(path)
+    if not path.is_file():
+        raise ScenarioError([Problem(display, 1, 1, "no such exercise script")])
+    located = load_file(path, display=display)
+    if not isinstance(located.data, dict) or "exercise" not in located.data:
+        raise ScenarioError([located.problem((), "an exercise script is a mapping with `exercise:` and `teams:`")])
+    try:
+        script = ExerciseScript.model_validate(located.data)
+    except ValidationError as exc:
+        raise ScenarioError(validation_problems(exc, located)) from None
+    base = path.resolve().parent
+    root = base.parent
+    sc_path = resolve_inside(base, script.exercise.scenario, root)
+    if sc_path is None:
+        raise ScenarioError([located.problem(("exercise", "scenario"),
+                                             f"scenario path {script.exercise.scenario!r} must be relative and stay "
+                                             f"inside {root.name}/")])
+    if not sc_path.is_file():
+        raise ScenarioError([located.problem(("exercise", "scenario"),
+                                             f"scenario file {script.exercise.scenario!r} not found")])
+    base_sc = load_scenario(sc_path)
+    problems = _check(script, base_sc, located)
+    if problems:
+        raise ScenarioError(problems)
+    derived, xref_problems = _derive(script, base_sc, located)
+    if xref_problems:
+        raise ScenarioError(xref_problems)
+    team_of = {a: t.id for t in script.teams for a in t.actors}
+    return Exercise(script=script, scenario=derived, path=path, scenario_path=sc_path, team_of=team_of)
+
+
+def is_exercise_file(path: str | Path) -> bool:
+    """Whether a YAML file is an exercise script rather than a scenario (for commands that take either)."""
+    try:
+        located = load_file(Path(path))
+    except (ScenarioError, OSError):
+        return False
+    return isinstance(located.data, dict) and "exercise" in located.data
+
+
+def load_scenario_or_exercise(path: str | Path) -> S.Scenario:
+    """The scenario a game runs under: a scenario file's own, or the one an exercise script derives."""
+    return load_exercise(path).scenario if is_exercise_file(path) else load_scenario(path)
+
+
+def _check(script: ExerciseScript, sc: S.Scenario, located: Located) -> list[Problem]:
+    out: list[Problem] = []
+    playable = set(sc.playable_ids)
+    cards = {c.id for c in sc.cards}
+    turns = sc.meta.turns
+    last = min(turns, script.end.after_turn or turns) if script.end else turns
+    teams: dict[str, str] = {}
+    for i, t in enumerate(script.teams):
+        if t.id in teams:
+            out.append(located.problem(("teams", i, "id"), f"team {t.id!r} is defined twice"))
+        teams[t.id] = t.id
+    owner: dict[str, str] = {}
+    for i, t in enumerate(script.teams):
+        for j, a in enumerate(t.actors):
+            if a not in playable:
+                out.append(located.problem(("teams", i, "actors", j),
+                                           f"{a!r} is not a playable actor of the scenario ({', '.join(sc.playable_ids)})"))
+            elif a in owner:
+                out.append(located.problem(("teams", i, "actors", j), f"{a!r} is already played by team {owner[a]!r}"))
+            else:
+                owner[a] = t.id
+    ids = {e.id for e in sc.events}
+    for i, inj in enumerate(script.injects):
+        if inj.id in ids:
+            out.append(located.problem(("injects", i, "id"), f"id {inj.id!r} is already used by an event or inject"))
+        ids.add(inj.id)
+        for j, team in enumerate(inj.to or []):
+            if team not in teams:
+                out.append(located.problem(("injects", i, "to", j), f"no team {team!r} (teams: {', '.join(teams)})"))
+        if inj.objective is not None and inj.objective not in {o.id for o in script.exercise.objectives}:
+            out.append(located.problem(("injects", i, "objective"), f"no learning objective {inj.objective!r}"))
+        turn = inj.at_turn
+        if inj.at_date is not None:
+            turn = turn_of_date(sc, inj.at_date)
+            if not 1 <= turn <= last:
+                first, end = sc.turn_date(1), sc.turn_date(last)
+                out.append(located.problem(("injects", i, "at_date"),
+                                           f"{inj.at_date} is outside the exercise ({first:%B %Y} to {end:%B %Y})"))
+        elif turn is not None and turn > last:
+            out.append(located.problem(("injects", i, "at_turn"), f"turn {turn} is after the last turn ({last})"))
+    for i, m in enumerate(script.moves):
+        if m.actor not in playable:
+            out.append(located.problem(("moves", i, "actor"), f"{m.actor!r} is not a playable actor of the scenario"))
+        elif m.actor in owner:
+            out.append(located.problem(("moves", i, "actor"),
+                                       f"team {owner[m.actor]!r} plays {m.actor!r}; scripted moves are for sides no "
+                                       "team plays"))
+        if m.card not in cards:
+            out.append(located.problem(("moves", i, "card"), f"no card {m.card!r} in the scenario"))
+        if m.turn > last:
+            out.append(located.problem(("moves", i, "turn"), f"turn {m.turn} is after the last turn ({last})"))
+    for i, f in enumerate(script.forced):
+        if f.actor not in playable:
+            out.append(located.problem(("forced", i, "actor"), f"{f.actor!r} is not a playable actor of the scenario"))
+        if f.card not in cards:
+            out.append(located.problem(("forced", i, "card"), f"no card {f.card!r} in the scenario"))
+        if f.turn > last:
+            out.append(located.problem(("forced", i, "turn"), f"turn {f.turn} is after the last turn ({last})"))
+    for i, p in enumerate(script.pauses):
+        if p.after_turn >= last:
+            out.append(located.problem(("pauses", i, "after_turn"),
+                                       f"turn {p.after_turn} is the last turn or later ({last}); a pause needs a turn "
+                                       "to follow"))
+    if script.end and script.end.after_turn and script.end.after_turn > turns:
+        out.append(located.problem(("end", "after_turn"), f"the scenario has only {turns} turns"))
+    return out
+
+
+def _derive(script: ExerciseScript, sc: S.Scenario, located: Located) -> tuple[S.Scenario, list[Problem]]:
+    """The scenario with the script's injects and end merged in; id problems are located in the script."""
+    data = sc.model_dump(by_alias=True, exclude_none=True)
+    team_actors = {t.id: t.actors for t in script.teams}
+    n_events, n_end = len(data["events"]), len(data["end"])
+    for inj in script.injects:
+        event: dict[str, Any] = {
+            "id": inj.id, "name": inj.title, "text": inj.text, "chance": inj.chance,
+            "when": [c.model_dump(by_alias=True, exclude_none=True) for c in inj.when],
+            "effects": [e.model_dump(by_alias=True, exclude_none=True) for e in inj.effects],
+            "delivered": "before_orders", "by": "script",
+        }
+        turn = inj.at_turn if inj.at_date is None else turn_of_date(sc, inj.at_date)
+        if turn is not None:
+            event["at_turn"] = turn
+        if inj.to is not None:
+            event["to"] = sorted({a for team in inj.to for a in team_actors.get(team, [])})
+        data["events"].append(event)
+    if script.end is not None:
+        if script.end.after_turn:
+            data["meta"]["turns"] = script.end.after_turn
+        if script.end.when:
+            data["end"].append({"id": "exercise_end", "text": script.end.text,
+                                "when": [c.model_dump(by_alias=True, exclude_none=True) for c in script.end.when]})
+    derived = S.Scenario.model_validate(data)
+    problems = []
+    for loc, msg in xref.check(derived):
+        problems.append(located.problem(_script_loc(loc, n_events, n_end), msg))
+    return derived, problems
+
+
+_EVENT_TO_INJECT = {"name": "title"}
+
+
+def _script_loc(loc: tuple[Any, ...], n_events: int, n_end: int) -> tuple[Any, ...]:
+    """Follow a problem in the derived scenario back to the script line it came from."""
+    if len(loc) >= 2 and loc[0] == "events" and isinstance(loc[1], int) and loc[1] >= n_events:
+        rest = tuple(_EVENT_TO_INJECT.get(x, x) if isinstance(x, str) else x for x in loc[2:])
+        return ("injects", loc[1] - n_events, *rest)
+    if len(loc) >= 2 and loc[0] == "end" and isinstance(loc[1], int) and loc[1] >= n_end:
+        return ("end", *loc[2:])
+    return ("exercise", "scenario")
+
+
+Controller = Callable[[Game, str], list[Order]]
+
+
+class ExerciseRun:
+    """One exercise being played: the game, plus who gives each side's orders and the script's timeline.
+
+    Teams' sides are given by `team_controllers` (people at the map or the
+    terminal) or, when absent, by bots of the script's level; sides no team
+    plays follow the script's moves and otherwise a bot. Forced outcomes come
+    from the script; the facilitator's rulings are passed to `play_turn` and
+    take precedence. A discussion pause due after a turn pauses the game
+    (phase "paused") until control resumes it.
+    """
+
+    def __init__(self, exercise: Exercise, seed: int, team_controllers: dict[str, Controller] | None = None,
+                 bot_level: str | None = None, game: Game | None = None):
+        from engine.bots import controller
+
+        self.exercise = exercise
+        self.game = game if game is not None else Game(exercise.scenario, seed)
+        level = bot_level or exercise.script.exercise.bot_level
+        bot = controller(level)
+        self.controllers: dict[str, Controller] = {a: bot for a in exercise.scenario.playable_ids}
+        for side, c in (team_controllers or {}).items():
+            self.controllers[side] = c
+
+    def orders_for(self, side: str) -> list[Order]:
+        g = self.game
+        if side in self.exercise.unplayed_sides:
+            moves = self.exercise.moves_for(g.state.turn, side)
+            if moves:
+                why = g.rules.check_orders(g.state, side, moves)
+                if why is None:
+                    return moves
+                g.control("note", action="scripted_move_refused", by="script",
+                          detail=f"{side}: {', '.join(m.card for m in moves)} could not be played ({why}); "
+                                 "a bot played instead")
+        return self.controllers[side](g, side)
+
+    def give_orders(self) -> None:
+        """Ask every side that has not committed for its orders."""
+        for side in self.game.waiting_for():
+            self.game.submit(side, self.orders_for(side))
+
+    def rulings(self, facilitator: dict[int, Ruling] | None = None) -> dict[int, Ruling]:
+        """The script's forced outcomes for this turn, with the facilitator's rulings on top."""
+        g = self.game
+        out = self.exercise.forced_rulings(g.state, g.rules.resolution_sequence(g.state))
+        out.update(facilitator or {})
+        return out
+
+    def adjudicate(self, facilitator: dict[int, Ruling] | None = None) -> TurnRecord:
+        rec = self.game.adjudicate(self.rulings(facilitator))
+        pause = self.exercise.pause_after(rec.turn)
+        if pause is not None and not self.game.over:
+            self.game.control("pause", note=pause.title, by="script")
+        return rec
+
+    def play_turn(self, facilitator: dict[int, Ruling] | None = None) -> TurnRecord:
+        self.give_orders()
+        return self.adjudicate(facilitator)
