@@ -11,6 +11,7 @@ from typing import TextIO
 
 from cli.render import Renderer
 from engine.bots import LEVELS, bot_orders
+from engine.check import DEFAULT_QUICK_RUNS, DEFAULT_RUNS, check_scenario
 from engine.errors import ScenarioError
 from engine.game import Game
 from engine.loader import load_scenario
@@ -54,9 +55,49 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_schema(args: argparse.Namespace) -> int:
     import json
 
-    schema = Scenario.model_json_schema(by_alias=True)
-    schema["title"] = "Wargame engine scenario"
+    from engine.scenario import Deck
+
+    if args.deck:
+        schema = Deck.model_json_schema(by_alias=True)
+        schema["title"] = "Wargame engine card deck"
+    else:
+        schema = Scenario.model_json_schema(by_alias=True)
+        schema["title"] = "Wargame engine scenario"
     print(json.dumps(schema, indent=2, ensure_ascii=False))
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    sc = _load(args.scenario)
+    jobs = args.jobs if args.jobs is not None else (os.cpu_count() or 1)
+    print(f"{args.scenario}: playing {args.runs} games with simple bots and {args.quick_runs} with quick bots "
+          f"(seeds from 1) ...", flush=True)
+    report = check_scenario(sc, runs=args.runs, quick_runs=args.quick_runs, jobs=jobs)
+    n = report.total_games
+    if n:
+        print(f"  {n} games, {report.mean_turns:.1f} turns on average, {report.ended_early} ended before turn "
+              f"{sc.meta.turns}")
+        shares = sorted(report.objective_share.items(), key=lambda kv: kv[1])
+        if shares:
+            print(f"  objectives met in {100 * shares[0][1]:.0f}% ({shares[0][0]}) to "
+                  f"{100 * shares[-1][1]:.0f}% ({shares[-1][0]}) of games")
+    for f in report.findings:
+        print(f"warning: {f.message}")
+    k = len(report.findings)
+    print(f"{k} warning{'s' if k != 1 else ''}." if k else "No warnings.")
+    return 0
+
+
+def cmd_new_scenario(args: argparse.Namespace) -> int:
+    from cli.new_scenario import scenario_id, write_new
+
+    try:
+        out = Path(args.out) if args.out else Path(scenario_id(args.name) + ".yaml")
+        write_new(args.name, out, force=args.force)
+    except (ValueError, OSError) as exc:
+        print(f"new-scenario: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"wrote {out}; next: python main.py validate {out} && python main.py check {out}")
     return 0
 
 
@@ -284,7 +325,20 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("scenario")
     v.set_defaults(func=cmd_validate)
     sc = sub.add_parser("schema", help="print the JSON Schema of the scenario format (for editors)")
+    sc.add_argument("--deck", action="store_true", help="the schema of a card deck file (cards:, events:) instead")
     sc.set_defaults(func=cmd_schema)
+    ck = sub.add_parser("check", help="play many quick bot games and warn about cards, objectives and endings")
+    ck.add_argument("scenario")
+    ck.add_argument("--runs", type=int, default=DEFAULT_RUNS, help=f"games with simple bots (default {DEFAULT_RUNS})")
+    ck.add_argument("--quick-runs", type=int, default=DEFAULT_QUICK_RUNS,
+                    help=f"games with quick doctrine bots (default {DEFAULT_QUICK_RUNS})")
+    ck.add_argument("--jobs", type=int, default=None, help="worker processes (default: one per core)")
+    ck.set_defaults(func=cmd_check)
+    ns = sub.add_parser("new-scenario", help="write a small, valid, commented scenario to start from")
+    ns.add_argument("name", help="the scenario's title; its id is made from it")
+    ns.add_argument("--out", default=None, help="file to write (default: ID.yaml in the current folder)")
+    ns.add_argument("--force", action="store_true", help="replace the file if it exists")
+    ns.set_defaults(func=cmd_new_scenario)
     pl = sub.add_parser("play", help="play a game")
     pl.add_argument("--scenario", default=None, help="scenario file")
     pl.add_argument("--seed", type=int, default=1)

@@ -87,7 +87,7 @@ def simple_orders(rules: Rules, state: GameState, actor: str) -> list[Order]:
         return []
     aff = affinities(rules)
     limit = rules.orders_allowed(actor)
-    budget = dict(state.vars[actor])
+    spendable = dict(state.vars[actor])
     chosen: list[Order] = []
     used_cards: set[str] = set()
     scored = []
@@ -99,10 +99,10 @@ def simple_orders(rules: Rules, state: GameState, actor: str) -> list[Order]:
         if len(chosen) >= limit:
             break
         cost = rules.sc.card(order.card).cost
-        if order.card in used_cards or any(budget[v] < c for v, c in cost.items()):
+        if order.card in used_cards or any(spendable[v] < c for v, c in cost.items()):
             continue
         for v, c in cost.items():
-            budget[v] -= c
+            spendable[v] -= c
         used_cards.add(order.card)
         chosen.append(order)
     return chosen
@@ -118,16 +118,16 @@ def random_orders(rules: Rules, state: GameState, actor: str, stream: dice.Strea
     cards = rules.playable_cards(state, actor)
     limit = rules.orders_allowed(actor)
     chosen: list[Order] = []
-    budget = dict(state.vars[actor])
+    spendable = dict(state.vars[actor])
     while cards and len(chosen) < limit:
         card_id = cards.pop(stream.randrange(len(cards)))
         cost = rules.sc.card(card_id).cost
-        if any(budget[v] < c for v, c in cost.items()):
+        if any(spendable[v] < c for v, c in cost.items()):
             continue
         order = rules.sample_order(state, actor, card_id, stream)
         if order is None:
             continue
         for v, c in cost.items():
-            budget[v] -= c
+            spendable[v] -= c
         chosen.append(order)
     return chosen

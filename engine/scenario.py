@@ -689,6 +689,14 @@ class Scenario(Strict):
         return dt.date(self.meta.start_date.year + y, m + 1, 1)
 
 
+class Deck(Strict):
+    """A card deck file listed under a scenario's `decks:`: its cards and events join the scenario's."""
+
+    description: str = ""
+    cards: list[Card] = []
+    events: list[Event] = []
+
+
 AllCondition.model_rebuild()
 AnyCondition.model_rebuild()
 NotCondition.model_rebuild()
