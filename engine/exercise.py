@@ -25,10 +25,10 @@ from pydantic import Field, ValidationError, model_validator
 from engine import scenario as S
 from engine import xref
 from engine.errors import Problem, ScenarioError
+from engine.game import Game
 from engine.loader import _display, load_scenario, validation_problems
 from engine.safe_yaml import Located, load_file, resolve_inside
 from engine.scenario import Condition, Effect, Id, Strict
-from engine.game import Game
 from engine.state import GameState, Order, Ruling, TurnRecord
 from engine.view import side_view
 
@@ -71,7 +71,7 @@ class Inject(Strict):
     when: list[Condition] = Field([], description="delivered at the start of the first turn these hold")
     to: list[Id] | None = Field(None, description="teams who receive it privately; the whole room if omitted")
     chance: float = Field(1.0, ge=0, le=1)
-    effects: list[Effect] = []
+    effects: list[Effect] = Field(default_factory=list)
     channel: str = Field("", description="how it reaches the teams (a cable, a news flash, a phone call)")
     expected_action: str = Field("", description="what control expects the teams to do (facilitator only)")
     objective: Id | None = Field(None, description="the learning objective it serves")
@@ -91,7 +91,7 @@ class ScriptedMove(Strict):
     turn: int = Field(ge=1)
     actor: Id
     card: Id
-    targets: list[Id] = []
+    targets: list[Id] = Field(default_factory=list)
     agreement: Id | None = None
 
 
@@ -113,7 +113,7 @@ class ForcedOutcome(Strict):
 
 class ExerciseEnd(Strict):
     after_turn: int | None = Field(None, ge=1)
-    when: list[Condition] = []
+    when: list[Condition] = Field(default_factory=list)
     text: str = "the exercise reached the end of its script"
 
 
@@ -121,10 +121,10 @@ class ExerciseScript(Strict):
     format: Literal[1] = 1
     exercise: ExerciseMeta
     teams: list[Team] = Field(min_length=1)
-    injects: list[Inject] = []
-    moves: list[ScriptedMove] = []
-    pauses: list[DiscussionPause] = []
-    forced: list[ForcedOutcome] = []
+    injects: list[Inject] = Field(default_factory=list)
+    moves: list[ScriptedMove] = Field(default_factory=list)
+    pauses: list[DiscussionPause] = Field(default_factory=list)
+    forced: list[ForcedOutcome] = Field(default_factory=list)
     end: ExerciseEnd | None = None
 
 
