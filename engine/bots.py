@@ -337,8 +337,8 @@ def rollout_value(rules: Rules, state: GameState, actor: str, orders: list[Order
     return estimate(rules, s, actor)
 
 
-def strong_orders(rules: Rules, state: GameState, actor: str, candidates: int = 4, rollouts: int = 3,
-                  horizon: int = 1, margin: float = 0.002) -> list[Order]:
+def strong_orders(rules: Rules, state: GameState, actor: str, candidates: int = 4, rollouts: int = 6,
+                  horizon: int = 1, margin: float = 0.002, z: float = 2.0) -> list[Order]:
     ranked = score_orders(rules, state, actor)
     if not ranked:
         return []
@@ -350,24 +350,27 @@ def strong_orders(rules: Rules, state: GameState, actor: str, candidates: int = 
     others = {side: [x.order for x in _pick(rules, blind, side, score_orders(rules, blind, side),
                                             rules.orders_allowed(side))]
               for side in rules.sc.playable_ids if side != actor}
-    averages = []
+    values: list[list[float]] = []
     for cand in sets:
         orders = [c.order for c in cand]
-        total = 0.0
-        for r in range(rollouts):
-            # the same dice for every plan (common random numbers): plans are compared, not luck
-            seed = dice.derived(state.seed, "rollout", state.turn, actor, r)
-            total += rollout_value(rules, state, actor, orders, others, seed, horizon)
-        averages.append(total / rollouts)
-    # The quick bot's plan comes first; the look-ahead overrules it only when it is clearly better.
-    best = max(range(len(sets)), key=lambda i: averages[i])
-    if averages[best] - averages[0] < margin:
-        best = 0
+        # the same dice for every plan (common random numbers): plans are compared, not luck
+        values.append([rollout_value(rules, state, actor, orders, others,
+                                     dice.derived(state.seed, "rollout", state.turn, actor, r), horizon)
+                       for r in range(rollouts)])
+    # The quick bot's plan comes first; the look-ahead overrules it only when it is clearly better:
+    # better on average by the margin, and by more than z standard errors of the paired differences.
+    best, best_gain = 0, 0.0
+    for i in range(1, len(sets)):
+        diffs = [a - b for a, b in zip(values[i], values[0], strict=True)]
+        mean = sum(diffs) / len(diffs)
+        sd = math.sqrt(sum((d - mean) ** 2 for d in diffs) / max(1, len(diffs) - 1))
+        if mean >= margin and mean > z * sd / math.sqrt(len(diffs)) and mean > best_gain:
+            best, best_gain = i, mean
     chosen = sets[best]
     if best == 0:
         how = f"the look-ahead ({len(sets)} plans, {rollouts}×{horizon} turns) found nothing clearly better"
     else:
-        how = (f"the look-ahead prefers it to the first instinct by {averages[best] - averages[0]:+.3f} "
+        how = (f"the look-ahead prefers it to the first instinct by {best_gain:+.3f} "
                f"({len(sets)} plans, {rollouts}×{horizon} turns)")
     return [c.order.model_copy(update={"rationale": _explain(rules, c, how)}) for c in chosen]
 
