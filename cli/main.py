@@ -13,6 +13,7 @@ from cli.render import Renderer
 from engine.bots import LEVELS, bot_orders
 from engine.check import DEFAULT_QUICK_RUNS, DEFAULT_RUNS, check_scenario
 from engine.errors import ScenarioError
+from engine.exercise import Exercise
 from engine.game import Game
 from engine.loader import load_scenario
 from engine.saves import SaveError, autosave, autosave_path, load_game, replay_save, save_game
@@ -60,6 +61,11 @@ def cmd_schema(args: argparse.Namespace) -> int:
     if args.deck:
         schema = Deck.model_json_schema(by_alias=True)
         schema["title"] = "Wargame engine card deck"
+    elif getattr(args, "exercise", False):
+        from engine.exercise import ExerciseScript
+
+        schema = ExerciseScript.model_json_schema(by_alias=True)
+        schema["title"] = "Wargame engine exercise script"
     else:
         schema = Scenario.model_json_schema(by_alias=True)
         schema["title"] = "Wargame engine scenario"
@@ -317,6 +323,101 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _load_exercise(path: str) -> Exercise:
+    from engine.exercise import load_exercise
+
+    try:
+        return load_exercise(path)
+    except ScenarioError as exc:
+        for p in exc.problems:
+            print(p, file=sys.stderr)
+        n = len(exc.problems)
+        print(f"{n} problem{'s' if n != 1 else ''} found; the exercise was not loaded.", file=sys.stderr)
+        raise SystemExit(EXIT_BAD_INPUT) from None
+
+
+def cmd_run_exercise(args: argparse.Namespace) -> int:
+    """Run a facilitator-scripted exercise: on the map with a facilitator, or headless with bots in the teams' places."""
+    ex = _load_exercise(args.script)
+    if not args.headless:
+        if _has_display():
+            return cmd_exercise_ui(args, ex)
+        print("No display found: running the exercise headless in the terminal.\n")
+    from engine.exercise import ExerciseRun
+
+    sc = ex.scenario
+    r = Renderer(sc)
+    run = ExerciseRun(ex, seed=args.seed, bot_level=args.bot_level)
+    game = run.game
+    meta = ex.script.exercise
+    print(f"EXERCISE: {meta.title} — {sc.meta.title}, seed {args.seed}")
+    print(meta.summary.strip())
+    print(f"Adjudication: {meta.adjudication.replace('_', '-')}"
+          + (" (headless: with nobody at the control desk, the rules' outcomes stand)"
+             if meta.adjudication != "rigid" else ""))
+    print("Learning objectives:")
+    for o in meta.objectives:
+        print(f"  · {o.text}")
+    print("Teams (played here by bots of level " + (args.bot_level or meta.bot_level) + "):")
+    for t in ex.script.teams:
+        print(f"  {t.name}: {', '.join(r.name(a) for a in t.actors)}")
+        if t.briefing:
+            print(f"    briefing (to {t.name} only): {t.briefing.strip()}")
+    print("Played by the script and bots: " + ", ".join(r.name(a) for a in ex.unplayed_sides))
+    print()
+    print("\n".join(r.situation(game.state)))
+    autosave_to = autosave_path(args.autosave)
+    while not game.over:
+        rec = run.play_turn()
+        print()
+        print("\n".join(r.turn(rec, game.state)))
+        if game.state.phase == "paused":
+            pause = ex.pause_after(rec.turn)
+            print()
+            print(f"⏸ DISCUSSION PAUSE — {game.state.pause_note}")
+            for prompt in pause.prompts if pause else []:
+                print(f"    ? {prompt}")
+            print("  (nobody at the control desk: the exercise resumes)")
+            game.control("resume", by="script")
+        failed = autosave(game, Path(args.script), autosave_to)
+        if failed:
+            print(failed, file=sys.stderr)
+    print()
+    print("\n".join(r.results(game)))
+    print()
+    print("DEBRIEF")
+    print("Learning objectives, to discuss in the hot wash:")
+    for o in meta.objectives:
+        print(f"  · {o.text}")
+    print("Control log (who decided what):")
+    rulings = [(rec.turn, res) for rec in game.state.log for res in rec.resolutions if res.decided_by != "rules"]
+    for c in game.state.control:
+        why = f" — {c.reason}" if c.reason else ""
+        print(f"  turn {c.turn}: {c.by} {c.action.replace('_', ' ')}: {c.detail}{why}")
+    for turn, res in rulings:
+        print(f"  turn {turn}: {res.decided_by} set {r.name(res.order.actor)}'s "
+              f"{sc.card(res.order.card).name} to {res.outcome}: {res.decided_because}")
+    if not game.state.control and not rulings:
+        print("  (nothing: the dice and the rules decided everything)")
+    if args.save:
+        try:
+            written = save_game(Path(args.save), game, Path(args.script), label=f"exercise: {meta.title}")
+        except SaveError as exc:
+            print(f"Not saved: {exc}", file=sys.stderr)
+            return 1
+        print(f"\nSaved to {written}")
+    return 0
+
+
+def cmd_exercise_ui(args: argparse.Namespace, ex: Exercise) -> int:
+    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+    from ui.app import run_exercise_ui
+
+    w, h = (int(x) for x in args.size.lower().split("x"))
+    return run_exercise_ui(ex, seed=args.seed, size=(w, h), scale=args.ui_scale,
+                           autosave_to=autosave_path(getattr(args, "autosave", None)))
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="main.py", description="Wargame and tabletop-exercise engine.")
     p.add_argument("--scenario", default=str(DEFAULT_SCENARIO), help="scenario file (default: the shipped one)")
@@ -326,6 +427,7 @@ def build_parser() -> argparse.ArgumentParser:
     v.set_defaults(func=cmd_validate)
     sc = sub.add_parser("schema", help="print the JSON Schema of the scenario format (for editors)")
     sc.add_argument("--deck", action="store_true", help="the schema of a card deck file (cards:, events:) instead")
+    sc.add_argument("--exercise", action="store_true", help="the schema of an exercise script instead")
     sc.set_defaults(func=cmd_schema)
     ck = sub.add_parser("check", help="play many quick bot games and warn about cards, objectives and endings")
     ck.add_argument("scenario")
@@ -354,6 +456,16 @@ def build_parser() -> argparse.ArgumentParser:
                     help="where to autosave after every turn (default saves/autosave.json, or $WARGAME_AUTOSAVE; "
                          "'off' to turn it off)")
     pl.set_defaults(func=cmd_play)
+    ex = sub.add_parser("run-exercise", help="run a facilitator-scripted exercise (scenarios/exercises/)")
+    ex.add_argument("script", help="an exercise script")
+    ex.add_argument("--seed", type=int, default=1)
+    ex.add_argument("--headless", action="store_true", help="run in the terminal, with bots in the teams' places")
+    ex.add_argument("--bot-level", default=None, choices=list(LEVELS),
+                    help="level of the bots (default: the script's)")
+    ex.add_argument("--save", default=None, metavar="PATH", help="save the finished exercise to PATH")
+    ex.add_argument("--autosave", default=None, metavar="PATH",
+                    help="autosave after every turn here (default saves/autosave.json; 'off' to disable)")
+    ex.set_defaults(func=cmd_run_exercise)
     rp = sub.add_parser("replay", help="re-run a saved game from its seed and orders and check every turn")
     rp.add_argument("save", help="a save file")
     rp.set_defaults(func=cmd_replay)
@@ -361,7 +473,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("save", help="a save file")
     rep.add_argument("--out", default=None, metavar="DIR", help="folder for report.html (default reports/NAME/)")
     rep.set_defaults(func=cmd_report)
-    for parser in (p, pl):
+    for parser in (p, pl, ex):
         parser.add_argument("--size", default="1280x800", help="window size for the map, e.g. 1920x1080")
         parser.add_argument("--ui-scale", type=float, default=None, help="text and panel scale (projectors: 1.5)")
     return p

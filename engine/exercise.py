@@ -322,8 +322,10 @@ def _derive(script: ExerciseScript, sc: S.Scenario, located: Located) -> tuple[S
             event["to"] = sorted({a for team in inj.to for a in team_actors.get(team, [])})
         data["events"].append(event)
     if script.end is not None:
+        # The scenario's own timeline stays as it is (its later events are simply never reached).
         if script.end.after_turn:
-            data["meta"]["turns"] = script.end.after_turn
+            data["end"].append({"id": "exercise_last_turn", "text": script.end.text,
+                                "when": [{"turn_at_least": script.end.after_turn}]})
         if script.end.when:
             data["end"].append({"id": "exercise_end", "text": script.end.text,
                                 "when": [c.model_dump(by_alias=True, exclude_none=True) for c in script.end.when]})
@@ -343,7 +345,7 @@ def _script_loc(loc: tuple[Any, ...], n_events: int, n_end: int) -> tuple[Any, .
         rest = tuple(_EVENT_TO_INJECT.get(x, x) if isinstance(x, str) else x for x in loc[2:])
         return ("injects", loc[1] - n_events, *rest)
     if len(loc) >= 2 and loc[0] == "end" and isinstance(loc[1], int) and loc[1] >= n_end:
-        return ("end", *loc[2:])
+        return ("end", "when", *loc[4:]) if len(loc) > 3 else ("end",)
     return ("exercise", "scenario")
 
 

@@ -57,9 +57,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from engine.errors import ScenarioError
+from engine.exercise import load_scenario_or_exercise
 from engine.game import Game
 from engine.invariants import broken_invariants
-from engine.exercise import load_scenario_or_exercise
 from engine.replay import ReplayResult, replay
 from engine.rules import Rules, scenario_digest
 from engine.scenario import Scenario
