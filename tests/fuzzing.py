@@ -141,7 +141,7 @@ def _replace_value(text: str, rng: random.Random) -> str:
         return text
     i = rng.choice(candidates)
     key = lines[i].split(": ", 1)[0]
-    value = rng.choice(NASTY_YAML[9:20] + ["[]", "{}", "-5", "0", "nobody_here", "[a, b]", "{x: 1}", "yes", "''"])
+    value = rng.choice([*NASTY_YAML[9:20], "[]", "{}", "-5", "0", "nobody_here", "[a, b]", "{x: 1}", "yes", "''"])
     lines[i] = f"{key}: {value}"
     return "\n".join(lines)
 
