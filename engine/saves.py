@@ -45,10 +45,12 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import glob
 import json
 import os
 import stat
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -311,7 +313,21 @@ def _write_atomically(path: Path, data: bytes) -> Path:
             with contextlib.suppress(OSError):
                 os.unlink(tmp_name)
     _fsync_folder(folder)
+    _remove_stale_temporaries(target)
     return target
+
+
+#: a temporary file this old beside a save was left by a process killed mid-save (no save takes this long)
+STALE_TEMP_SECONDS = 600
+
+
+def _remove_stale_temporaries(target: Path) -> None:
+    """Clear temporary files that a killed process left beside this save (the save itself is always whole)."""
+    now = time.time()
+    for leftover in target.parent.glob(f".{glob.escape(target.name)}.*.tmp"):
+        with contextlib.suppress(OSError):
+            if now - leftover.lstat().st_mtime > STALE_TEMP_SECONDS and leftover.is_file():
+                leftover.unlink()
 
 
 def _mode_for(target: Path) -> int:

@@ -8,6 +8,7 @@ import os
 import random
 import re
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -603,3 +604,19 @@ def test_broken_saves_exit_2_with_a_message_and_no_traceback(good_doc, tmp_path,
     res = subprocess.run([sys.executable, str(ROOT / "main.py"), "replay", str(huge)], capture_output=True,
                          text=True, cwd=ROOT, timeout=60)
     assert res.returncode == 2 and "a save may be at most 50 MB" in res.stderr
+
+
+def test_temporary_files_left_by_a_killed_save_are_cleared_by_the_next(mini, tmp_path):
+    g = Game(mini, seed=1)
+    path = save_game(tmp_path / "s.json", g, MINI)
+    old = tmp_path / ".s.json.abc123.tmp"
+    fresh = tmp_path / ".s.json.def456.tmp"  # another save may be writing this one right now
+    other = tmp_path / ".t.json.abc123.tmp"
+    for f in (old, fresh, other):
+        f.write_bytes(b"{half a sav")
+    long_ago = time.time() - 3600
+    os.utime(old, (long_ago, long_ago))
+    os.utime(other, (long_ago, long_ago))
+    save_game(path, g, MINI)
+    assert not old.exists() and fresh.exists() and other.exists()
+    assert load_game(path)[0].state.digest() == g.state.digest()
