@@ -59,6 +59,12 @@ def paragraphs(surf: pygame.Surface, items: list[Para], x: int, y: int, w: int, 
     return y
 
 
+def measure(items: list[Para], w: int) -> int:
+    """The height `paragraphs` would take for `items` at width `w`."""
+    return sum(len(fonts.wrap(t, size, w, bold)) * fonts.font(size, bold).get_linesize() + max(4, size // 2)
+               for t, size, _, bold in items)
+
+
 class CardScreen:
     """A dark screen with one light card of text and buttons: the shape of every room-wide exercise screen."""
 
@@ -94,7 +100,9 @@ class CardScreen:
     def layout(self) -> None:
         m = self.app.m
         w, h = self.app.size
-        self.box = pygame.Rect(0, 0, min(w - 2 * m.pad, m.px(self.card_w)), h - m.px(120))
+        bw = min(w - 2 * m.pad, m.px(self.card_w))
+        need = measure(self.paras(), bw - m.pad * 8) + m.pad * 3 + m.px(130)  # text, message line, buttons
+        self.box = pygame.Rect(0, 0, bw, max(m.px(300), min(h - m.px(120), need)))
         self.box.center = (w // 2, h // 2 + m.px(10))
         self.buttons = []
         acts = self.actions()

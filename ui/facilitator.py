@@ -76,6 +76,7 @@ class FacilitatorScreen:
             x += bw + m.pad
         self.body = pygame.Rect(m.pad * 2, ty + m.px(50), w - m.pad * 4, h - ty - m.px(50) - m.px(40))
         self.lists: list[tuple[str, ScrollList]] = []
+        self.labels: list[tuple[str, tuple[int, int]]] = []
         getattr(self, f"layout_{self.tab}")()
 
     def show_tab(self, tab: str) -> None:
@@ -162,9 +163,7 @@ class FacilitatorScreen:
                 rows.append(Row(f"{sc.actor(a).name}: {sc.variables[k].label} {fonts.number(view['vars'][a][k])}",
                                 "private figure"))
         for ev in view["inbox"]:
-            to = ", ".join(sorted({self.session.team_name(self.session.exercise.team_of[a])
-                                   if a in self.session.exercise.team_of else sc.actor(a).name for a in ev["to"]}))
-            rows.append(Row(f"Inject: {ev['name']}", f"to {to}" if ev["to"] else "to the whole room",
+            rows.append(Row(f"Inject: {ev['name']}", self.recipients(ev["to"]),
                             colour=theme.BAD if ev["to"] else theme.WARN))
         return rows
 
@@ -410,7 +409,7 @@ class FacilitatorScreen:
         y = c2.y + m.px(60)
         self.labels = [("Reason (required; it goes into the control log)", (c2.x, y - m.px(26)))]
         self.reason = self.entry(pygame.Rect(c2.x, y, c2.w, m.px(38)), "e.g. replay the turn with the new inject")
-        self.button(pygame.Rect(c2.x, y + m.px(54), m.px(300), m.px(42)), "Rewind", self.rewind, True)
+        self.button(pygame.Rect(c2.x, y + m.px(54), m.px(300), m.px(42)), "Go back to the chosen turn", self.rewind, True)
 
     def rewind(self) -> None:
         from ui.exercise_session import begin_exercise_turn
@@ -491,7 +490,7 @@ class FacilitatorScreen:
             surf.blit(fonts.text(fonts.fit_text(title, m.font, sl.rect.w, True), m.font, theme.INK, True),
                       (sl.rect.x, sl.rect.y - fonts.font(m.font, True).get_linesize() - 4))
             sl.draw(surf, m.small, m.small, sl.index_at(self.mouse))
-        for text, pos in getattr(self, "labels", []) if self.tab in ("adjust", "rewind") else []:
+        for text, pos in self.labels:
             surf.blit(fonts.text(text, m.small, theme.MUTED, True), pos)
         getattr(self, f"draw_{self.tab}", lambda s: None)(surf)
         for b in self.buttons:
