@@ -160,6 +160,10 @@ def test_passphrase_injects_private_views_control_and_debrief(shots, tmp_path, m
     ruled = next(r for r in rec.resolutions if r.order.actor == "gamma")
     assert (ruled.outcome, ruled.decided_by, ruled.decided_because) == (flip, "facilitator",
                                                                          "the threat lands for the drill")
+    shown = next(i for i, item in enumerate(d.screen.items) if item[0].startswith("Gamma: Threaten"))
+    while d.screen.index < shown:
+        d.key(pygame.K_SPACE)
+    assert "Outcome set by the facilitator: the threat lands for the drill" in " ".join(d.texts_on_screen())
     # Ctrl+S saves the exercise; the save (with the override) loads back to the same game
     d.key(pygame.K_s, pygame.KMOD_CTRL)
     assert d.screen.message.startswith("Saved to saves/mini_drill-turn"), d.screen.message
@@ -323,5 +327,10 @@ def test_two_actor_team_orders_for_each_actor_and_free_actions(shots):
     assert d.screen.name == "results"
     free = d.app.session.game.state.log[-1].free
     assert len(free) == 1 and free[0].outcome == "success"
+    shown = next(i for i, item in enumerate(d.screen.items) if item[0] == "France: a free action")
+    while d.screen.index < shown:
+        d.key(pygame.K_SPACE)
+    seen = d.texts_on_screen()
+    assert "SUCCESS" in seen and any(t.startswith("Argued: Paris convenes") for t in seen)
     d.shot("ex-10-results-us")
     assert d.app.error is None

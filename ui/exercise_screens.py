@@ -462,7 +462,30 @@ class RulingGateScreen(CardScreen):
 
 
 class ExerciseResultsScreen(ResultsScreen):
-    """The turn's results for the room, with the control cell one button (or F10) away."""
+    """The turn's results for the room, with the control cell one button (or F10) away.
+
+    Each outcome a person or the script settled says so, with the reason, and
+    the free actions argued this turn are shown with their dice.
+    """
+
+    def build_items(self, rec: dict[str, Any], view: dict[str, Any]) -> list[tuple[str, list[str], str]]:
+        items = super().build_items(rec, view)
+        for item, res in zip(items, rec["resolutions"], strict=False):
+            if res.get("decided_by", "rules") not in ("rules", "override"):
+                item[1].append(f"Outcome set by the {res['decided_by']}: {res.get('decided_because', '')}")
+        r = self.renderer
+        for i, fr in enumerate(rec.get("free", [])):
+            a = fr["action"]
+            lines = [f"Argued: {a['argument']}"]
+            if fr.get("roll") is not None:
+                lines.append(f"Rolled {fr['roll']} on d100 against {a['chance']}% (set by the facilitator)")
+            elif a.get("chance") is not None:
+                lines.append(f"Chance {a['chance']}%, set by the facilitator: no dice needed")
+            lines += [r.effect(e, view["agreements"]) for e in fr["effects"] if e.get("kind") != "note"]
+            lines += [e["text"] for e in fr["effects"] if e.get("kind") == "note"]
+            items.insert(len(rec["resolutions"]) + i,
+                         (f"{r.name(a['actor'])}: a free action", lines, fr["outcome"]))
+        return items
 
     def layout_left(self) -> None:
         super().layout_left()
@@ -492,8 +515,9 @@ class DebriefScreen(BoardScreen):
         m = self.app.m
         w, h = self.app.size
         self.box = pygame.Rect(m.px(40), self.top.bottom + m.px(20), w - m.px(80), h - self.top.bottom - m.px(40))
-        col_w = (self.box.w - m.pad * 8) // 3
-        self.col_w = col_w
+        inner = self.box.w - m.pad * 10
+        self.col_w = col_w = int(inner * 0.28)  # the first two columns; the control log gets the rest
+        log_w = inner - 2 * col_w
         y = self.box.bottom - m.px(54)
         x = self.box.x + m.pad * 3
         self.buttons = []
@@ -501,9 +525,9 @@ class DebriefScreen(BoardScreen):
                                      ("Quit (Q)", self.quit, 130)):
             self.buttons.append(Button(pygame.Rect(x, y, m.px(width), m.px(40)), label, action))
             x += m.px(width) + m.pad * 2
-        top = self.box.y + m.px(70)
+        top = self.box.y + m.px(76) + fonts.font(m.font, True).get_linesize()
         lh = fonts.font(m.small, True).get_linesize() + fonts.font(m.small).get_linesize() + 6
-        self.log_list = ScrollList(pygame.Rect(self.box.right - m.pad * 3 - col_w, top, col_w,
+        self.log_list = ScrollList(pygame.Rect(self.box.right - m.pad * 3 - log_w, top, log_w,
                                                y - m.pad - top - m.px(30)), row_h=lh)
         self.log_list.set_rows(self.control_rows())
 

@@ -138,7 +138,8 @@ class FacilitatorScreen:
         for side in sc.playable_ids:
             name = sc.actor(side).name
             team = self.session.exercise.team_of.get(side)
-            who = self.session.team_name(team) if team else "script / bot"
+            who = "script / bot" if not team else (self.session.team_name(team) +
+                                                   ("" if team in self.session.teams else " (a bot plays it)"))
             orders = view["pending"].get(side)
             if orders is None:
                 rows.append(Row(f"{name}: still planning", who, greyed=True))
@@ -146,7 +147,7 @@ class FacilitatorScreen:
                 rows.append(Row(f"{name}: no orders", who))
             for o in orders or []:
                 aim = (" → " + ", ".join(sc.actor(t).name for t in o["targets"])) if o["targets"] else ""
-                rows.append(Row(f"{name}: {sc.card(o['card']).name}{aim}", f"{who} · {o['rationale'] or 'no reason'}",
+                rows.append(Row(f"{name}: {sc.card(o['card']).name}{aim}", f"{who} · {o['rationale'] or 'given at the screen'}",
                                 tag=sc.card(o["card"]).family))
             for a in view["free_pending"].get(side, []):
                 chance = f"{a['chance']}%" if a["chance"] is not None else "chance not set"
