@@ -390,14 +390,18 @@ def cmd_run_exercise(args: argparse.Namespace) -> int:
     for o in meta.objectives:
         print(f"  · {o.text}")
     print("Control log (who decided what):")
-    rulings = [(rec.turn, res) for rec in game.state.log for res in rec.resolutions if res.decided_by != "rules"]
+    lines: list[tuple[int, str]] = []
     for c in game.state.control:
         why = f" — {c.reason}" if c.reason else ""
-        print(f"  turn {c.turn}: {c.by} {c.action.replace('_', ' ')}: {c.detail}{why}")
-    for turn, res in rulings:
-        print(f"  turn {turn}: {res.decided_by} set {r.name(res.order.actor)}'s "
-              f"{sc.card(res.order.card).name} to {res.outcome}: {res.decided_because}")
-    if not game.state.control and not rulings:
+        lines.append((c.turn, f"{c.by} {c.action.replace('_', ' ')}: {c.detail}{why}"))
+    for rec in game.state.log:
+        for res in rec.resolutions:
+            if res.decided_by != "rules":
+                lines.append((rec.turn, f"{res.decided_by} set {r.name(res.order.actor)}'s "
+                                        f"{sc.card(res.order.card).name} to {res.outcome}: {res.decided_because}"))
+    for turn, text in sorted(lines, key=lambda x: x[0]):
+        print(f"  turn {turn}: {text}")
+    if not lines:
         print("  (nothing: the dice and the rules decided everything)")
     if args.save:
         try:

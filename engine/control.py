@@ -159,7 +159,12 @@ def propose(rules: Rules, s: GameState, rulings: dict[int, Ruling] | None = None
 
 def override(rules: Rules, s: GameState, rulings: dict[int, Ruling], index: int, outcome: str, reason: str,
              by: str = "facilitator") -> None:
-    """Record the facilitator's decision to set order `index` (in resolution order) to `outcome`."""
+    """Add the facilitator's decision to set order `index` (in resolution order) to `outcome` to `rulings`.
+
+    Pass `rulings` to adjudication: the turn's record then names who decided
+    and why (Resolution.decided_by / decided_because), and the order log keeps
+    the ruling, so a replay applies it again.
+    """
     if outcome not in ("success", "failure"):
         raise IllegalOrder("an outcome is success or failure")
     reason = _need_reason(reason)
@@ -167,7 +172,6 @@ def override(rules: Rules, s: GameState, rulings: dict[int, Ruling], index: int,
     if not 0 <= index < len(orders):
         raise IllegalOrder(f"there is no order number {index + 1} this turn")
     rulings[index] = Ruling(outcome=outcome, by=by, reason=reason)
-    _log(s, by, "override", f"{orders[index].actor}: {rules.sc.card(orders[index].card).name} → {outcome}", reason)
 
 
 def confirm(s: GameState, by: str = "facilitator") -> None:

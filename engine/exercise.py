@@ -386,6 +386,10 @@ class ExerciseRun:
                 g.control("note", action="scripted_move_refused", by="script",
                           detail=f"{side}: {', '.join(m.card for m in moves)} could not be played ({why}); "
                                  "a bot played instead")
+            # The script reserves the cards it plays later for this side, so that a bot does not use them up
+            # (or start their cooldown) first.
+            reserved = {m.card for m in self.exercise.script.moves if m.actor == side and m.turn > g.state.turn}
+            return [o for o in self.controllers[side](g, side) if o.card not in reserved]
         return self.controllers[side](g, side)
 
     def give_orders(self) -> None:

@@ -67,7 +67,8 @@ def replay(rules: Rules, seed: int, turns: list[TurnOrders], final: GameState | 
                 try:
                     rules.submit(live, side, orders)
                 except IllegalOrder:
-                    if not t.control:
+                    if not t.control or side not in rules.sc.playable_ids or side in live.committed or any(
+                            o.card not in rules.cards or o.actor != side for o in orders):
                         raise
                     # The control cell changed the game after these orders were given: as in the live game,
                     # they stand, and adjudication lets any that no longer fit fizzle.

@@ -107,7 +107,7 @@ class ControlRecord(BaseModel):
     model_config = ConfigDict(extra="forbid")
     turn: int
     by: str
-    action: str  # pause | resume | fire_inject | adjust | override | set_chance | rewind | confirm
+    action: str  # pause | resume | fire_inject | adjust | set_chance | confirm | rewind | inject_skipped | ...
     detail: str
     reason: str = ""
 

@@ -37,6 +37,10 @@ def side_view(sc: Scenario, state: GameState, side: str | Collection[str] | None
     data["rng"] = HIDDEN  # the next dice are nobody's business
     data["control"] = []  # the control cell's notes and reasons are for the facilitator and the debrief
     data["inbox"] = [e for e in data["inbox"] if _sees(e, mine)]
+    # Which events have fired is known only for those the side may see: a private inject's very existence
+    # is the recipients' business.
+    hidden_events = {e.id for e in sc.events if e.to is not None and not mine & set(e.to)}
+    data["fired"] = {k: v for k, v in data["fired"].items() if k not in hidden_events}
     for rec in data["log"]:
         rec["events"] = [e for e in rec["events"] if _sees(e, mine)]
         rec["briefing"] = [e for e in rec["briefing"] if _sees(e, mine)]

@@ -19,7 +19,8 @@ from tests.conftest import FIXTURES, ROOT
 from tests.test_cli import run
 
 SHIPPED = sorted((ROOT / "scenarios").glob("*.yaml"))
-DECKS = sorted((ROOT / "scenarios").glob("*/*.yaml"))
+EXERCISES = sorted((ROOT / "scenarios" / "exercises").glob("*.yaml"))
+DECKS = sorted(p for p in (ROOT / "scenarios").glob("*/*.yaml") if p not in EXERCISES)
 
 
 def _plain(value: Any) -> Any:
@@ -57,6 +58,21 @@ def test_the_deck_schema_validates_each_shipped_deck(path):
     first = path.read_text(encoding="utf-8").splitlines()[0]
     assert first == "# yaml-language-server: $schema=../../docs/deck.schema.json"
     assert (path.parent / first.split("=", 1)[1]).resolve() == ROOT / "docs" / "deck.schema.json"
+
+
+@pytest.mark.parametrize("path", EXERCISES, ids=lambda p: p.name)
+def test_the_exercise_schema_validates_each_shipped_exercise_script(path):
+    schema = _schema("exercise.schema.json")
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.validate(_plain(load_file(path).data), schema)
+    first = path.read_text(encoding="utf-8").splitlines()[0]
+    assert (path.parent / first.split("=", 1)[1]).resolve() == ROOT / "docs" / "exercise.schema.json"
+
+
+def test_the_shipped_exercise_schema_is_the_exported_one():
+    out = run("schema", "--exercise")
+    assert out.returncode == 0
+    assert json.loads(out.stdout) == _schema("exercise.schema.json")
 
 
 def test_the_schema_catches_what_an_editor_should_mark():
