@@ -117,7 +117,17 @@ class App:
             if self.help and event.key == pygame.K_ESCAPE:
                 self.help = False
                 return
+            if event.key == pygame.K_F10 and self._control_allowed():
+                from ui.exercise_screens import open_control
+
+                open_control(self, self.screen)
+                return
         self.screen.handle(event)
+
+    def _control_allowed(self) -> bool:
+        """F10 asks for the facilitator's passphrase anywhere in an exercise, except where it is being typed."""
+        return (getattr(self.session, "exercise", None) is not None
+                and getattr(self.screen, "name", "") not in ("passphrase", "facilitator", "exercise_start", "argue"))
 
     def _guard(self, what: str, fn) -> None:  # type: ignore[no-untyped-def]
         try:
@@ -153,6 +163,8 @@ class App:
             ("Ctrl+S", "save the game"), ("U", "hand-over: take back the previous team's orders"),
             ("H", "hand-over: step through the turns so far (and rewind)"),
             ("R / P", "end of game: write the report / replay turn by turn"),
+            ("F10", "exercise: the control panel (facilitator's passphrase)"),
+            ("Tab / I / F", "exercise planning: next actor of the team / hide injects / argue a free action"),
         ]
         m = self.m
         box = pygame.Rect(0, 0, m.px(620), m.px(60) + len(rows) * m.row)
@@ -180,3 +192,11 @@ def run_ui(scenario_path: Path | None = None, size: tuple[int, int] = (1280, 800
         begin_turn(app)
     app.run()
     return 0
+
+
+def run_exercise_ui(exercise, seed: int = 1, size: tuple[int, int] = (1280, 800),  # type: ignore[no-untyped-def]
+                    scale: float | None = None, autosave_to: Path | None = None) -> int:
+    """Open the window on a facilitated exercise (see ui/exercise_start.py); `run-exercise` calls this."""
+    from ui.exercise_start import run_exercise_ui as run
+
+    return run(exercise, seed=seed, size=size, scale=scale, autosave_to=autosave_to)

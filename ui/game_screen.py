@@ -38,6 +38,11 @@ def map_data() -> MapData:
 def begin_turn(app: App) -> None:
     """Move the game on: bots commit, then the next team's hand-over, or the turn's results."""
     s = app.session
+    if getattr(s, "exercise", None) is not None:  # a facilitated exercise has its own turn flow
+        from ui.exercise_session import begin_exercise_turn
+
+        begin_exercise_turn(app)
+        return
     if s.game.over:
         app.show(EndScreen(app))
         return
@@ -61,7 +66,8 @@ def save_now(app: App) -> str:
     from engine.saves import SaveError, save_game
 
     s = app.session
-    name = f"{s.game.scenario.meta.id}-turn{s.game.state.turn:02d}.json"
+    stem = getattr(s, "save_stem", s.game.scenario.meta.id)  # an exercise names its saves after itself
+    name = f"{stem}-turn{s.game.state.turn:02d}.json"
     target = app.save_to or ROOT / "saves" / name
     try:
         path = save_game(target, s.game, s.scenario_path, label="saved from the map")

@@ -1,0 +1,621 @@
+"""The room-wide screens of a facilitated exercise: hand-over, briefing, injects, pauses, the ruling gate, debrief.
+
+Everything a team reads privately is shown only after a hand-over screen
+that itself shows nothing private; the room-wide screens draw public
+information only (public injects, the script's discussion prompts). The
+control cell is reached from any of them (F10 or the small Control button)
+through the facilitator's passphrase.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pygame
+import pygame_gui
+
+from engine.exercise import Inject
+from ui import fonts, theme
+from ui.app import App
+from ui.game_screen import ROOM, BoardScreen, ReplayScreen, ResultsScreen, save_now, write_report_now
+from ui.start_screen import gui_theme
+from ui.widgets import Button, Row, ScrollList
+
+Para = tuple[str, int, tuple[int, int, int], bool]
+
+
+def inject_of(app: App, event_id: str) -> Inject | None:
+    """The script's line for a delivered inject (its channel), or None for a scenario event."""
+    return next((i for i in app.session.exercise.script.injects if i.id == event_id), None)
+
+
+def open_control(app: App, back: Any, tab: str = "overview") -> None:
+    """Ask for the facilitator's passphrase, then open the control panel; closing it returns to `back`."""
+    from ui.facilitator import FacilitatorScreen
+
+    app.show(PassphraseScreen(app, back, lambda: app.show(FacilitatorScreen(app, back, tab)),
+                              "Open the control panel"))
+
+
+def ctrl_s(event: pygame.event.Event) -> bool:
+    return (event.type == pygame.KEYDOWN and event.key == pygame.K_s
+            and bool((getattr(event, "mod", 0) | pygame.key.get_mods()) & pygame.KMOD_CTRL))
+
+
+def paragraphs(surf: pygame.Surface, items: list[Para], x: int, y: int, w: int, bottom: int,
+               centre: int | None = None) -> int:
+    """Draw wrapped paragraphs from `y`; stop (with an ellipsis line) at `bottom`; return the next y."""
+    for text, size, colour, bold in items:
+        lh = fonts.font(size, bold).get_linesize()
+        for line in fonts.wrap(text, size, w, bold):
+            if y + 2 * lh > bottom:
+                surf.blit(fonts.text("…", size, colour, bold), (x, y))
+                return y + lh
+            img = fonts.text(line, size, colour, bold)
+            surf.blit(img, img.get_rect(midtop=(centre, y)) if centre is not None else (x, y))
+            y += lh
+        y += max(4, size // 2)
+    return y
+
+
+def measure(items: list[Para], w: int) -> int:
+    """The height `paragraphs` would take for `items` at width `w`."""
+    return sum(len(fonts.wrap(t, size, w, bold)) * fonts.font(size, bold).get_linesize() + max(4, size // 2)
+               for t, size, _, bold in items)
+
+
+class CardScreen:
+    """A dark screen with one light card of text and buttons: the shape of every room-wide exercise screen."""
+
+    name = "card"
+    card_w = 760
+    dark = True
+
+    def __init__(self, app: App):
+        self.app = app
+        self.mouse = (-1, -1)
+        self.message = ""
+        self.error_message = False
+        self.buttons: list[Button] = []
+        self.primary: Button | None = None
+        self.control_button: Button | None = None
+
+    # -- subclasses fill these in
+    def paras(self) -> list[Para]:
+        return []
+
+    def actions(self) -> list[tuple[str, Callable[[], None], bool]]:
+        """(label, action, primary) for the buttons at the foot of the card."""
+        return []
+
+    def kicker(self) -> str:
+        s = self.app.session
+        return f"{s.exercise.title} · turn {s.game.state.turn} · {s.sc.turn_date(s.game.state.turn):%B %Y}"
+
+    def with_control(self) -> bool:
+        return True
+
+    # -- layout, input, drawing
+    def layout(self) -> None:
+        m = self.app.m
+        w, h = self.app.size
+        bw = min(w - 2 * m.pad, m.px(self.card_w))
+        need = measure(self.paras(), bw - m.pad * 8) + m.pad * 3 + m.px(130)  # text, message line, buttons
+        self.box = pygame.Rect(0, 0, bw, max(m.px(300), min(h - m.px(120), need)))
+        self.box.center = (w // 2, h // 2 + m.px(10))
+        self.buttons = []
+        acts = self.actions()
+        widths = [max(m.px(180), fonts.font(m.font, True).size(label)[0] + m.px(36)) for label, _, _ in acts]
+        x = self.box.centerx - (sum(widths) + m.pad * 2 * (len(acts) - 1)) // 2
+        y = self.box.bottom - m.px(64)
+        self.primary = None
+        for (label, action, primary), bw in zip(acts, widths, strict=True):
+            b = Button(pygame.Rect(x, y, bw, m.px(46)), label, action, primary=primary)
+            self.buttons.append(b)
+            if primary and self.primary is None:
+                self.primary = b
+            x += bw + m.pad * 2
+        self.control_button = None
+        if self.with_control():
+            self.control_button = Button(pygame.Rect(w - m.px(130), h - m.px(44), m.px(118), m.px(32)),
+                                         "Control (F10)", lambda: open_control(self.app, self))
+            self.buttons.append(self.control_button)
+
+    def say(self, text: str, error: bool = False) -> None:
+        self.message, self.error_message = text, error
+
+    def handle(self, event: pygame.event.Event) -> None:
+        if hasattr(event, "pos"):
+            self.mouse = event.pos
+        if ctrl_s(event):
+            said = save_now(self.app)
+            self.say(said, error=said.startswith("Not saved"))
+            return
+        if event.type == pygame.KEYDOWN and event.key in (pygame.K_RETURN, pygame.K_KP_ENTER) and self.primary:
+            self.primary.action()
+            return
+        for b in list(self.buttons):
+            if b.handle(event):
+                return
+        self.handle_more(event)
+
+    def handle_more(self, event: pygame.event.Event) -> None:
+        pass
+
+    def update(self, dt: float) -> None:
+        pass
+
+    def draw(self, surf: pygame.Surface) -> None:
+        m = self.app.m
+        surf.fill(theme.HIDDEN_BG if self.dark else theme.BG)
+        w, _ = self.app.size
+        kick = fonts.text(fonts.fit_text(self.kicker(), m.font, w - 4 * m.pad), m.font, (180, 190, 210))
+        surf.blit(kick, kick.get_rect(midtop=(w // 2, m.px(22))))
+        b = self.box
+        pygame.draw.rect(surf, theme.PANEL, b, border_radius=10)
+        self.draw_card(surf, b)
+        for btn in self.buttons:
+            btn.draw(surf, m.font if btn is not self.control_button else m.small, btn.rect.collidepoint(self.mouse))
+        if self.message:
+            colour = theme.BAD if self.error_message else theme.GOOD
+            lines = fonts.wrap(self.message, m.small, b.w - 4 * m.pad)[:2]
+            for i, line in enumerate(lines):
+                img = fonts.text(line, m.small, colour)
+                surf.blit(img, img.get_rect(midtop=(b.centerx, b.bottom - m.px(90) + i * fonts.font(m.small).get_linesize())))
+
+    def draw_card(self, surf: pygame.Surface, b: pygame.Rect) -> None:
+        m = self.app.m
+        paragraphs(surf, self.paras(), b.x + m.pad * 4, b.y + m.pad * 3, b.w - m.pad * 8, b.bottom - m.px(96))
+
+
+class PassphraseScreen(CardScreen):
+    """The facilitator types the passphrase (masked); a wrong one is refused and nothing opens."""
+
+    name = "passphrase"
+    card_w = 560
+
+    def __init__(self, app: App, back: Any, on_open: Callable[[], None], purpose: str):
+        super().__init__(app)
+        self.back = back
+        self.on_open = on_open
+        self.purpose = purpose
+        self.failures = 0
+
+    def with_control(self) -> bool:
+        return False
+
+    def kicker(self) -> str:
+        return "Facilitator only"
+
+    def actions(self) -> list[tuple[str, Callable[[], None], bool]]:
+        return [("Cancel (Esc)", self.cancel, False), ("Unlock", self.attempt, True)]
+
+    def layout(self) -> None:
+        super().layout()
+        m = self.app.m
+        w, h = self.app.size
+        self.box.h = m.px(300)
+        self.box.center = (w // 2, h // 2)
+        y = self.box.bottom - m.px(64)
+        for b in self.buttons:
+            b.rect.y = y
+        self.manager = pygame_gui.UIManager((w, h), theme_path=gui_theme(m.font))
+        self.entry = pygame_gui.elements.UITextEntryLine(
+            pygame.Rect(self.box.x + m.pad * 4, self.box.y + m.px(130), self.box.w - m.pad * 8, m.px(40)),
+            manager=self.manager)
+        self.entry.set_text_hidden(True)
+        self.entry.focus()
+
+    def paras(self) -> list[Para]:
+        m = self.app.m
+        return [(self.purpose, m.title, theme.INK, True),
+                ("Type the facilitator's passphrase. Teams: please look away.", m.font, theme.MUTED, False)]
+
+    def attempt(self) -> None:
+        text = self.entry.get_text()
+        if self.app.session.lock.opens_with(text):
+            self.on_open()
+            return
+        self.failures += 1
+        self.entry.set_text("")
+        self.say("Wrong passphrase: the control panel stays locked." if text else "Type the passphrase first.",
+                 error=True)
+
+    def cancel(self) -> None:
+        self.app.show(self.back)
+
+    def handle(self, event: pygame.event.Event) -> None:
+        self.manager.process_events(event)
+        if event.type == pygame_gui.UI_TEXT_ENTRY_FINISHED and event.ui_element is self.entry:
+            self.attempt()
+            return
+        if event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE:
+            self.cancel()
+            return
+        if event.type == pygame.KEYDOWN and event.key in (pygame.K_RETURN, pygame.K_KP_ENTER):
+            return  # the entry line reports Enter itself
+        super().handle(event)
+
+    def update(self, dt: float) -> None:
+        self.manager.update(dt)
+
+    def draw(self, surf: pygame.Surface) -> None:
+        super().draw(surf)
+        self.manager.draw_ui(surf)
+
+
+class TeamHandoverScreen(CardScreen):
+    """Shows nothing but whose turn it is at the screen: no team's briefing, injects or orders."""
+
+    name = "handover"
+
+    def __init__(self, app: App, team: str, briefing: bool = False):
+        super().__init__(app)
+        self.team = team
+        self.briefing = briefing
+        self.team_name = app.session.team_name(team)
+
+    def kicker(self) -> str:
+        return f"{self.app.session.exercise.title} · before the first turn" if self.briefing else super().kicker()
+
+    def paras(self) -> list[Para]:
+        m = self.app.m
+        what = "its briefing" if self.briefing else "its screen"
+        return [("", m.px(40), theme.INK, False),
+                (f"Pass the screen to {self.team_name}", m.big, theme.INK, True),
+                (f"Other teams: please look away while {self.team_name} reads {what}. Nothing of any team's "
+                 "briefing, injects or orders is shown here.", m.font, theme.MUTED, False)]
+
+    def draw_card(self, surf: pygame.Surface, b: pygame.Rect) -> None:
+        m = self.app.m
+        paragraphs(surf, self.paras(), b.x + m.pad * 4, b.y + m.pad * 3, b.w - m.pad * 8, b.bottom - m.px(96),
+                   centre=b.centerx)
+
+    def layout(self) -> None:
+        super().layout()
+        m = self.app.m
+        w, h = self.app.size
+        self.box.h = m.px(360)
+        self.box.center = (w // 2, h // 2)
+        for btn in self.buttons:
+            if btn is not self.control_button:
+                btn.rect.y = self.box.bottom - m.px(72)
+
+    def actions(self) -> list[tuple[str, Callable[[], None], bool]]:
+        label = "We are ready: show our briefing" if self.briefing else "We are ready: show our screen"
+        return [(f"{label} (Enter)", self.ready, True)]
+
+    def ready(self) -> None:
+        if self.briefing:
+            self.app.show(BriefingScreen(self.app, self.team))
+        else:
+            from ui.team_planning import TeamPlanningScreen
+
+            self.app.show(TeamPlanningScreen(self.app, self.team))
+
+
+class BriefingScreen(CardScreen):
+    """One team's own briefing, after its hand-over screen."""
+
+    name = "briefing"
+
+    def __init__(self, app: App, team: str):
+        super().__init__(app)
+        self.team = team
+
+    def kicker(self) -> str:
+        return f"{self.app.session.exercise.title} · for {self.app.session.team_name(self.team)} only"
+
+    def paras(self) -> list[Para]:
+        m = self.app.m
+        s = self.app.session
+        t = s.exercise.team(self.team)
+        plays = ", ".join(s.sc.actor(a).name for a in t.actors)
+        return [(f"{t.name}: your briefing", m.big, theme.INK, True),
+                (f"You play {plays}.", m.title, theme.ACCENT, False),
+                (t.briefing.strip() or "The control cell has no briefing for you beyond the scenario.", m.font,
+                 theme.INK, False),
+                ("When you have read it, hand the screen on. You will see it again only in the debrief.",
+                 m.small, theme.MUTED, False)]
+
+    def actions(self) -> list[tuple[str, Callable[[], None], bool]]:
+        return [("We have read it: hand the screen on (Enter)", self.done, True)]
+
+    def with_control(self) -> bool:
+        return False
+
+    def done(self) -> None:
+        from ui.exercise_session import begin_exercise_turn
+
+        self.app.session.briefed.add(self.team)
+        begin_exercise_turn(self.app)
+
+
+class InjectScreen(CardScreen):
+    """A public inject arrives: the whole room reads it, one card at a time."""
+
+    name = "inject"
+
+    def __init__(self, app: App, then: Any = None):
+        super().__init__(app)
+        self.items = app.session.unshown_public()
+        self.index = 0
+        self.then = then
+
+    def paras(self) -> list[Para]:
+        m = self.app.m
+        ev = self.items[self.index]
+        inj = inject_of(self.app, ev.event)
+        channel = (inj.channel if inj and inj.channel else "scenario event").upper()
+        count = f"  ·  {self.index + 1} of {len(self.items)}" if len(self.items) > 1 else ""
+        fired = "  ·  fired by the control cell" if ev.source == "facilitator" else ""
+        return [(f"INJECT  ·  {channel}{count}{fired}", m.font, theme.WARN, True),
+                (ev.name, m.big, theme.INK, True),
+                (ev.text.strip(), m.title, theme.INK, False),
+                ("To the whole room.", m.small, theme.MUTED, False)]
+
+    def actions(self) -> list[tuple[str, Callable[[], None], bool]]:
+        last = self.index >= len(self.items) - 1
+        return [("Continue (Enter)" if last else "Next inject (Enter)", self.next, True)]
+
+    def draw_card(self, surf: pygame.Surface, b: pygame.Rect) -> None:
+        pygame.draw.rect(surf, theme.WARN, (b.x, b.y, self.app.m.px(10), b.h), border_top_left_radius=10,
+                         border_bottom_left_radius=10)
+        super().draw_card(surf, b)
+
+    def next(self) -> None:
+        if self.index < len(self.items) - 1:
+            self.index += 1
+            self.layout()
+            return
+        self.app.session.mark_shown()
+        if self.then is not None:
+            self.app.show(self.then)
+        else:
+            from ui.exercise_session import begin_exercise_turn
+
+            begin_exercise_turn(self.app)
+
+
+class PauseScreen(CardScreen):
+    """A discussion pause: the script's title and prompts for the whole room; the facilitator resumes."""
+
+    name = "pause"
+
+    def __init__(self, app: App, resume_to: Any = None):
+        super().__init__(app)
+        self.resume_to = resume_to
+
+    def prompts(self) -> list[str]:
+        s = self.app.session
+        state = s.game.state
+        pause = s.exercise.pause_after(state.turn - 1)
+        return list(pause.prompts) if pause is not None and pause.title == state.pause_note else []
+
+    def paras(self) -> list[Para]:
+        m = self.app.m
+        state = self.app.session.game.state
+        out: list[Para] = [("DISCUSSION PAUSE", m.font, theme.ACCENT, True),
+                           (state.pause_note or "Paused by the facilitator", m.big, theme.INK, True)]
+        out += [(f"•  {p}", m.title, theme.INK, False) for p in self.prompts()]
+        out.append(("The clock is stopped: no team gives orders until the facilitator resumes.", m.small,
+                    theme.MUTED, False))
+        return out
+
+    def actions(self) -> list[tuple[str, Callable[[], None], bool]]:
+        return [("Resume the exercise (facilitator)", self.ask_resume, True)]
+
+    def ask_resume(self) -> None:
+        self.app.show(PassphraseScreen(self.app, self, self.resume, "Resume the exercise"))
+
+    def resume(self) -> None:
+        game = self.app.session.game
+        if game.state.phase == "paused":
+            game.control("resume", by="facilitator")
+        self.go_on()
+
+    def go_on(self) -> None:
+        if self.resume_to is not None:
+            self.resume_to.layout()
+            self.app.show(self.resume_to)
+        else:
+            from ui.exercise_session import begin_exercise_turn
+
+            begin_exercise_turn(self.app)
+
+    def update(self, dt: float) -> None:
+        if self.app.session.game.state.phase != "paused":  # resumed from the control panel
+            self.go_on()
+
+
+class RulingGateScreen(CardScreen):
+    """All orders are in; before the outcomes stand the control cell reviews them (semi-rigid and free play)."""
+
+    name = "gate"
+
+    def paras(self) -> list[Para]:
+        m = self.app.m
+        s = self.app.session
+        mode = s.exercise.adjudication
+        how = ("The rules propose each outcome; the facilitator confirms them or overrules some, with a reason."
+               if mode == "semi_rigid" else
+               "The facilitator sets the chance of each free action argued, and may overrule the rules' outcomes.")
+        return [("", m.px(24), theme.INK, False),
+                (f"All orders are in for turn {s.game.state.turn}", m.big, theme.INK, True),
+                (how, m.font, theme.INK, False),
+                ("Teams: the outcomes are shown to the whole room once control has ruled.", m.small, theme.MUTED,
+                 False)]
+
+    def actions(self) -> list[tuple[str, Callable[[], None], bool]]:
+        return [("Control: review the outcomes (Enter)", self.review, True)]
+
+    def review(self) -> None:
+        open_control(self.app, self, "adjudication")
+
+    def update(self, dt: float) -> None:
+        game = self.app.session.game
+        if game.state.phase == "paused" or game.waiting_for():  # control paused or rewound meanwhile
+            from ui.exercise_session import begin_exercise_turn
+
+            begin_exercise_turn(self.app)
+
+
+class ExerciseResultsScreen(ResultsScreen):
+    """The turn's results for the room, with the control cell one button (or F10) away.
+
+    Each outcome a person or the script settled says so, with the reason, and
+    the free actions argued this turn are shown with their dice.
+    """
+
+    def build_items(self, rec: dict[str, Any], view: dict[str, Any]) -> list[tuple[str, list[str], str]]:
+        items = super().build_items(rec, view)
+        for item, res in zip(items, rec["resolutions"], strict=False):
+            if res.get("decided_by", "rules") not in ("rules", "override"):
+                item[1].append(f"Outcome set by the {res['decided_by']}: {res.get('decided_because', '')}")
+        r = self.renderer
+        for i, fr in enumerate(rec.get("free", [])):
+            a = fr["action"]
+            lines = [f"Argued: {a['argument']}"]
+            if fr.get("roll") is not None:
+                lines.append(f"Rolled {fr['roll']} on d100 against {a['chance']}% (set by the facilitator)")
+            elif a.get("chance") is not None:
+                lines.append(f"Chance {a['chance']}%, set by the facilitator: no dice needed")
+            lines += [r.effect(e, view["agreements"]) for e in fr["effects"] if e.get("kind") != "note"]
+            lines += [e["text"] for e in fr["effects"] if e.get("kind") == "note"]
+            items.insert(len(rec["resolutions"]) + i,
+                         (f"{r.name(a['actor'])}: a free action", lines, fr["outcome"]))
+        return items
+
+    def layout_left(self) -> None:
+        super().layout_left()
+        m, L = self.app.m, self.left
+        self.control_button = Button(pygame.Rect(L.right - m.pad - m.px(110), L.y + m.pad, m.px(110), m.px(30)),
+                                     "Control (F10)", lambda: open_control(self.app, self))
+        self.buttons.append(self.control_button)
+
+
+class DebriefScreen(BoardScreen):
+    """The hot wash: learning objectives, who met which objective, and the control log of who decided what.
+
+    The control log is shown here without the passphrase: the exercise is
+    over, and the debrief is where the room learns which outcomes were the
+    dice's and which were a person's ruling.
+    """
+
+    name = "debrief"
+    who = "Debrief"
+
+    def __init__(self, app: App):
+        super().__init__(app, ROOM)
+        if app.save_to is not None:
+            self.message = save_now(app)
+
+    def layout_left(self) -> None:
+        m = self.app.m
+        w, h = self.app.size
+        self.box = pygame.Rect(m.px(40), self.top.bottom + m.px(20), w - m.px(80), h - self.top.bottom - m.px(40))
+        inner = self.box.w - m.pad * 10
+        self.col_w = col_w = int(inner * 0.28)  # the first two columns; the control log gets the rest
+        log_w = inner - 2 * col_w
+        y = self.box.bottom - m.px(54)
+        x = self.box.x + m.pad * 3
+        self.buttons = []
+        for label, action, width in (("Write report (R)", self.report, 200), ("Replay (P)", self.replay, 150),
+                                     ("Quit (Q)", self.quit, 130)):
+            self.buttons.append(Button(pygame.Rect(x, y, m.px(width), m.px(40)), label, action))
+            x += m.px(width) + m.pad * 2
+        top = self.box.y + m.px(76) + fonts.font(m.font, True).get_linesize()
+        lh = fonts.font(m.small, True).get_linesize() + fonts.font(m.small).get_linesize() + 6
+        self.log_list = ScrollList(pygame.Rect(self.box.right - m.pad * 3 - log_w, top, log_w,
+                                               y - m.pad - top - m.px(30)), row_h=lh)
+        self.log_list.set_rows(self.control_rows())
+
+    def control_rows(self) -> list[Row]:
+        game = self.app.session.game
+        sc = self.sc
+        rows = []
+        for c in game.state.control:
+            why = f" — {c.reason}" if c.reason else ""
+            colour = theme.ACCENT if c.by == "facilitator" else theme.MUTED
+            rows.append(Row(f"Turn {c.turn} · {c.by}: {c.action.replace('_', ' ')}", f"{c.detail}{why}",
+                            colour=colour))
+        for rec in game.state.log:
+            for res in rec.resolutions:
+                if res.decided_by not in ("rules", "facilitator"):  # the facilitator's are in the log above
+                    o = res.order
+                    rows.append(Row(f"Turn {rec.turn} · {res.decided_by}: {sc.actor(o.actor).name}'s "
+                                    f"{sc.card(o.card).name} → {res.outcome}", res.decided_because,
+                                    colour=theme.WARN))
+        if not rows:
+            rows.append(Row("Nothing: the dice and the rules decided everything."))
+        return rows
+
+    def report(self) -> None:
+        self.message = write_report_now(self.app)
+
+    def replay(self) -> None:
+        self.app.show(ReplayScreen(self.app, back=self))
+
+    def quit(self) -> None:
+        self.app.running = False
+
+    def handle_left(self, event: pygame.event.Event) -> None:
+        if self.log_list.handle(event):
+            return
+        if event.type == pygame.KEYDOWN:
+            {pygame.K_r: self.report, pygame.K_p: self.replay, pygame.K_q: self.quit}.get(event.key, lambda: None)()
+
+    def draw(self, surf: pygame.Surface) -> None:
+        super().draw(surf)
+        m = self.app.m
+        s = self.app.session
+        state = s.game.state
+        shade = pygame.Surface(self.app.size, pygame.SRCALPHA)
+        shade.fill((20, 24, 32, 140))
+        surf.blit(shade, (0, 0))
+        b = self.box
+        pygame.draw.rect(surf, theme.PANEL, b, border_radius=10)
+        x0, y0 = b.x + m.pad * 3, b.y + m.pad * 2
+        surf.blit(fonts.text(fonts.fit_text(f"Debrief: {s.exercise.title}", m.big, b.w - m.pad * 6, True), m.big,
+                             theme.INK, True), (x0, y0))
+        top = self.log_list.rect.y - fonts.font(m.font, True).get_linesize() - 2
+        bottom = self.buttons[0].rect.y - m.pad
+        cw = self.col_w
+        # column 1: how it ended and the learning objectives
+        meta = s.exercise.script.exercise
+        rn = {r.id: r.name for r in self.sc.ladder.rungs}
+        col1: list[Para] = [
+            (f"Ended: {state.end_reason}.", m.font, theme.INK, False),
+            (f"{len(state.log)} turns · escalation ended at {rn[state.rung]} (peak {rn[state.peak_rung]}) · "
+             f"{sum(len(t.briefing) for t in state.log)} injects delivered.", m.small, theme.MUTED, False),
+            ("Learning objectives, for the hot wash", m.font, theme.ACCENT, True)]
+        col1 += [(f"•  {o.text}", m.small, theme.INK, False) for o in meta.objectives]
+        paragraphs(surf, col1, x0, top, cw, bottom)
+        # column 2: objectives met, by team
+        x2 = x0 + cw + m.pad * 2
+        scores = s.game.scores()
+        col2: list[Para] = [("Objectives met", m.font, theme.ACCENT, True)]
+        met_ids = {o for ids in state.results.values() for o in ids}
+        for t in s.exercise.script.teams:
+            for a in t.actors:
+                objs = [o for o in self.sc.objectives if o.actor == a]
+                if not objs:
+                    continue
+                total = sum(o.points for o in objs)
+                col2.append((f"{self.sc.actor(a).name} ({t.name}): {scores.get(a, 0)} of {total} points", m.small,
+                             theme.INK, True))
+                col2 += [(f"{'✓' if o.id in met_ids else '×'} {o.description}", m.small,
+                          theme.GOOD if o.id in met_ids else theme.BAD, False) for o in objs]
+        paragraphs(surf, col2, x2, top, cw, bottom)
+        # column 3: the control log
+        surf.blit(fonts.text("Who decided what (the control log)", m.font, theme.ACCENT, True),
+                  (self.log_list.rect.x, top))
+        self.log_list.draw(surf, m.small, m.small, self.log_list.index_at(self.mouse))
+        for btn in self.buttons:
+            btn.draw(surf, m.font, btn.rect.collidepoint(self.mouse))
+        if self.message:
+            last = self.buttons[-1].rect
+            for i, line in enumerate(fonts.wrap(self.message, m.small, b.right - last.right - m.pad * 4)[:2]):
+                surf.blit(fonts.text(line, m.small, theme.INK),
+                          (last.right + m.pad * 2, last.y + i * fonts.font(m.small).get_linesize()))
