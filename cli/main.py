@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 from cli.render import Renderer
 from engine.bots import LEVELS, bot_orders
@@ -25,15 +25,20 @@ DEFAULT_SCENARIO = ROOT / "scenarios" / "post_nato_2024.yaml"
 EXIT_BAD_INPUT = 2
 
 
+def _refuse(exc: ScenarioError, what: str) -> NoReturn:
+    """Print every problem as FILE:LINE:COLUMN and exit 2: a broken file never ends in a traceback."""
+    for p in exc.problems:
+        print(p, file=sys.stderr)
+    n = len(exc.problems)
+    print(f"{n} problem{'s' if n != 1 else ''} found; the {what} was not loaded.", file=sys.stderr)
+    raise SystemExit(EXIT_BAD_INPUT) from None
+
+
 def _load(path: str | Path) -> Scenario:
     try:
         return load_scenario(path)
     except ScenarioError as exc:
-        for p in exc.problems:
-            print(p, file=sys.stderr)
-        n = len(exc.problems)
-        print(f"{n} problem{'s' if n != 1 else ''} found; the scenario was not loaded.", file=sys.stderr)
-        raise SystemExit(EXIT_BAD_INPUT) from None
+        _refuse(exc, "scenario")
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -329,11 +334,7 @@ def _load_exercise(path: str) -> Exercise:
     try:
         return load_exercise(path)
     except ScenarioError as exc:
-        for p in exc.problems:
-            print(p, file=sys.stderr)
-        n = len(exc.problems)
-        print(f"{n} problem{'s' if n != 1 else ''} found; the exercise was not loaded.", file=sys.stderr)
-        raise SystemExit(EXIT_BAD_INPUT) from None
+        _refuse(exc, "exercise")
 
 
 def cmd_run_exercise(args: argparse.Namespace) -> int:
