@@ -355,9 +355,24 @@ def describe(t: Tables, cond: Any) -> str:
 
 # ------------------------------------------------------------------ effects
 
+#: beyond this many millionths a float has no fraction left to round
+_EXACT = float(2**52)
+
+
+def round6(x: float) -> float:
+    """Round to the nearest millionth, halves to even: the one rounding every figure in a game goes through.
+
+    Written as `round(x * 1e6) / 1e6` rather than `round(x, 6)` so that the
+    batch engine (engine/batch.py) can do exactly the same with numpy's
+    `rint`: the two engines then agree bit for bit.
+    """
+    y = x * 1e6
+    return round(y) / 1e6 if -_EXACT < y < _EXACT else x
+
+
 def _clamp(v: float, rng: tuple[float, float]) -> float:
     lo, hi = rng
-    return round(lo if v < lo else min(v, hi), 6)
+    return round6(lo if v < lo else min(v, hi))
 
 
 def move_ladder(t: Tables, state: GameState, rec: list[Record]) -> None:
@@ -485,6 +500,18 @@ def compile_effect(t: Tables, eff: Any) -> tuple[Eff, Callable[[Ctx], str | None
     raise TypeError(f"unknown effect {type(eff).__name__}")
 
 
+def own_agreement(state: GameState, aid: str) -> AgreementState:
+    """The state's own copy of an agreement, made before changing it.
+
+    States copied by `working_copy` share their agreement objects; whoever
+    changes one first replaces it with a copy, so other states never see it.
+    """
+    ag = state.agreements[aid]
+    mine = ag.model_copy(update={"parties": list(ag.parties), "history": list(ag.history)})
+    state.agreements[aid] = mine
+    return mine
+
+
 def _agreement_effect(t: Tables, eff: S.AgreementEffect) -> tuple[Eff, Callable[[Ctx], str | None]]:
     trig = eff.agreement
     which = select_agreement(t, eff)
@@ -529,6 +556,7 @@ def _agreement_effect(t: Tables, eff: S.AgreementEffect) -> tuple[Eff, Callable[
             return
         if ag is None:
             raise IllegalOrder(f"there is no such agreement to {trig}")
+        ag = own_agreement(s, ag.id)
         before = ag.state
         ag.state = AGREEMENT.fire(trig, before, ag.name)
         if trig == "propose":

@@ -36,6 +36,8 @@ from engine.interpret import (
     compile_condition,
     compile_effect,
     describe,
+    own_agreement,
+    round6,
 )
 from engine.lifecycles import (
     AGREEMENT,
@@ -436,11 +438,11 @@ class Rules:
         For bots weighing their options; None if the order could not apply.
         """
         cc = self.cards[order.card]
-        s = working_copy(state)
+        s = _effects_copy(state)
         ctx = self._ctx_for(s, order)
         row = s.vars[order.actor]
         for var, amount in cc.card.cost.items():
-            row[var] = round(row[var] - amount, 6)
+            row[var] = round6(row[var] - amount)
         branch = cc.effects if success else cc.on_failure
         if branch.blocked(ctx):
             return None
@@ -561,7 +563,7 @@ class Rules:
         row = s.vars[order.actor]
         for var, amount in cc.card.cost.items():
             before = row[var]
-            row[var] = round(before - amount, 6)
+            row[var] = round6(before - amount)
             effects.append({"kind": "cost", "actor": order.actor, "var": var, "from": before, "to": row[var]})
         key = f"{order.actor}:{order.card}"
         s.attempts.setdefault(key, []).append(s.turn)
@@ -663,7 +665,8 @@ class Rules:
 
     # ------------------------------------------------------------- assessment
     def _assess(self, s: GameState, record: TurnRecord, escalated: bool) -> None:
-        for ag in list(s.agreements.values()):
+        for aid in list(s.agreements):  # by id: an upkeep effect may replace an agreement (copy on write)
+            ag = s.agreements[aid]
             if ag.state in ("in_force", "invoked"):
                 up = self.agreement_upkeep.get(ag.type)
                 if up and up.apply:
@@ -673,6 +676,7 @@ class Rules:
             elif ag.state in AGREEMENT_PENDING:
                 limit = self.lapse_after.get(ag.type)
                 if limit is not None and s.turn - ag.since_turn >= limit:
+                    ag = own_agreement(s, ag.id)
                     before = ag.state
                     ag.state = AGREEMENT.fire("lapse", before, ag.name)
                     ag.since_turn = s.turn
@@ -690,7 +694,7 @@ class Rules:
         decay = self.sc.ladder.decay
         if decay and not escalated and s.escalation > self.sc.ladder.min_score:
             before = s.escalation
-            s.escalation = round(max(self.sc.ladder.min_score, before - decay), 6)
+            s.escalation = round6(max(self.sc.ladder.min_score, before - decay))
             record.upkeep.append({"kind": "escalate", "from": before, "to": s.escalation, "why": "decay"})
             from engine.interpret import move_ladder
             move_ladder(self.t, s, record.upkeep)
@@ -749,36 +753,67 @@ def _shuffle(items: list[Any], stream: dice.Stream) -> None:
         items[i], items[j] = items[j], items[i]
 
 
+_ORDERS: dict[tuple[str, str, tuple[str, ...], str | None], Order] = {}
+
+
 def _order(actor: str, card: str, targets: tuple[str, ...] = (), agreement: str | None = None) -> Order:
-    """An order the engine built itself from known ids: no need to validate it again."""
-    return Order.model_construct(actor=actor, card=card, targets=targets, agreement=agreement, rationale="")
+    """An order the engine built itself from known ids: no need to validate it again.
+
+    Orders are frozen, so one object per distinct order is shared (legal-move
+    generation builds the same few hundred orders again every decision).
+    """
+    key = (actor, card, targets, agreement)
+    order = _ORDERS.get(key)
+    if order is None:
+        if len(_ORDERS) > 100_000:  # bounded: scenarios loaded one after another in a long process
+            _ORDERS.clear()
+        order = _ORDERS[key] = Order.model_construct(actor=actor, card=card, targets=targets, agreement=agreement,
+                                                     rationale="")
+    return order
+
+
+def _effects_copy(state: GameState) -> GameState:
+    """A copy in which effects may run: only what effects can change is copied (see `preview`).
+
+    The order log, attempts and the rest are shared with `state`, so this copy
+    must never be adjudicated or kept.
+    """
+    return state.model_copy(update={
+        "vars": {k: dict(v) for k, v in state.vars.items()},
+        "globals": dict(state.globals),
+        "relations": {k: dict(v) for k, v in state.relations.items()},
+        "members": {k: list(v) for k, v in state.members.items()},
+        "commitments": {k: dict(v) for k, v in state.commitments.items()},
+        "agreements": dict(state.agreements),
+        "fired": {k: list(v) for k, v in state.fired.items()},
+    })
 
 
 def working_copy(state: GameState) -> GameState:
-    """A copy that adjudication may mutate; past turn records are shared, never changed."""
-    return GameState.model_construct(
-        **{
-            **{k: getattr(state, k) for k in GameState.model_fields},
-            "vars": {k: dict(v) for k, v in state.vars.items()},
-            "globals": dict(state.globals),
-            "relations": {k: dict(v) for k, v in state.relations.items()},
-            "members": {k: list(v) for k, v in state.members.items()},
-            "commitments": {k: dict(v) for k, v in state.commitments.items()},
-            "agreements": {k: v.model_copy(update={"parties": list(v.parties), "history": list(v.history)})
-                           for k, v in state.agreements.items()},
-            "pending": {k: list(v) for k, v in state.pending.items()},
-            "committed": list(state.committed),
-            "fired": {k: list(v) for k, v in state.fired.items()},
-            "attempts": {k: list(v) for k, v in state.attempts.items()},
-            "successes": {k: list(v) for k, v in state.successes.items()},
-            "ever_met": list(state.ever_met),
-            "inbox": list(state.inbox),
-            "free_pending": {k: list(v) for k, v in state.free_pending.items()},
-            "control": list(state.control),
-            "log": list(state.log),
-            "results": {k: list(v) for k, v in state.results.items()},
-        }
-    )
+    """A copy that adjudication may mutate; past turn records are shared, never changed.
+
+    Agreements are shared too and copied on write (`own_agreement`): a bot's
+    preview copies a state dozens of times a decision and rarely touches one.
+    """
+    return state.model_copy(update={
+        "vars": {k: dict(v) for k, v in state.vars.items()},
+        "globals": dict(state.globals),
+        "relations": {k: dict(v) for k, v in state.relations.items()},
+        "members": {k: list(v) for k, v in state.members.items()},
+        "commitments": {k: dict(v) for k, v in state.commitments.items()},
+        "agreements": dict(state.agreements),
+        "pending": {k: list(v) for k, v in state.pending.items()},
+        "committed": list(state.committed),
+        "fired": {k: list(v) for k, v in state.fired.items()},
+        "attempts": {k: list(v) for k, v in state.attempts.items()},
+        "successes": {k: list(v) for k, v in state.successes.items()},
+        "ever_met": list(state.ever_met),
+        "inbox": list(state.inbox),
+        "free_pending": {k: list(v) for k, v in state.free_pending.items()},
+        "control": list(state.control),
+        "log": list(state.log),
+        "results": {k: list(v) for k, v in state.results.items()},
+    })
 
 
 __all__ = ["CardStatus", "Rules", "Ruling", "working_copy"]
