@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from engine import dice
 from engine import scenario as S
-from engine.interpret import Ctx, compile_condition
+from engine.interpret import Ctx, compile_condition, seq_sum
 from engine.policy import simple_orders
 from engine.rules import Rules, working_copy
 from engine.state import GameState, Order
@@ -73,7 +73,7 @@ class Doctrines:
             if who == "self":
                 return lambda s, me: (s.vars[me][name] - lo) / span
             resolve = rules.t.actors(who)
-            return lambda s, me: sum((s.vars[a][name] - lo) / span for a in resolve(Ctx(s, me))) / max(
+            return lambda s, me: seq_sum((s.vars[a][name] - lo) / span for a in resolve(Ctx(s, me))) / max(
                 1, len(resolve(Ctx(s, me))))
         if v.escalation:
             lad = sc.ladder
@@ -91,8 +91,8 @@ class Doctrines:
                 others = [a for a in resolve(Ctx(s, me)) if a != me]
                 if not others:
                     return 0.0
-                return sum((s.relations.get(relation_key(me, a), {}).get(rel, d.default) - d.min) / span
-                           for a in others) / len(others)
+                return seq_sum((s.relations.get(relation_key(me, a), {}).get(rel, d.default) - d.min) / span
+                               for a in others) / len(others)
             return relation
         objectives = [(o, conds) for o, conds in rules.objectives if o.actor == actor]
         total = sum(o.points for o, _ in objectives) or 1
@@ -109,7 +109,7 @@ class Doctrines:
         return lambda s, me: f(Ctx(s, me))
 
     def value(self, state: GameState, actor: str) -> float:
-        return sum(t.weight * t.measure(state, actor) for t in self.terms[actor])
+        return seq_sum(t.weight * t.measure(state, actor) for t in self.terms[actor])
 
     def breakdown(self, state: GameState, actor: str) -> dict[str, float]:
         return {t.name: t.weight * t.measure(state, actor) for t in self.terms[actor]}

@@ -8,7 +8,7 @@ being changed, who acts, and what the card is aimed at.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from engine import scenario as S
@@ -142,7 +142,7 @@ def amount(t: Tables, a: float | S.Scaled) -> Callable[[Ctx], float]:
         return lambda c: v
     get = var_getter(t, a.var)
     times, plus = a.times, a.plus
-    return lambda c: sum(get(c)) * times + plus
+    return lambda c: seq_sum(get(c)) * times + plus
 
 
 def compile_condition(t: Tables, cond: Any) -> Cond:
@@ -368,6 +368,18 @@ def round6(x: float) -> float:
     """
     y = x * 1e6
     return round(y) / 1e6 if -_EXACT < y < _EXACT else x
+
+
+def seq_sum(values: Iterable[float]) -> float:
+    """Add left to right, one after another: what the batch engine repeats over arrays.
+
+    The built-in `sum` adds floats with compensation from Python 3.12 on,
+    which would make the two engines part ways in the last bit.
+    """
+    total = 0.0
+    for v in values:
+        total += v
+    return total
 
 
 def _clamp(v: float, rng: tuple[float, float]) -> float:

@@ -38,6 +38,7 @@ from engine.interpret import (
     describe,
     own_agreement,
     round6,
+    seq_sum,
 )
 from engine.lifecycles import (
     AGREEMENT,
@@ -154,6 +155,12 @@ class Rules:
 
     # ------------------------------------------------------------- new game
     def new_game(self, seed: int) -> GameState:
+        state = self.initial_state(seed)
+        self._deliver_before_orders(state)
+        return state
+
+    def initial_state(self, seed: int) -> GameState:
+        """The state at the start of planning of turn 1, before the injects due then are delivered."""
         sc = self.sc
         vars_ = {a.id: {k: float(a.variables.get(k, d.default)) for k, d in sc.variables.items()} for a in sc.actors}
         globals_ = {k: float(g.initial if g.initial is not None else g.default) for k, g in sc.globals.items()}
@@ -180,7 +187,6 @@ class Rules:
         )
         state.phase = GAME_PHASES.fire("brief", state.phase, "the game")
         state.phase = GAME_PHASES.fire("open_planning", state.phase, "the game")
-        self._deliver_before_orders(state)
         return state
 
     # ------------------------------------------------------------- legality
@@ -450,7 +456,7 @@ class Rules:
         return s
 
     def chance_percent(self, cc: CompiledCard, ctx: Ctx) -> int:
-        p = cc.base_chance + sum(add for cond, add in cc.chance_mods if cond(ctx))
+        p = cc.base_chance + seq_sum(add for cond, add in cc.chance_mods if cond(ctx))
         return max(0, min(100, round(p * 100)))
 
     # ------------------------------------------------------------- orders

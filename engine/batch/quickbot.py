@@ -1,0 +1,230 @@
+"""The quick doctrine bot (engine/bots.py, `quick`) deciding for every game of a batch at once.
+
+For each order a side could give, in every game at once: is it legal, what is
+its chance, what would the side's doctrine make of the state after success and
+after failure, does it cross a red line. Then each game ranks its own legal
+orders by risk-adjusted value with the same seeded temperament, and picks the
+best that fit together, exactly as `quick_orders` does one game at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from engine import dice
+from engine import scenario as S
+from engine.bots import JITTER, doctrines_for
+from engine.state import relation_key
+
+from .arrays import BatchState, View, derive, round6, stream_draw
+from .interpret import BCtx, all_hold, compile_condition, seq_add
+from .rules import BatchRules, Cand
+
+Measure = Callable[[View], Any]
+#: sorts after every real position
+_LAST = np.iinfo(np.int64).max
+
+
+class QuickBots:
+    def __init__(self, br: BatchRules):
+        self.br = br
+        rules, bt = br.rules, br.bt
+        doc = doctrines_for(rules)
+        self.doctrine = doc.doctrine
+        self.terms: dict[str, list[tuple[float, Measure]]] = {
+            a: [(v.weight, self._measure(v, a)) for v in d.values] for a, d in doc.doctrine.items()}
+        self.red_cards = {a: {c for line in d.red_lines for c in line.cards} for a, d in doc.doctrine.items()}
+        self.red_rungs = {a: [bt.t.rung_index[line.max_rung] for line in d.red_lines if line.max_rung is not None]
+                          for a, d in doc.doctrine.items()}
+        self.keeps = {a: [compile_condition(bt, line.keep) for line in d.red_lines if line.keep is not None]
+                      for a, d in doc.doctrine.items()}
+        self._temperament: np.ndarray | None = None
+        self._seeds: list[int] | None = None
+
+    # ------------------------------------------------------------- the doctrine's value
+    def _measure(self, v: S.ValueTerm, actor: str) -> Measure:
+        bt, sc = self.br.bt, self.br.sc
+        me = BCtx(actor)
+        if v.var is not None:
+            who, name = v.var.split(".", 1)
+            d = sc.globals[name] if who == "global" else sc.variables[name]
+            lo, span = d.min, (d.max - d.min) or 1.0
+            if who == "global":
+                return lambda view: (view.get(("g", name)) - lo) / span
+            if who == "self":
+                return lambda view: (view.get(("v", actor, name)) - lo) / span
+            whom = bt.actors(who)(me)
+            return lambda view: seq_add([(view.get(("v", a, name)) - lo) / span for a in whom]) / max(1, len(whom))
+        if v.escalation:
+            lad = sc.ladder
+            span = (lad.max_score - lad.min_score) or 1.0
+            return lambda view: (view.get(("esc",)) - lad.min_score) / span
+        if v.relation is not None:
+            rel = v.relation
+            d = sc.relation_variables[rel]
+            span = (d.max - d.min) or 1.0
+            others = [a for a in bt.actors(v.with_ or "")(me) if a != actor]
+            if not others:
+                return lambda view: 0.0
+            keys = [("r", relation_key(actor, a), rel) for a in others]
+            return lambda view: seq_add([(view.get(k) - d.min) / span for k in keys]) / len(others)
+        objectives = [(o, [compile_condition(bt, c) for c in o.conditions])
+                      for o in sc.objectives if o.actor == actor]
+        total = sum(o.points for o, _ in objectives) or 1
+
+        def share(view: View) -> Any:
+            met: Any = 0
+            for o, conds in objectives:
+                holds = all_hold(conds, view, me)
+                if o.judged == "ever":
+                    holds = np.logical_or(view.get(("ever", o.id)), holds)
+                met = met + np.where(holds, o.points, 0)
+            return met / total
+        return share
+
+    def value(self, view: View, actor: str) -> Any:
+        return seq_add([w * m(view) for w, m in self.terms[actor]])
+
+    # ------------------------------------------------------------- looking at one order
+    def preview(self, st: BatchState, cand: Cand, success: bool) -> tuple[View, Any]:
+        """The state right after this order, in every game (`Rules.preview`), and where it could not apply."""
+        v = View(st, preview=True)
+        for var, amt in cand.card.card.cost.items():
+            key = ("v", cand.actor, var)
+            v.put(key, round6(v.get(key) - amt), True)
+        branch = cand.card.effects if success else cand.card.on_failure
+        blocked = branch.blocked(v, cand.ctx)
+        branch.run(v, cand.ctx, np.logical_not(blocked))
+        return v, blocked
+
+    def _crosses(self, actor: str, before: View, after: View, blocked: Any) -> Any:
+        """Where the order's success crosses a red line of rung or kept figure (`Doctrines.crosses_red_line`)."""
+        out: Any = False
+        for limit in self.red_rungs[actor]:
+            out = np.logical_or(out, (after.get(("rung",)) > limit) & (after.get(("esc",)) > before.get(("esc",))))
+        me = BCtx(actor)
+        for keep in self.keeps[actor]:
+            out = np.logical_or(out, np.logical_and(keep(before, me), np.logical_not(keep(after, me))))
+        return np.logical_and(out, np.logical_not(blocked))
+
+    # ------------------------------------------------------------- deciding
+    def temperament(self, st: BatchState, actor: str) -> np.ndarray:
+        """Where each game's temperament stream for this side and turn starts (`dice.derived`)."""
+        if self._seeds is not st.seeds:
+            self._seeds = st.seeds
+            self._temperament = np.array([dice.derived(s, "temperament") for s in st.seeds], dtype=np.uint64)
+        assert self._temperament is not None
+        return derive(self._temperament, st.turn, actor)
+
+    def orders(self, st: BatchState, actor: str, active: np.ndarray) -> list[np.ndarray]:
+        """Each game's orders for `actor` this turn: `limit` arrays of candidate indices (-1: none)."""
+        br = self.br
+        n = st.n
+        limit = br.rules.orders_allowed(actor)
+        v0 = View(st)
+        base = self.value(v0, actor)
+        risk = self.doctrine[actor].risk
+        exists = {aid: bool((st.get(("ag", aid)) >= 0).any()) for aid in br.bt.slots}
+        rows: list[int] = []
+        incl_rows, raw_rows, key_rows = [], [], []
+        for ci, cand in enumerate(br.cands[actor]):
+            if cand.agreement is not None and not exists[cand.agreement]:
+                continue
+            if cand.card.card.id in self.red_cards[actor]:
+                continue  # a card its doctrine never plays: not even weighed
+            legal = active & br.legal(v0, cand)
+            if not legal.any():
+                continue
+            chance = br.chance(v0, cand.card, cand.ctx)
+            p = chance / 100
+            win, win_blocked = self.preview(st, cand, True)
+            crosses = self._crosses(actor, v0, win, win_blocked)
+            u_win = np.where(win_blocked, base, self.value(win, actor))
+            risky = legal & (chance < 100)
+            if risky.any():
+                lose, lose_blocked = self.preview(st, cand, False)
+                u_lose = np.where(np.logical_or(~risky, lose_blocked), base, self.value(lose, actor))
+            else:
+                u_lose = base
+            expected = p * u_win + (1 - p) * u_lose
+            spread = np.abs(u_win - u_lose) * np.sqrt(p * (1 - p))
+            rows.append(ci)
+            incl_rows.append(legal & np.logical_not(crosses))
+            raw_rows.append(expected - (1 - risk) * spread - base)
+            order_key = cand.card.index * 65536
+            if cand.agreement is not None:
+                key_rows.append(order_key + st.get(("agr", cand.agreement)).astype(np.int64))
+            else:
+                key_rows.append(np.full(n, order_key + cand.within, dtype=np.int64))
+        if not rows:
+            return [np.full(n, -1, dtype=np.int64) for _ in range(limit)]
+        incl = np.array(incl_rows)
+        raw = np.array([np.broadcast_to(r, (n,)) for r in raw_rows])
+        keys = np.where(incl, np.array(key_rows), _LAST)
+        m = len(rows)
+        cols = np.arange(n)
+        # each game's legal orders in its own listing order: the temperament draws follow it
+        listing = np.argsort(keys, axis=0, kind="stable")
+        pos = np.empty_like(listing)
+        pos[listing, cols] = np.arange(m)[:, None]
+        score = raw + JITTER * (stream_draw(self.temperament(st, actor)[None, :], pos) - 0.5)
+        # best first; equal scores keep the listing order (a stable sort)
+        ranked = np.lexsort((pos, np.where(incl, -score, np.inf)), axis=0)
+        return self._pick(st, actor, limit, rows, incl, score, ranked)
+
+    def _pick(self, st: BatchState, actor: str, limit: int, rows: list[int], incl: np.ndarray, score: np.ndarray,
+              ranked: np.ndarray) -> list[np.ndarray]:
+        """The best orders that fit together (`bots._pick`): distinct cards, affordable together, worth giving."""
+        br = self.br
+        n = st.n
+        cols = np.arange(n)
+        cands = [br.cands[actor][ci] for ci in rows]
+        # one more entry at the end stands for "no order"
+        card_of = np.array([c.card.index for c in cands] + [-1])
+        cost_vars = sorted({var for c in cands for var in c.card.card.cost})
+        cost = {var: np.array([c.card.card.cost.get(var, 0.0) for c in cands] + [0.0]) for var in cost_vars}
+        uses = {var: np.array([var in c.card.card.cost for c in cands] + [False]) for var in cost_vars}
+        have = {var: st.get(("v", actor, var)) for var in cost_vars}
+        none = len(cands)
+        chosen = [np.full(n, none) for _ in range(limit)]
+        count = np.zeros(n, dtype=np.int64)
+        stopped = np.zeros(n, dtype=bool)
+        n_incl = incl.sum(axis=0)
+        for k in range(len(cands)):
+            live = ~stopped & (count < limit) & (k < n_incl)
+            if not live.any():
+                break
+            e = ranked[k]
+            stop = live & (score[e, cols] <= 0) & (count > 0)
+            stopped |= stop
+            ok = live & ~stop
+            for j in range(limit):
+                ok &= ~((count > j) & (card_of[chosen[j]] == card_of[e]))
+            for var in cost_vars:
+                total: Any = 0.0
+                named = np.zeros(n, dtype=bool)
+                for j in range(limit):
+                    total = total + cost[var][chosen[j]]
+                    named |= uses[var][chosen[j]]
+                total = total + cost[var][e]
+                named |= uses[var][e]
+                ok &= ~(named & (have[var] < total - 1e-9))
+            for j in range(limit):
+                chosen[j] = np.where(ok & (count == j), e, chosen[j])
+            count += ok
+        index = np.array([*rows, -1])
+        return [index[c] for c in chosen]
+
+
+def play_quick(br: BatchRules, seeds: list[int]) -> BatchState:
+    """Play every game to its end with quick bots on every side; return the final batch state."""
+    bots = QuickBots(br)
+    st = br.start(seeds)
+    while not st.a[("ended",)].all():
+        active = ~st.a[("ended",)]
+        pending = {side: bots.orders(st, side, active) for side in br.sc.playable_ids}
+        br.adjudicate(st, pending)
+    return st
