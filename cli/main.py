@@ -478,6 +478,9 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("save", help="a save file")
     rep.add_argument("--out", default=None, metavar="DIR", help="folder for report.html (default reports/NAME/)")
     rep.set_defaults(func=cmd_report)
+    from cli.simulate import add_parser as add_simulate
+
+    add_simulate(sub, str(DEFAULT_SCENARIO))
     for parser in (p, pl, ex):
         parser.add_argument("--size", default="1280x800", help="window size for the map, e.g. 1920x1080")
         parser.add_argument("--ui-scale", type=float, default=None, help="text and panel scale (projectors: 1.5)")

@@ -15,6 +15,8 @@ the simulator then falls back to the reference engine.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from engine.outcome import Outcome
 from engine.rules import Rules
 
@@ -25,7 +27,8 @@ from .rules import BatchRules
 __all__ = ["BatchRules", "Unsupported", "play_batch"]
 
 
-def play_batch(rules: Rules | BatchRules, seeds: list[int]) -> list[Outcome]:
+def play_batch(rules: Rules | BatchRules, seeds: list[int],
+               on_turn: Callable[[int, int], None] | None = None) -> list[Outcome]:
     """Play one game per seed with quick bots on every side; their outcomes, in the order of `seeds`."""
     br = rules if isinstance(rules, BatchRules) else BatchRules(rules)
-    return br.outcomes(play_quick(br, seeds))
+    return br.outcomes(play_quick(br, seeds, on_turn))

@@ -219,12 +219,17 @@ class QuickBots:
         return [index[c] for c in chosen]
 
 
-def play_quick(br: BatchRules, seeds: list[int]) -> BatchState:
-    """Play every game to its end with quick bots on every side; return the final batch state."""
+def play_quick(br: BatchRules, seeds: list[int], on_turn: Callable[[int, int], None] | None = None) -> BatchState:
+    """Play every game to its end with quick bots on every side; return the final batch state.
+
+    `on_turn(turn, games_still_playing)` is called after each turn (for progress bars).
+    """
     bots = QuickBots(br)
     st = br.start(seeds)
     while not st.a[("ended",)].all():
         active = ~st.a[("ended",)]
         pending = {side: bots.orders(st, side, active) for side in br.sc.playable_ids}
         br.adjudicate(st, pending)
+        if on_turn is not None:
+            on_turn(st.turn - 1, int((~st.a[("ended",)]).sum()))
     return st
