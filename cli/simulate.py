@@ -226,7 +226,7 @@ def print_sweep(sc: Scenario, sweeps: list[tuple[str, list[Any]]], points: list[
     shown = list(range(max(1, len(rungs) - 4), len(rungs)))
     params = [p for p, _ in sweeps]
     heads = [p.split(".")[-2] + "." + p.split(".")[-1] if "." in p else p for p in params]
-    cols = [*heads, *[f"≥ {rungs[i].name[:18]}" for i in shown], "signed/game"]
+    cols = [*heads, *[f"≥ {rungs[i].name[:24]}" for i in shown], "signed/game"]
     if summaries and summaries[0].target_label:
         cols.append("at target")
     widths = [max(10, len(c)) for c in cols]
@@ -251,7 +251,7 @@ def sweep_chart(out: Path, sc: Scenario, sweeps: list[tuple[str, list[Any]]], po
     rest = sorted({changes[1:] for changes in points}, key=repr)
     rungs = sc.ladder.rungs
     shown = list(range(max(1, len(rungs) - 4), len(rungs)))
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 8), sharex=True)
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(11, 8), sharex=True, layout="constrained")
     styles = ["-", "--", ":", "-."]
     colors = plt.cm.viridis([i / max(1, len(shown) - 1) for i in range(len(shown))])
     for k, others in enumerate(rest):
@@ -268,7 +268,7 @@ def sweep_chart(out: Path, sc: Scenario, sweeps: list[tuple[str, list[Any]]], po
             bottom.plot(xs, pts, styles[k % 4], marker=".", label=name if k == 0 else None)
     top.set_ylabel("% of games reaching the rung")
     top.set_title(f"How the outcomes move with {first} ({summaries[0].runs} games a point)")
-    top.legend(fontsize=7, ncol=2)
+    top.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
     top.grid(alpha=0.3)
     if len(rest) > 1:
         styles_used = "; ".join(f"{styles[k % 4]!r}: " + ", ".join(f"{p.split('.')[-1]}={v}" for p, v in others)
@@ -276,7 +276,7 @@ def sweep_chart(out: Path, sc: Scenario, sweeps: list[tuple[str, list[Any]]], po
         bottom.set_title(f"line styles {styles_used}", fontsize=8)
     bottom.set_ylabel("objective points a game (mean)")
     bottom.set_xlabel(first)
-    bottom.legend(fontsize=7, ncol=3)
+    bottom.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
     bottom.grid(alpha=0.3)
     if not numeric:
         bottom.set_xticks(xs, [str(v) for v in values])
