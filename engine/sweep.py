@@ -1,4 +1,4 @@
-"""Changing a scenario's parameters by path, for sweeps: `events.election_challenger_wins.chance=0.3`.
+"""Changing a scenario's parameters by path, for sweeps: `doctrines.SIDE.risk=0.8`, `events.ID.chance=0.3`.
 
 A path walks the scenario as it is written: mappings by key, lists by the
 `id` of their items (or `actor`, for doctrines), or by position. The changed
@@ -40,7 +40,7 @@ def parse_sweep(spec: str) -> tuple[str, list[Any]]:
     """"PATH=V1,V2,..." -> (PATH, [values])."""
     path, sep, values = spec.partition("=")
     if not sep or not path.strip() or not values.strip():
-        raise SweepError(f"a sweep is PATH=V1,V2,... (e.g. doctrines.russia.risk=0.2,0.5,0.8), not {spec!r}")
+        raise SweepError(f"a sweep is PATH=V1,V2,... (e.g. doctrines.SIDE.risk=0.2,0.5,0.8), not {spec!r}")
     items = [parse_value(v) for v in values.split(",") if v.strip()]
     if len(set(map(repr, items))) != len(items):
         raise SweepError(f"{path.strip()}: a value is listed twice")

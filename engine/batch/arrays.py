@@ -1,6 +1,6 @@
 """Many games side by side: each part of a game's state is a numpy array with one entry per game.
 
-Keys name the part, e.g. `("v", "poland", "defence_pct")` for an actor's
+Keys name the part, e.g. `("v", ACTOR, VARIABLE)` for an actor's
 variable, `("g", name)` for a global, `("r", "a|b", rel)` for a relation,
 `("ag", id)` for an agreement's lifecycle state (an index into the lifecycle's
 states, -1 while it does not exist). A `View` reads the state and writes to it
