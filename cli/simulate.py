@@ -24,9 +24,9 @@ matplotlib.use("Agg")  # files only: never a display
 import matplotlib.pyplot as plt
 
 from engine.loader import load_scenario
-from engine.rules import Rules
+from engine.outcome import spending_pool
 from engine.scenario import Scenario
-from engine.simulate import Backend, Columns, simulate_points, spending_pool
+from engine.simulate import Backend, Columns, simulate_points
 from engine.summary import Share, Summary, summarise
 from engine.sweep import Change, SweepError, apply_changes, grid, parse_sweep
 
@@ -323,14 +323,14 @@ def cmd_simulate(args: argparse.Namespace) -> int:
           f"({backend.kind}), {' and '.join(engines)} engine", file=sys.stderr)
     summaries = []
     for scn, cols in zip(scenarios, results, strict=True):
-        pool = spending_pool(Rules(scn))
+        pool = spending_pool(scn)
         summaries.append(summarise(scn, cols, pool))
     level = f"{args.bot_level} bots on every side"
     if not sweeps:
         s = summaries[0]
         print_summary(sc, s, f"{sc.meta.title}: {args.runs} games, seed {args.seed}, {level}")
         if not args.no_files:
-            files = write_files(out, sc, results[0], s, spending_pool(Rules(sc)))
+            files = write_files(out, sc, results[0], s, spending_pool(sc))
             print(f"\nFiles: {out}/ ({', '.join(f.name for f in files)})")
         return 0
     print(f"{sc.meta.title}: sweep over {len(points)} points, {args.runs} games each, seed {args.seed}, {level}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from engine.rules import Rules
+from engine.scenario import Scenario
 from engine.state import GameState
 
 
@@ -37,10 +38,20 @@ class Outcome:
 
 
 def target_pool(rules: Rules, state: GameState) -> list[str]:
-    """Who counts toward the spending target: an alliance's members, or the playable sides."""
+    """Who counts toward the spending target now: an alliance's members, or the playable sides."""
     target = rules.sc.meta.spending_target
     assert target is not None
     return list(state.members.get(target.members_of, [])) if target.members_of else list(rules.sc.playable_ids)
+
+
+def spending_pool(sc: Scenario) -> list[str]:
+    """Who counts toward the spending target when the game starts (no target: nobody)."""
+    target = sc.meta.spending_target
+    if target is None:
+        return []
+    if target.members_of:
+        return next(list(al.members) for al in sc.alliances if al.id == target.members_of)
+    return list(sc.playable_ids)
 
 
 def outcome_of(rules: Rules, state: GameState) -> Outcome:

@@ -28,7 +28,7 @@ import numpy as np
 
 from engine import dice
 from engine.loader import load_scenario
-from engine.outcome import Outcome, outcome_of
+from engine.outcome import Outcome, outcome_of, spending_pool
 from engine.rules import Rules
 from engine.scenario import Scenario
 from engine.sweep import Change, apply_changes
@@ -139,21 +139,20 @@ _LOADED: dict[tuple[str, tuple[Change, ...]], tuple[Scenario, Any]] = {}
 
 
 def _compiled(path: str, changes: tuple[Change, ...]) -> tuple[Scenario, Any]:
-    """The scenario with the sweep's changes, and its batch rules (or None if the batch engine cannot play it);
+    """The scenario with the sweep's changes, and its batch rules (None if the batch engine cannot play it);
     kept for the life of the worker process."""
     key = (path, changes)
     if key not in _LOADED:
         from engine.batch import BatchRules, Unsupported
 
         sc = apply_changes(load_scenario(path), changes)
-        rules = Rules(sc)
         try:
-            batch: Any = BatchRules(rules)
+            batch: Any = BatchRules(Rules(sc))
         except Unsupported:
             batch = None
         if len(_LOADED) >= 8:  # a sweep moves from point to point: keep a few, not all
             _LOADED.pop(next(iter(_LOADED)))
-        _LOADED[key] = (sc, batch if batch is not None else rules)
+        _LOADED[key] = (sc, batch)
     return _LOADED[key]
 
 
@@ -164,9 +163,9 @@ def play_chunk(job: Job, report: Callable[[int], None] | None = None) -> Columns
     engine counts as its share of the chunk's games); the calls add up to the
     chunk's size.
     """
-    from engine.batch import BatchRules, play_batch
+    from engine.batch import play_batch
 
-    sc, compiled = _compiled(job.scenario, job.changes)
+    sc, batch = _compiled(job.scenario, job.changes)
     seeds = [game_seed(job.seed, k) for k in range(job.start, job.stop)]
     size, sent = len(seeds), 0
 
@@ -176,16 +175,14 @@ def play_chunk(job: Job, report: Callable[[int], None] | None = None) -> Columns
             report(upto - sent)
             sent = upto
 
-    if isinstance(compiled, BatchRules) and job.level == "quick":
-        rules = compiled.rules
+    if batch is not None and job.level == "quick":
         turns = sc.meta.turns
-        outcomes = play_batch(compiled, seeds, lambda turn, _: tell(min(size, size * turn // turns)))
+        outcomes = play_batch(batch, seeds, lambda turn, _: tell(min(size, size * turn // turns)))
         engine = "batch"
     else:
         from engine.bots import controller
         from engine.game import Game
 
-        rules = compiled.rules if isinstance(compiled, BatchRules) else compiled
         bot = controller(job.level)
         outcomes = []
         for s in seeds:
@@ -195,17 +192,7 @@ def play_chunk(job: Job, report: Callable[[int], None] | None = None) -> Columns
             tell(len(outcomes))
         engine = "reference"
     tell(size)
-    return Columns.of(sc, spending_pool(rules), outcomes, engine)
-
-
-def spending_pool(rules: Rules) -> list[str]:
-    """The sides counted against the spending target (its alliance's members at the start, or every side)."""
-    target = rules.sc.meta.spending_target
-    if target is None:
-        return []
-    if target.members_of:
-        return next(list(al.members) for al in rules.sc.alliances if al.id == target.members_of)
-    return list(rules.sc.playable_ids)
+    return Columns.of(sc, spending_pool(sc), outcomes, engine)
 
 
 def chunks(scenario: str, changes: tuple[Change, ...], runs: int, seed: int, workers: int, level: str) -> list[Job]:

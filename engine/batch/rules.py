@@ -17,7 +17,7 @@ import numpy as np
 from engine import dice
 from engine import scenario as S
 from engine.lifecycles import AGREEMENT_ACTIVE, AGREEMENT_PENDING
-from engine.outcome import Outcome
+from engine.outcome import Outcome, spending_pool
 from engine.rules import Rules
 from engine.state import relation_key
 
@@ -105,11 +105,7 @@ class BatchRules:
                             for a, cs in self.cands.items()}
         families = sorted({rules.family_order.get(c.family, 99) for c in sc.cards})
         self.family_ranks = families
-        self.spending_pool: list[str] = []
-        target = sc.meta.spending_target
-        if target is not None:
-            self.spending_pool = list(bt.members.get(target.members_of, ())) if target.members_of \
-                else list(sc.playable_ids)
+        self.spending_pool = spending_pool(sc)
 
     # ------------------------------------------------------------- compiling
     def _card(self, index: int, card: S.Card) -> BCard:
