@@ -3,9 +3,10 @@
 Validation proves a scenario is well formed; it cannot tell that a card's
 conditions never hold, that every side plays the same card every turn, or that
 an objective is met in every game. Those show only in play, so `check_scenario`
-plays seeded bot games (fast `simple` bots for the bulk of the statistics and a
-few `quick` doctrine bots, whose choices differ) and turns what it saw into
-findings. It returns data; the terminal front end prints it.
+plays seeded bot games (a few hundred with the `quick` doctrine bots, on the
+batch engine, and some with the `simple` bots, whose noisier choices reach
+cards the doctrines leave alone) and turns what it saw into findings. It
+returns data; the terminal front end prints it.
 
 Findings, each with the id it is about:
 
@@ -26,6 +27,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from engine import dice
 from engine.bots import bot_orders
 from engine.game import Game
@@ -34,7 +37,7 @@ from engine.scenario import Scenario
 from engine.state import GameState
 
 DEFAULT_RUNS = 200
-DEFAULT_QUICK_RUNS = 20
+DEFAULT_QUICK_RUNS = 300
 #: a card chosen in at least this share of the decisions in which it was legal, by every side, dominates
 #: (in the default scenario no card shared by several sides is chosen by all of them in over 10%)
 DOMINANT_PICK_RATE = 0.6
@@ -119,14 +122,65 @@ def _play_job(job: tuple[int, str]) -> dict[str, Any]:
     return play_for_check(_WORKER, job[0], job[1])
 
 
+def quick_games_at_once(sc: Scenario, seeds: list[int]) -> list[dict[str, Any]] | None:
+    """`play_for_check` with quick bots for many seeds at once on the batch engine (the same games, recorded
+    the same way), or None if the batch engine cannot play this scenario."""
+    from engine.batch import BatchRules, Unsupported
+    from engine.batch.quickbot import QuickBots, play_quick
+
+    try:
+        br = BatchRules(Rules(sc))
+    except Unsupported:
+        return None
+    n = len(seeds)
+    legal: dict[tuple[str, str], np.ndarray] = {}
+    chosen: dict[tuple[str, str], np.ndarray] = {}
+
+    def watch(side: str, seen: dict[str, np.ndarray], orders: list[np.ndarray]) -> None:
+        for card, where in seen.items():
+            legal[(side, card)] = legal.get((side, card), 0) + where.astype(np.int64)
+        cards = np.array([c.card.card.id for c in br.cands[side]] + [""], dtype=object)
+        picked = {c for order in orders for c in set(cards[order]) if c}
+        for card in picked:
+            gave = np.zeros(n, dtype=bool)
+            for order in orders:
+                gave |= cards[order] == card
+            chosen[(side, card)] = chosen.get((side, card), 0) + gave.astype(np.int64)
+
+    bots = QuickBots(br)
+    bots.watch = watch
+    st = play_quick(br, seeds, bots=bots)
+    outcomes = br.outcomes(st)
+    points = {o.id: (o.actor, o.points) for o in sc.objectives}
+    records = []
+    for g, out in enumerate(outcomes):
+        scores = dict.fromkeys(br.bt.all_actors, 0)
+        for oid in out.met:
+            actor, pts = points[oid]
+            scores[actor] = scores.get(actor, 0) + pts
+        records.append({
+            "level": "quick", "seed": seeds[g], "turns": out.end_turn, "early": out.end_turn < sc.meta.turns,
+            "end_reason": out.end_reason, "met": sorted(out.met), "scores": scores,
+            "legal": {k: int(v[g]) for k, v in legal.items() if v[g]},
+            "chosen": {k: int(v[g]) for k, v in chosen.items() if v[g]},
+            "fired": sorted(e.id for e in sc.events if st.get(("fired", e.id))[g]),
+        })
+    return records
+
+
 def play_games(sc: Scenario, runs: int = DEFAULT_RUNS, quick_runs: int = DEFAULT_QUICK_RUNS,
                jobs: int = 1) -> list[dict[str, Any]]:
     """Seeds 1..runs with simple bots, then 1..quick_runs with quick bots; the same games whatever `jobs` is."""
-    plan = [(s, "simple") for s in range(1, runs + 1)] + [(s, "quick") for s in range(1, quick_runs + 1)]
+    quick_seeds = list(range(1, quick_runs + 1))
+    quick = quick_games_at_once(sc, quick_seeds) if quick_runs else []
+    plan = [(s, "simple") for s in range(1, runs + 1)]
+    if quick is None:
+        plan += [(s, "quick") for s in quick_seeds]
+        quick = []
     if jobs <= 1 or len(plan) < 2:
-        return [play_for_check(sc, seed, level) for seed, level in plan]
+        return [play_for_check(sc, seed, level) for seed, level in plan] + quick
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(sc,)) as ex:
-        return list(ex.map(_play_job, plan, chunksize=max(1, len(plan) // (jobs * 8))))
+        return list(ex.map(_play_job, plan, chunksize=max(1, len(plan) // (jobs * 8)))) + quick
 
 
 def _pct(x: float) -> str:

@@ -86,3 +86,11 @@ def test_alliances_that_change_membership_are_left_to_the_reference_engine():
     sc = load_scenario_text(text, "leaving.yaml")
     with pytest.raises(Unsupported, match="membership"):
         BatchRules(Rules(sc))
+
+
+def test_check_records_the_same_games_on_the_batch_engine():
+    from engine.check import play_for_check, quick_games_at_once
+
+    sc = load_scenario(FEATURES)
+    seeds = [1, 2, 3, 4, 5]
+    assert quick_games_at_once(sc, seeds) == [play_for_check(sc, s, "quick") for s in seeds]

@@ -43,6 +43,9 @@ class QuickBots:
                       for a, d in doc.doctrine.items()}
         self._temperament: np.ndarray | None = None
         self._seeds: list[int] | None = None
+        #: if set, told after each decision which cards each game could play and which orders it gave
+        #: (`watch(side, {card: where legal}, orders)`): what `engine.check` counts
+        self.watch: Callable[[str, dict[str, np.ndarray], list[np.ndarray]], None] | None = None
 
     # ------------------------------------------------------------- the doctrine's value
     def _measure(self, v: S.ValueTerm, actor: str) -> Measure:
@@ -130,13 +133,18 @@ class QuickBots:
         exists = {aid: bool((st.get(("ag", aid)) >= 0).any()) for aid in br.bt.slots}
         rows: list[int] = []
         incl_rows, raw_rows, key_rows = [], [], []
+        seen: dict[str, np.ndarray] = {}
         for ci, cand in enumerate(br.cands[actor]):
             if cand.agreement is not None and not exists[cand.agreement]:
                 continue
-            if cand.card.card.id in self.red_cards[actor]:
+            card_id = cand.card.card.id
+            red = card_id in self.red_cards[actor]
+            if red and self.watch is None:
                 continue  # a card its doctrine never plays: not even weighed
             legal = active & br.legal(v0, cand)
-            if not legal.any():
+            if self.watch is not None:
+                seen[card_id] = seen[card_id] | legal if card_id in seen else legal
+            if red or not legal.any():
                 continue
             chance = br.chance(v0, cand.card, cand.ctx)
             p = chance / 100
@@ -160,7 +168,10 @@ class QuickBots:
             else:
                 key_rows.append(np.full(n, order_key + cand.within, dtype=np.int64))
         if not rows:
-            return [np.full(n, -1, dtype=np.int64) for _ in range(limit)]
+            none = [np.full(n, -1, dtype=np.int64) for _ in range(limit)]
+            if self.watch is not None:
+                self.watch(actor, seen, none)
+            return none
         incl = np.array(incl_rows)
         raw = np.array([np.broadcast_to(r, (n,)) for r in raw_rows])
         keys = np.where(incl, np.array(key_rows), _LAST)
@@ -173,7 +184,10 @@ class QuickBots:
         score = raw + JITTER * (stream_draw(self.temperament(st, actor)[None, :], pos) - 0.5)
         # best first; equal scores keep the listing order (a stable sort)
         ranked = np.lexsort((pos, np.where(incl, -score, np.inf)), axis=0)
-        return self._pick(st, actor, limit, rows, incl, score, ranked)
+        chosen = self._pick(st, actor, limit, rows, incl, score, ranked)
+        if self.watch is not None:
+            self.watch(actor, seen, chosen)
+        return chosen
 
     def _pick(self, st: BatchState, actor: str, limit: int, rows: list[int], incl: np.ndarray, score: np.ndarray,
               ranked: np.ndarray) -> list[np.ndarray]:
@@ -219,12 +233,13 @@ class QuickBots:
         return [index[c] for c in chosen]
 
 
-def play_quick(br: BatchRules, seeds: list[int], on_turn: Callable[[int, int], None] | None = None) -> BatchState:
+def play_quick(br: BatchRules, seeds: list[int], on_turn: Callable[[int, int], None] | None = None,
+               bots: QuickBots | None = None) -> BatchState:
     """Play every game to its end with quick bots on every side; return the final batch state.
 
     `on_turn(turn, games_still_playing)` is called after each turn (for progress bars).
     """
-    bots = QuickBots(br)
+    bots = bots or QuickBots(br)
     st = br.start(seeds)
     while not st.a[("ended",)].all():
         active = ~st.a[("ended",)]
