@@ -9,7 +9,7 @@ being changed, who acts, and what the card is aimed at.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from engine import scenario as S
 from engine.errors import IllegalOrder
@@ -236,8 +236,17 @@ def compile_condition(t: Tables, cond: Any) -> Cond:
     raise TypeError(f"unknown condition {type(cond).__name__}")
 
 
-def select_agreement(t: Tables, sel: Any) -> Callable[[Ctx], str | None]:
-    """The id of the agreement a selector means in this context (it may not exist yet)."""
+class ResolvesActors(Protocol):
+    """Anything that turns an actor reference into a resolver: `Tables`, or the batch engine's tables."""
+
+    def actors(self, ref: str) -> Callable[[Any], Sequence[str]]: ...
+
+
+def select_agreement(t: ResolvesActors, sel: Any) -> Callable[[Any], str | None]:
+    """The id of the agreement a selector means in this context (it may not exist yet).
+
+    Shared with the batch engine, whose contexts have the same fields.
+    """
     if sel.id is not None:
         fixed = sel.id
         return lambda c: fixed
@@ -246,13 +255,13 @@ def select_agreement(t: Tables, sel: Any) -> Callable[[Ctx], str | None]:
     type_id = sel.type
     resolvers = [t.actors(p) for p in sel.parties or []]
 
-    def by_parties(c: Ctx) -> str | None:
-        parties = _unique(a for r in resolvers for a in r(c))
+    def by_parties(c: Any) -> str | None:
+        parties = unique(a for r in resolvers for a in r(c))
         return agreement_id(type_id, parties) if len(parties) >= 2 else None
     return by_parties
 
 
-def _unique(items: Any) -> list[str]:
+def unique(items: Any) -> list[str]:
     seen: list[str] = []
     for x in items:
         if x not in seen:
@@ -531,7 +540,7 @@ def _agreement_effect(t: Tables, eff: S.AgreementEffect) -> tuple[Eff, Callable[
     atype = t.atypes.get(eff.type) if eff.type else None
 
     def parties_of(c: Ctx) -> list[str]:
-        return _unique(a for r in party_res for a in r(c))
+        return unique(a for r in party_res for a in r(c))
 
     def pre(c: Ctx) -> str | None:
         aid = which(c)

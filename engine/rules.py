@@ -778,21 +778,29 @@ def _order(actor: str, card: str, targets: tuple[str, ...] = (), agreement: str 
     return order
 
 
+def _rows(d: dict[str, Any]) -> dict[str, Any]:
+    """A mapping of mutable rows (dicts or lists), one level deep."""
+    return {k: v.copy() for k, v in d.items()}
+
+
+#: how each mutable part of a state is copied; what is not listed is shared (immutable, or never changed in place)
+_COPY = {
+    "vars": _rows, "globals": dict, "relations": _rows, "members": _rows, "commitments": _rows,
+    "agreements": dict,  # the agreements themselves are copied on write (`own_agreement`)
+    "fired": _rows, "pending": _rows, "committed": list, "attempts": _rows, "successes": _rows,
+    "ever_met": list, "inbox": list, "free_pending": _rows, "control": list, "log": list, "results": _rows,
+}
+#: the parts effects can change: all a preview needs to copy
+_EFFECT_PARTS = ("vars", "globals", "relations", "members", "commitments", "agreements", "fired")
+
+
 def _effects_copy(state: GameState) -> GameState:
     """A copy in which effects may run: only what effects can change is copied (see `preview`).
 
     The order log, attempts and the rest are shared with `state`, so this copy
     must never be adjudicated or kept.
     """
-    return state.model_copy(update={
-        "vars": {k: dict(v) for k, v in state.vars.items()},
-        "globals": dict(state.globals),
-        "relations": {k: dict(v) for k, v in state.relations.items()},
-        "members": {k: list(v) for k, v in state.members.items()},
-        "commitments": {k: dict(v) for k, v in state.commitments.items()},
-        "agreements": dict(state.agreements),
-        "fired": {k: list(v) for k, v in state.fired.items()},
-    })
+    return state.model_copy(update={p: _COPY[p](getattr(state, p)) for p in _EFFECT_PARTS})
 
 
 def working_copy(state: GameState) -> GameState:
@@ -801,25 +809,7 @@ def working_copy(state: GameState) -> GameState:
     Agreements are shared too and copied on write (`own_agreement`): a bot's
     preview copies a state dozens of times a decision and rarely touches one.
     """
-    return state.model_copy(update={
-        "vars": {k: dict(v) for k, v in state.vars.items()},
-        "globals": dict(state.globals),
-        "relations": {k: dict(v) for k, v in state.relations.items()},
-        "members": {k: list(v) for k, v in state.members.items()},
-        "commitments": {k: dict(v) for k, v in state.commitments.items()},
-        "agreements": dict(state.agreements),
-        "pending": {k: list(v) for k, v in state.pending.items()},
-        "committed": list(state.committed),
-        "fired": {k: list(v) for k, v in state.fired.items()},
-        "attempts": {k: list(v) for k, v in state.attempts.items()},
-        "successes": {k: list(v) for k, v in state.successes.items()},
-        "ever_met": list(state.ever_met),
-        "inbox": list(state.inbox),
-        "free_pending": {k: list(v) for k, v in state.free_pending.items()},
-        "control": list(state.control),
-        "log": list(state.log),
-        "results": {k: list(v) for k, v in state.results.items()},
-    })
+    return state.model_copy(update={p: copy(getattr(state, p)) for p, copy in _COPY.items()})
 
 
 __all__ = ["CardStatus", "Rules", "Ruling", "working_copy"]

@@ -22,7 +22,7 @@ import numpy as np
 
 from engine import scenario as S
 from engine.errors import IllegalOrder
-from engine.interpret import agreement_id
+from engine.interpret import select_agreement, unique
 from engine.lifecycles import AGREEMENT, COMMITMENT, Lifecycle
 from engine.rules import Rules
 from engine.state import relation_key
@@ -325,30 +325,6 @@ def all_hold(conds: list[BCond], v: View, x: BCtx) -> Any:
     for c in conds:
         out = np.logical_and(out, c(v, x))
     return out
-
-
-def select_agreement(bt: BTables, sel: Any) -> Callable[[BCtx], str | None]:
-    """engine.interpret.select_agreement, for a batch context."""
-    if sel.id is not None:
-        fixed = sel.id
-        return lambda x: fixed
-    if sel.target:
-        return lambda x: x.agreement
-    type_id = sel.type
-    resolvers = [bt.actors(p) for p in sel.parties or []]
-
-    def by_parties(x: BCtx) -> str | None:
-        parties = unique(a for r in resolvers for a in r(x))
-        return agreement_id(type_id, parties) if len(parties) >= 2 else None
-    return by_parties
-
-
-def unique(items: Any) -> list[str]:
-    seen: list[str] = []
-    for i in items:
-        if i not in seen:
-            seen.append(i)
-    return seen
 
 
 def _agreement_condition(bt: BTables, cond: S.AgreementCondition) -> BCond:

@@ -18,9 +18,9 @@ from typing import Any
 from pydantic import BaseModel
 
 from engine import scenario as S
-from engine.interpret import agreement_id
+from engine.interpret import agreement_id, unique
 
-from .interpret import BCtx, BTables, Unsupported, unique
+from .interpret import BCtx, BTables, Unsupported
 
 
 def target_pool(bt: BTables, card: S.Card, actor: str) -> list[str]:
