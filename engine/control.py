@@ -186,7 +186,20 @@ def note(s: GameState, action: str, detail: str, reason: str = "", by: str = "fa
 
 
 def apply_step(rules: Rules, s: GameState, step: ControlStep) -> None:
-    """Do one recorded act of the control cell again: how a replay reproduces a facilitated game."""
+    """Do one recorded act of the control cell again: how a replay reproduces a facilitated game.
+
+    A step's arguments come from a save file, which anyone may have edited: a
+    missing or mistyped one is refused as IllegalOrder, like any other act
+    the game does not allow.
+    """
+    try:
+        _apply_step(rules, s, step)
+    except (KeyError, TypeError, ValueError, OverflowError) as exc:
+        what = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)
+        raise IllegalOrder(f"a recorded act of the control cell ({step.op}) is malformed: {what}") from None
+
+
+def _apply_step(rules: Rules, s: GameState, step: ControlStep) -> None:
     a = step.args
     by = str(a.get("by", "facilitator"))
     if step.op == "pause":

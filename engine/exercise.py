@@ -27,7 +27,7 @@ from engine import xref
 from engine.errors import Problem, ScenarioError
 from engine.game import Game
 from engine.loader import _display, load_scenario, validation_problems
-from engine.safe_yaml import Located, load_file, resolve_inside
+from engine.safe_yaml import Located, is_file, load_file, resolve_inside
 from engine.scenario import Condition, Effect, Id, Strict
 from engine.state import GameState, Order, Ruling, TurnRecord
 from engine.view import side_view
@@ -191,7 +191,7 @@ def load_exercise(path: str | Path) -> Exercise:
     """Load and check a script and its scenario; raise ScenarioError with every problem, located in the files."""
     path = Path(path)
     display = _display(path)
-    if not path.is_file():
+    if not is_file(path):
         raise ScenarioError([Problem(display, 1, 1, "no such exercise script")])
     located = load_file(path, display=display)
     if not isinstance(located.data, dict) or "exercise" not in located.data:
@@ -207,7 +207,7 @@ def load_exercise(path: str | Path) -> Exercise:
         raise ScenarioError([located.problem(("exercise", "scenario"),
                                              f"scenario path {script.exercise.scenario!r} must be relative and stay "
                                              f"inside {root.name}/")])
-    if not sc_path.is_file():
+    if not is_file(sc_path):
         raise ScenarioError([located.problem(("exercise", "scenario"),
                                              f"scenario file {script.exercise.scenario!r} not found")])
     base_sc = load_scenario(sc_path)

@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol
 
 from engine import scenario as S
-from engine.errors import IllegalOrder
 from engine.lifecycles import AGREEMENT, COMMITMENT, Lifecycle
 from engine.state import AgreementState, GameState, relation_key
 
@@ -410,6 +409,18 @@ def move_ladder(t: Tables, state: GameState, rec: list[Record]) -> None:
             state.peak_rung = state.rung
 
 
+def _skipped(why: str) -> Record:
+    """A lifecycle step that an earlier effect of the same list made impossible: noted, not applied.
+
+    Every step is checked before any effect of a list runs (the whole list is
+    refused if one cannot apply); only a step that an earlier effect of the
+    same list (or an event it fired) has just made impossible lands here,
+    e.g. two effects that both make the same commitment waver. Skipping it,
+    rather than failing the turn, keeps adjudication total for any scenario.
+    """
+    return {"kind": "note", "text": f"no effect: {why}"}
+
+
 def compile_effect(t: Tables, eff: Any) -> tuple[Eff, Callable[[Ctx], str | None] | None]:
     """Return (apply, precheck); precheck says why the effect could not apply, or None."""
     if isinstance(eff, (S.ChangeEffect, S.SetEffect)):
@@ -488,9 +499,13 @@ def compile_effect(t: Tables, eff: Any) -> tuple[Eff, Callable[[Ctx], str | None
             return None
 
         def commit(c: Ctx, rec: list[Record]) -> None:
-            table = c.state.commitments[al]
+            table = c.state.commitments.get(al, {})
             for a in res(c):
-                before = table[a]
+                before = table.get(a)
+                if before is None or not COMMITMENT.can(trig, before):
+                    rec.append(_skipped(f"{t.names.get(a, a)}'s commitment to {al} cannot {trig.replace('_', ' ')} "
+                                        f"now ({before or 'none'})"))
+                    continue
                 table[a] = COMMITMENT.fire(trig, before, f"{t.names.get(a, a)}'s commitment to {al}")
                 rec.append({"kind": "commitment", "actor": a, "alliance": al, "from": before, "to": table[a]})
         return commit, pre_commit
@@ -575,8 +590,10 @@ def _agreement_effect(t: Tables, eff: S.AgreementEffect) -> tuple[Eff, Callable[
             s.agreements[aid] = ag
             rec.append({"kind": "agreement", "id": aid, "from": None, "to": "proposed"})
             return
-        if ag is None:
-            raise IllegalOrder(f"there is no such agreement to {trig}")
+        if ag is None or not AGREEMENT.can(trig, ag.state):
+            rec.append(_skipped(f"cannot {trig} {ag.name if ag else 'an agreement that does not exist'}"
+                                f"{': it is ' + ag.state.replace('_', ' ') if ag else ''}"))
+            return
         ag = own_agreement(s, ag.id)
         before = ag.state
         ag.state = AGREEMENT.fire(trig, before, ag.name)

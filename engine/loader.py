@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from engine import xref
 from engine.errors import Problem, ScenarioError
-from engine.safe_yaml import Located, load_file, resolve_inside
+from engine.safe_yaml import Located, is_file, load_file, resolve_inside
 from engine.scenario import Scenario
 
 MAX_DECKS = 50
@@ -100,7 +100,7 @@ def _merge_decks(main: Located, base_dir: Path, root: Path) -> list[Problem]:
         if path is None:
             problems.append(main.problem(("decks", i), f"deck path {rel!r} must be relative and stay inside {root.name}/"))
             continue
-        if not path.is_file():
+        if not is_file(path):
             problems.append(main.problem(("decks", i), f"deck file {rel!r} not found"))
             continue
         try:
@@ -152,7 +152,7 @@ def load_scenario(path: str | Path) -> Scenario:
     """Load and validate a scenario; raise ScenarioError with every problem found."""
     path = Path(path)
     display = _display(path)
-    if not path.is_file():
+    if not is_file(path):
         raise ScenarioError([Problem(display, 1, 1, "no such scenario file")])
     located = load_file(path, display=display)
     if not isinstance(located.data, dict):

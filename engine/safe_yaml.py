@@ -271,9 +271,17 @@ def resolve_inside(base_dir: Path, relative: str, root: Path) -> Path | None:
     """Resolve a path written in a file; None if it is absolute or leaves `root` (also through symlinks)."""
     if not relative or Path(relative).is_absolute() or "\\" in relative or "\x00" in relative:
         return None
-    candidate = (base_dir / relative).resolve()
     try:
+        candidate = (base_dir / relative).resolve()
         candidate.relative_to(root.resolve())
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):  # outside root; a name too long; a symlink loop
         return None
     return candidate
+
+
+def is_file(path: Path) -> bool:
+    """`Path.is_file`, but False (not an exception) for a name too long or otherwise unusable."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -94,3 +95,42 @@ def test_check_records_the_same_games_on_the_batch_engine():
     sc = load_scenario(FEATURES)
     seeds = [1, 2, 3, 4, 5]
     assert quick_games_at_once(sc, seeds) == [play_for_check(sc, s, "quick") for s in seeds]
+
+
+def test_a_step_made_impossible_by_an_earlier_effect_is_skipped_in_both_engines():
+    # Both effects pass the checks made before the list runs; the second finds the commitment already wavering.
+    text = (ROOT / "tests" / "fixtures" / "mini.yaml").read_text(encoding="utf-8").replace("events:\n", """\
+  - id: double_waver
+    name: Waver twice
+    family: agreement
+    playable_by: [alpha]
+    effects:
+      - {commitment: waver, actor: self, alliance: pact}
+      - {commitment: waver, actor: self, alliance: pact}
+      - {agreement: propose, type: bilateral, parties: [self, gamma]}
+      - {agreement: propose, type: bilateral, parties: [gamma, self]}
+events:
+""", 1)
+    sc = load_scenario_text(text, "double.yaml")
+    game = Game(sc, seed=1)
+    order = next(o for o in game.legal_orders("alpha") if o.card == "double_waver")
+    for side in sc.playable_ids:
+        game.submit(side, [order] if side == "alpha" else [])
+    record = game.adjudicate()
+    res = next(r for r in record.resolutions if r.order.card == "double_waver")
+    assert res.outcome == "success"
+    notes = [e["text"] for e in res.effects if e["kind"] == "note"]
+    assert len(notes) == 2 and all(n.startswith("no effect: ") for n in notes)
+    assert game.state.commitments["pact"]["alpha"] == "conditional"
+    assert game.state.agreements["bilateral__alpha_gamma"].state == "proposed"
+    # the batch engine, given the same orders, reaches the same state
+    br = BatchRules(Rules(sc))
+    st = br.start([1])
+    cand = next(i for i, c in enumerate(br.cands["alpha"]) if c.card.card.id == "double_waver")
+    pending = {side: [np.array([cand if side == "alpha" else -1]), np.array([-1])] for side in sc.playable_ids}
+    br.adjudicate(st, pending)
+    from engine.batch.interpret import AG, COM
+
+    assert COM.states[int(st.get(("com", "pact", "alpha"))[0])] == "conditional"
+    assert AG.states[int(st.get(("ag", "bilateral__alpha_gamma"))[0])] == "proposed"
+    assert int(st.get(("rng",))[0]) == game.state.rng

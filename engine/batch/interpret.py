@@ -21,7 +21,6 @@ from typing import Any
 import numpy as np
 
 from engine import scenario as S
-from engine.errors import IllegalOrder
 from engine.interpret import select_agreement, unique
 from engine.lifecycles import AGREEMENT, COMMITMENT, Lifecycle
 from engine.rules import Rules
@@ -444,8 +443,7 @@ def compile_effect(bt: BTables, eff: Any) -> tuple[BApply, BPre | None]:
             for a in res(x):
                 key = ("com", al, a)
                 after = COM.step(trig, v.get(key))
-                _refuse_where(np.logical_and(mask, after < 0), f"{a}'s commitment to {al}: cannot {trig}")
-                v.put(key, after, mask)
+                v.put(key, after, np.logical_and(mask, after >= 0))  # else skipped, as engine.interpret._skipped
         return commit, pre_commit
     if isinstance(eff, S.FireEffect):
         ev = eff.fire
@@ -453,15 +451,6 @@ def compile_effect(bt: BTables, eff: Any) -> tuple[BApply, BPre | None]:
     if isinstance(eff, S.NoteEffect):
         return (lambda v, x, mask: None), None
     raise Unsupported(f"effect {type(eff).__name__} (alliance membership changing in play)")
-
-
-def _refuse_where(bad: Any, what: str) -> None:
-    """A step the prechecks let through but an earlier effect of the same list made impossible.
-
-    The reference engine raises IllegalOrder here too (mid-turn); so does the batch engine.
-    """
-    if np.any(bad):
-        raise IllegalOrder(what)
 
 
 def _agreement_effect(bt: BTables, eff: S.AgreementEffect) -> tuple[BApply, BPre]:
@@ -487,17 +476,20 @@ def _agreement_effect(bt: BTables, eff: S.AgreementEffect) -> tuple[BApply, BPre
 
     def apply(v: View, x: BCtx, mask: Mask) -> None:
         aid = which(x)
-        assert aid is not None and aid in bt.slots, f"agreement {aid} was not foreseen by the batch engine"
+        if aid is None or aid not in bt.slots:
+            return  # an agreement no game can hold: nothing to step (the reference engine notes it and skips)
         st = v.get(("ag", aid))
         after = AG.step(trig, st)
+        if trig == "propose":
+            after = np.where(st < 0, AG.index["proposed"], after)
+        # a step an earlier effect of the same list made impossible is skipped (engine.interpret._skipped)
+        mask = np.logical_and(mask, after >= 0)
         if trig == "propose":
             new = np.logical_and(mask, st < 0)
             counter = v.get(("agn",))
             v.put(("agr", aid), counter, new)
             v.put(("agn",), counter + 1, new)
-            after = np.where(st < 0, AG.index["proposed"], after)
             v.put(("agp", aid), bt.me_index(x.me) if x.me else -1, mask)
-        _refuse_where(np.logical_and(mask, after < 0), f"cannot {trig} {aid}")
         v.put(("ag", aid), after, mask)
         v.put(("ags", aid), v.turn, mask)
         v.put(("agsign", aid), v.turn, np.logical_and(np.logical_and(mask, after == SIGNED), v.get(("agsign", aid)) < 0))
