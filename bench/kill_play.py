@@ -2,8 +2,9 @@
 in progress. Then fill the disk and make the saves folder read-only: the game must say so and play on.
 
 Three campaigns, each printing one line:
-- play: `main.py play --headless --bots all` killed with SIGKILL after a random delay; the autosave is loaded
-  and compared with the turns the game had printed (printed - 1 <= saved <= printed);
+- play: `main.py play --headless --bots all` killed with SIGKILL after a random delay, drawn over the time a
+  whole game takes on this machine (measured first), so that kills land in every phase of play; the autosave
+  is loaded and compared with the turns the game had printed (printed - 1 <= saved <= printed);
 - save: a process rewriting a whole-game save in a loop, killed at random moments; the save must load;
 - disk: a game autosaving into a 64 KiB filesystem (disk full) and a read-only one (needs permission to mount
   tmpfs; skipped with a note otherwise).
@@ -46,14 +47,24 @@ while True:
 """
 
 
+def game_seconds(folder: Path) -> float:
+    """How long one whole headless game takes here, start-up included."""
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "main.py", "play", "--headless", "--bots", "all", "--seed", "1", "--autosave",
+                    str(folder / "timing.json")], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   stdin=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - start
+
+
 def kill_play(rng: random.Random, kills: int, folder: Path) -> str:
     auto, log = folder / "auto.json", folder / "out.txt"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     loaded = lost_max = mid_game = 0
     failures = []
+    whole = game_seconds(folder)
     for k in range(kills):
         auto.unlink(missing_ok=True)
-        delay = rng.uniform(0.3, 6.0)
+        delay = rng.uniform(0.1, whole)
         with log.open("w") as out:
             proc = subprocess.Popen([sys.executable, "main.py", "play", "--headless", "--bots", "all", "--seed",
                                      str(rng.randrange(1000)), "--autosave", str(auto)], cwd=ROOT, stdout=out,
@@ -81,7 +92,7 @@ def kill_play(rng: random.Random, kills: int, folder: Path) -> str:
     for f in failures:
         print("FAILURE", f)
     return (f"campaign=play kills={kills} killed_mid_game={mid_game} autosaves_loaded={loaded} "
-            f"max_turns_lost={lost_max} failures={len(failures)}")
+            f"max_turns_lost={lost_max} failures={len(failures)} (a whole game takes {whole:.1f} s here)")
 
 
 def kill_save(rng: random.Random, kills: int, folder: Path) -> str:
