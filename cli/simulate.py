@@ -23,7 +23,6 @@ import matplotlib
 matplotlib.use("Agg")  # files only: never a display
 import matplotlib.pyplot as plt
 
-from engine.loader import load_scenario
 from engine.outcome import spending_pool
 from engine.scenario import Scenario
 from engine.simulate import Backend, Columns, simulate_points
@@ -293,9 +292,11 @@ def _progress(total: int) -> tuple[Any, Any]:
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
+    from cli.main import _load  # a broken scenario: FILE:LINE:COLUMN problems and exit 2, as every command does
+
     path = Path(args.scenario)
+    sc = _load(path)
     try:
-        sc = load_scenario(path)
         sweeps = [parse_sweep(s) for s in args.sweep or []]
         points = grid(sweeps) if sweeps else [()]
         scenarios = [apply_changes(sc, p) for p in points]  # refuse a bad sweep before playing anything
