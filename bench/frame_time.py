@@ -30,7 +30,8 @@ FRAMES = 300
 
 def measure(size: tuple[int, int]) -> tuple[float, float, float]:
     d = Driver(size=size)
-    d.click(d.screen.side_buttons["poland"].rect.center)
+    while "poland" not in d.screen.humans:  # each click moves the side on: quick bot -> strong bot -> team
+        d.click(d.screen.side_buttons["poland"].rect.center)
     d.click(d.screen.start_button.rect.center)
     d.key(pygame.K_RETURN)
     screen = d.screen
