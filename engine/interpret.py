@@ -371,7 +371,7 @@ def round6(x: float) -> float:
     """Round to the nearest millionth, halves to even: the one rounding every figure in a game goes through.
 
     Written as `round(x * 1e6) / 1e6` rather than `round(x, 6)` so that the
-    batch engine (engine/batch.py) can do exactly the same with numpy's
+    batch engine (engine/batch/arrays.py) can do exactly the same with numpy's
     `rint`: the two engines then agree bit for bit.
     """
     y = x * 1e6
