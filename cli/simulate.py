@@ -312,8 +312,9 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     bar, tick = _progress(args.runs * len(points))
     try:
         results = simulate_points(path, args.runs, args.seed, points, backend, level=args.bot_level, progress=tick)
-    except RuntimeError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except (RuntimeError, OSError) as exc:  # no dask installed; a scheduler that cannot be reached
+        where = f" (scheduler {args.scheduler})" if args.scheduler else ""
+        print(f"error{where}: {exc}", file=sys.stderr)
         return 2
     finally:
         bar.close()
