@@ -96,8 +96,10 @@ class Tables:
 
 # ------------------------------------------------------------------ conditions
 
-def _bounds(c: S._Compare) -> Callable[[float], bool]:
-    tests: list[Callable[[float], bool]] = []
+def bounds(c: S._Compare) -> Callable[[Any], Any]:
+    """The comparison as a test of one value; it works alike on a float and on a numpy array of them
+    (the batch engine's), hence `&` rather than `and`."""
+    tests: list[Callable[[Any], Any]] = []
     if c.at_least is not None:
         lo = c.at_least
         tests.append(lambda v: v >= lo)
@@ -115,7 +117,13 @@ def _bounds(c: S._Compare) -> Callable[[float], bool]:
         tests.append(lambda v: abs(v - e) < 1e-9)
     if len(tests) == 1:
         return tests[0]
-    return lambda v: all(t(v) for t in tests)
+
+    def every(v: Any) -> Any:
+        out = tests[0](v)
+        for t in tests[1:]:
+            out = out & t(v)
+        return out
+    return every
 
 
 def _bounds_text(c: S._Compare) -> str:
@@ -146,7 +154,7 @@ def amount(t: Tables, a: float | S.Scaled) -> Callable[[Ctx], float]:
 
 def compile_condition(t: Tables, cond: Any) -> Cond:
     if isinstance(cond, S.VarCondition):
-        test = _bounds(cond)
+        test = bounds(cond)
         who, name = cond.var.split(".", 1)
         if who == "global":
             return lambda c: test(c.state.globals[name])
@@ -159,7 +167,7 @@ def compile_condition(t: Tables, cond: Any) -> Cond:
             return lambda c: all(test(c.state.vars[a][name]) for a in res(c))
         return lambda c: sum(1 for a in res(c) if test(c.state.vars[a][name])) >= need
     if isinstance(cond, S.RelationCondition):
-        test = _bounds(cond)
+        test = bounds(cond)
         ra, rb = t.actors(cond.between[0]), t.actors(cond.between[1])
         rel = cond.relation
         default = t.sc.relation_variables[rel].default

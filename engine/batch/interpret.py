@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from engine import scenario as S
-from engine.interpret import select_agreement, unique
+from engine.interpret import bounds, select_agreement, unique
 from engine.lifecycles import AGREEMENT, COMMITMENT, Lifecycle
 from engine.rules import Rules
 from engine.state import relation_key
@@ -132,41 +132,9 @@ class BTables:
 
 # ------------------------------------------------------------------ conditions
 
-def _bounds(c: S._Compare) -> Callable[[np.ndarray], np.ndarray]:
-    tests: list[Callable[[np.ndarray], np.ndarray]] = []
-    if c.at_least is not None:
-        lo = c.at_least
-        tests.append(lambda v: v >= lo)
-    if c.at_most is not None:
-        hi = c.at_most
-        tests.append(lambda v: v <= hi)
-    if c.above is not None:
-        a = c.above
-        tests.append(lambda v: v > a)
-    if c.below is not None:
-        b = c.below
-        tests.append(lambda v: v < b)
-    if c.equals is not None:
-        e = c.equals
-        tests.append(lambda v: np.abs(v - e) < 1e-9)
-    if len(tests) == 1:
-        return tests[0]
-
-    def every(v: np.ndarray) -> np.ndarray:
-        out = tests[0](v)
-        for t in tests[1:]:
-            out = out & t(v)
-        return out
-    return every
-
-
-def var_key(who: str, actor: str, name: str) -> tuple:
-    return ("g", name) if who == "global" else ("v", actor, name)
-
-
 def compile_condition(bt: BTables, cond: Any) -> BCond:
     if isinstance(cond, S.VarCondition):
-        test = _bounds(cond)
+        test = bounds(cond)
         who, name = cond.var.split(".", 1)
         if who == "global":
             key = ("g", name)
@@ -192,7 +160,7 @@ def compile_condition(bt: BTables, cond: Any) -> BCond:
             return np.asarray(n) >= need
         return count
     if isinstance(cond, S.RelationCondition):
-        test = _bounds(cond)
+        test = bounds(cond)
         ra, rb = bt.actors(cond.between[0]), bt.actors(cond.between[1])
         rel = cond.relation
 
