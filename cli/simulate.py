@@ -23,7 +23,6 @@ import matplotlib
 matplotlib.use("Agg")  # files only: never a display
 import matplotlib.pyplot as plt
 
-from engine.outcome import spending_pool
 from engine.scenario import Scenario
 from engine.simulate import Backend, Columns, simulate_points
 from engine.summary import Share, Summary, summarise
@@ -81,7 +80,7 @@ def print_summary(sc: Scenario, s: Summary, head: str) -> None:
 
 # ------------------------------------------------------------------ files
 
-def write_files(out: Path, sc: Scenario, cols: Columns, s: Summary, pool: list[str]) -> list[Path]:
+def write_files(out: Path, sc: Scenario, cols: Columns, s: Summary) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     rungs = [r.id for r in sc.ladder.rungs]
     objectives = [o.id for o in sc.objectives]
@@ -325,14 +324,13 @@ def cmd_simulate(args: argparse.Namespace) -> int:
           f"({backend.kind}), {' and '.join(engines)} engine", file=sys.stderr)
     summaries = []
     for scn, cols in zip(scenarios, results, strict=True):
-        pool = spending_pool(scn)
-        summaries.append(summarise(scn, cols, pool))
+        summaries.append(summarise(scn, cols))
     level = f"{args.bot_level} bots on every side"
     if not sweeps:
         s = summaries[0]
         print_summary(sc, s, f"{sc.meta.title}: {args.runs} games, seed {args.seed}, {level}")
         if not args.no_files:
-            files = write_files(out, sc, results[0], s, spending_pool(sc))
+            files = write_files(out, sc, results[0], s)
             print(f"\nFiles: {out}/ ({', '.join(f.name for f in files)})")
         return 0
     print(f"{sc.meta.title}: sweep over {len(points)} points, {args.runs} games each, seed {args.seed}, {level}")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.outcome import spending_pool
 from engine.scenario import Scenario
 from engine.simulate import Columns
 
@@ -127,7 +128,8 @@ def _whom(sc: Scenario) -> str:
     return alliance.name.split(" (")[0] + " members"
 
 
-def summarise(sc: Scenario, cols: Columns, pool: list[str]) -> Summary:
+def summarise(sc: Scenario, cols: Columns) -> Summary:
+    pool = spending_pool(sc)  # the columns of `cols.at_target`
     n = cols.n
     names = {a.id: a.name for a in sc.actors}
     rungs = [(r.id, r.name) for r in sc.ladder.rungs]

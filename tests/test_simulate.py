@@ -16,7 +16,7 @@ import pytest
 from engine.bots import controller
 from engine.game import Game
 from engine.loader import load_scenario
-from engine.outcome import outcome_of, spending_pool
+from engine.outcome import outcome_of
 from engine.simulate import Backend, Columns, game_seed, simulate, simulate_points
 from engine.summary import Mean, Share, summarise
 from engine.sweep import SweepError, apply_changes, grid, parse_sweep
@@ -60,8 +60,7 @@ def test_the_summary_counts_what_the_reference_engine_plays():
         g = Game(sc, seed=s)
         g.play_out(dict.fromkeys(sc.playable_ids, quick))
         outcomes.append(outcome_of(g.rules, g.state))
-    pool = spending_pool(sc)
-    summary = summarise(sc, cols, pool)
+    summary = summarise(sc, cols)
     assert summary.runs == runs
     rungs = [r.id for r in sc.ladder.rungs]
     for i, rung in enumerate(rungs):

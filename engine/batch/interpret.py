@@ -14,7 +14,7 @@ holds them to it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +22,7 @@ import numpy as np
 
 from engine import scenario as S
 from engine.interpret import bounds, select_agreement, unique
+from engine.interpret import compile_condition as reference_condition
 from engine.lifecycles import AGREEMENT, COMMITMENT, Lifecycle
 from engine.rules import Rules
 from engine.state import relation_key
@@ -99,6 +100,7 @@ class BTables:
         self.all_actors = rules.t.all_actors
         self.aidx = {a: i for i, a in enumerate(self.all_actors)}
         self.members = {al.id: tuple(al.members) for al in sc.alliances}
+        self.kind = rules.t.kind
         self.thresholds = np.array(rules.t.thresholds, dtype=np.float64)
         #: agreement id -> its parties, for every agreement that can exist in a game (see slots.py)
         self.slots: dict[str, tuple[str, ...]] = {}
@@ -108,23 +110,14 @@ class BTables:
     def me_index(self, me: str) -> int:
         return self.aidx.get(me, -2)
 
-    def actors(self, ref: str) -> Callable[[BCtx], tuple[str, ...]]:
-        if ref == "self":
-            return lambda x: (x.me,)
-        if ref == "target":
-            return lambda x: x.targets[:1]
-        if ref == "targets":
-            return lambda x: x.targets
-        if ref == "parties":
-            return lambda x: x.parties
-        if ref == "*":
-            everyone = self.all_actors
-            return lambda x: everyone
+    def actors(self, ref: str) -> Callable[[BCtx], Sequence[str]]:
+        """The reference engine's resolver, but for alliances: their membership never changes in a batch, so it
+        is read from the scenario rather than from each game's state (the other references read only the
+        context, whose fields a batch context shares)."""
         if ref.startswith("@"):
             members = self.members.get(ref[1:], ())
             return lambda x: members
-        const = (ref,)
-        return lambda x: const
+        return self.t.actors(ref)
 
     def rung_of(self, score: np.ndarray) -> np.ndarray:
         return np.maximum(np.searchsorted(self.thresholds, score, side="right") - 1, 0).astype(np.int16)
@@ -216,23 +209,9 @@ def compile_condition(bt: BTables, cond: Any) -> BCond:
         ev, want = cond.fired, cond.is_
         return lambda v, x: v.get(("fired", ev)) if want else ~v.get(("fired", ev))
     if isinstance(cond, S.IsActorCondition):
-        res = bt.actors(cond.actor)
-        among = [bt.actors(r) for r in cond.among] if cond.among else None
-        kinds = set(cond.kind) if cond.kind else None
-        want = cond.is_
-        kind_of = bt.t.kind
-
-        def is_actor(v: View, x: BCtx) -> bool:
-            for a in res(x):
-                ok = True
-                if among is not None:
-                    ok = any(a in r(x) for r in among)
-                if ok and kinds is not None:
-                    ok = kind_of[a] in kinds
-                if ok != want:
-                    return False
-            return True
-        return is_actor
+        # it reads only the context, never the state: the reference engine's own test serves, with our resolvers
+        is_actor = reference_condition(bt, cond)
+        return lambda v, x: is_actor(x)
     if isinstance(cond, S.AllCondition):
         subs = [compile_condition(bt, c) for c in cond.all]
 
