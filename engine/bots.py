@@ -15,8 +15,11 @@ Levels:
   for every plan so that plans, not luck, are compared. It keeps the plan with
   the best average doctrine value.
 
-Bots see only what their side may see: they read the state but never another
-side's pending orders, and their look-ahead never uses the game's own dice.
+Bots see only what their side may see: every level decides from the state as
+its side may picture it (`Fog.believed_state`, engine/fog.py): another side's
+private figures read as the variable's declared default, other sides' orders
+and keys are gone, and the dice are the bot's own. Their randomness comes from
+their side's own key, never the game's seed or dice.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from dataclasses import dataclass
 from engine import dice
 from engine import scenario as S
 from engine.interpret import Ctx, compile_condition, seq_sum
-from engine.policy import simple_orders
+from engine.policy import bot_stream, simple_orders
 from engine.rules import Rules, working_copy
 from engine.state import GameState, Order
 
@@ -250,7 +253,7 @@ def score_orders(rules: Rules, state: GameState, actor: str) -> list[Scored]:
     base_parts = doc.breakdown(state, actor)
     # A little seeded temperament: near-equal options are not always settled the same way, as with
     # people; reproducible for a given seed, and never the game's own dice.
-    jitter = dice.Stream(dice.derived(state.seed, "temperament", state.turn, actor))
+    jitter = bot_stream(state, actor, "temperament")
     out: list[Scored] = []
     for order in rules.legal_orders(state, actor):
         cc = rules.cards[order.card]
@@ -296,6 +299,11 @@ def _pick(rules: Rules, state: GameState, actor: str, ranked: list[Scored], limi
 
 
 def quick_orders(rules: Rules, state: GameState, actor: str) -> list[Order]:
+    """The quick bot's orders, from what `actor` may see of `state`."""
+    return _quick_orders(rules, rules.fog.believed_state(state, actor), actor)
+
+
+def _quick_orders(rules: Rules, state: GameState, actor: str) -> list[Order]:
     ranked = score_orders(rules, state, actor)
     chosen = _pick(rules, state, actor, ranked, rules.orders_allowed(actor))
     return [c.order.model_copy(update={"rationale": _explain(rules, c, f"expected value {c.score:+.3f}")})
@@ -339,6 +347,8 @@ def rollout_value(rules: Rules, state: GameState, actor: str, orders: list[Order
 
 def strong_orders(rules: Rules, state: GameState, actor: str, candidates: int = 4, rollouts: int = 6,
                   horizon: int = 1, margin: float = 0.002, z: float = 2.0) -> list[Order]:
+    """The strong bot's orders, from what `actor` may see of `state` (its rollouts too)."""
+    state = rules.fog.believed_state(state, actor)
     ranked = score_orders(rules, state, actor)
     if not ranked:
         return []
@@ -355,7 +365,7 @@ def strong_orders(rules: Rules, state: GameState, actor: str, candidates: int = 
         orders = [c.order for c in cand]
         # the same dice for every plan (common random numbers): plans are compared, not luck
         values.append([rollout_value(rules, state, actor, orders, others,
-                                     dice.derived(state.seed, "rollout", state.turn, actor, r), horizon)
+                                     dice.derived(state.keys.get(actor, 0), "rollout", state.turn, r), horizon)
                        for r in range(rollouts)])
     # The quick bot's plan comes first; the look-ahead overrules it only when it is clearly better:
     # better on average by the margin, and by more than z standard errors of the paired differences.
@@ -378,7 +388,7 @@ def strong_orders(rules: Rules, state: GameState, actor: str, candidates: int = 
 def bot_orders(level: str, rules: Rules, state: GameState, actor: str) -> list[Order]:
     if level == "simple":
         return [o.model_copy(update={"rationale": "built-in policy: weighted toward the objectives"})
-                for o in simple_orders(rules, state, actor)]
+                for o in simple_orders(rules, rules.fog.believed_state(state, actor), actor)]
     if level == "quick":
         return quick_orders(rules, state, actor)
     if level == "strong":

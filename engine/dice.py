@@ -7,6 +7,8 @@ through JSON exactly, so a loaded game rolls the same next dice.
 
 from __future__ import annotations
 
+import hashlib
+
 _MASK = (1 << 64) - 1
 _GAMMA = 0x9E3779B97F4A7C15
 
@@ -41,6 +43,17 @@ def derived(seed: int, *parts: str | int) -> int:
             h = _mix((h ^ ch) * _GAMMA & _MASK)
         h = _mix((h + 0x2545F4914F6CDD1D) & _MASK)
     return h
+
+
+def side_key(seed: int, side: str) -> int:
+    """A side's own secret for its bot's choices, made once at the start of a game.
+
+    SHA-256, not SplitMix64: `_mix` can be undone, so a key made with it would
+    give away the seed and with it every coming roll. A key tells its side
+    nothing about the game's dice or another side's key.
+    """
+    digest = hashlib.sha256(f"wargame side key\x00{seed}\x00{side}".encode()).digest()
+    return int.from_bytes(digest[:8], "big")
 
 
 class Stream:

@@ -5,8 +5,9 @@ opponent and a poor test of a scenario. Once per scenario we read each actor's
 objectives for what it wants (a variable up or down, the ladder low or high,
 agreements made) and score each card by how its success effects point the
 same way. Each turn the policy draws among legal orders weighted by that score
-and the card's chance, with noise from a stream derived from the game seed,
-turn and side: bots are deterministic and never disturb the game's dice.
+and the card's chance, with noise from a stream derived from the side's own
+key and the turn: bots are deterministic, never disturb the game's dice and
+never depend on what their side may not see (engine/fog.py).
 """
 
 from __future__ import annotations
@@ -80,8 +81,14 @@ def affinities(rules: Rules) -> dict[tuple[str, str], float]:
     return out
 
 
+def bot_stream(state: GameState, actor: str, *parts: str | int) -> dice.Stream:
+    """A side's bot's own random stream for this turn: from the side's secret key, never the game's seed or dice."""
+    return dice.Stream(dice.derived(state.keys.get(actor, 0), *parts, state.turn))
+
+
 def simple_orders(rules: Rules, state: GameState, actor: str) -> list[Order]:
-    rng = dice.Stream(dice.derived(state.seed, "simple", state.turn, actor))
+    """Reads only the side's legal orders and its own figures, both of which it may see."""
+    rng = bot_stream(state, actor, "simple")
     legal = rules.legal_orders(state, actor)
     if not legal:
         return []

@@ -27,6 +27,7 @@ from typing import Any
 from engine import dice
 from engine import scenario as S
 from engine.errors import IllegalOrder, PhaseError
+from engine.fog import Fog, Needs, Read, satisfied
 from engine.interpret import (
     Cond,
     Ctx,
@@ -48,6 +49,7 @@ from engine.lifecycles import (
 )
 from engine.state import (
     AgreementState,
+    ControlRecord,
     EventRecord,
     FreeResolution,
     GameState,
@@ -86,6 +88,25 @@ class CompiledCard:
     chance_mods: list[tuple[Cond, float]]
     base_chance: float
     playable_by: frozenset[str] = field(default_factory=frozenset)
+    #: what each condition, target test and chance modifier reads that may be private (engine/fog.py)
+    condition_reads: list[list[Read]] = field(default_factory=list)
+    where_reads: list[list[Read]] = field(default_factory=list)
+    mod_reads: list[list[Read]] = field(default_factory=list)
+
+
+class Reason(str):
+    """A sentence saying why an order cannot be given, with who may read it (`needs`, engine/fog.py).
+
+    A plain string everywhere a reason is shown to the side that gave the
+    order; a view replaces it for observers who may not know what it quotes.
+    """
+
+    needs: Needs
+
+    def __new__(cls, text: str, needs: Needs | None = None) -> Reason:
+        r = super().__new__(cls, text)
+        r.needs = needs or []
+        return r
 
 
 @dataclass
@@ -102,7 +123,15 @@ class CardStatus:
     card: S.Card
     orders: list[Order]
     reason: str | None
-    chance: int | None
+    #: each order's chance in percent as its side may know it: (lowest, highest), equal when known exactly
+    chances: list[tuple[int, int]] = field(default_factory=list)
+
+    @property
+    def chance(self) -> int | None:
+        """The first order's chance when its side knows it exactly (None otherwise, or with no legal order)."""
+        if not self.chances or self.chances[0][0] != self.chances[0][1]:
+            return None
+        return self.chances[0][0]
 
 
 def scenario_digest(sc: S.Scenario) -> str:
@@ -115,6 +144,7 @@ class Rules:
         self.ladder = ladder_lifecycle([r.id for r in scenario.ladder.rungs])
         self.t = Tables(scenario, self.ladder)
         self.t.fire_event = self._fire_by_effect
+        self.fog = Fog(scenario)
         self.digest = scenario_digest(scenario)
         self.actor_order = {a.id: i for i, a in enumerate(scenario.actors)}
         self.family_order = {f: i for i, f in enumerate(scenario.resolution_order)}
@@ -143,14 +173,18 @@ class Rules:
 
     def _compile_card(self, card: S.Card) -> CompiledCard:
         chance = card.chance if isinstance(card.chance, S.Chance) else S.Chance(base=card.chance)
+        where = card.target.where if card.target else []
         return CompiledCard(
             card=card,
             conditions=self._conds(card.conditions),
-            target_where=self._conds(card.target.where) if card.target else [],
+            target_where=self._conds(where),
             effects=self._effects(card.effects),
             on_failure=self._effects(card.on_failure),
             chance_mods=[(_all_of([compile_condition(self.t, w) for w in m.when]), m.add) for m in chance.modifiers],
             base_chance=chance.base,
+            condition_reads=[self.fog.reads(c) for c in card.conditions],
+            where_reads=[self.fog.reads(c) for c in where],
+            mod_reads=[[r for w in m.when for r in self.fog.reads(w)] for m in chance.modifiers],
         )
 
     # ------------------------------------------------------------- new game
@@ -176,6 +210,7 @@ class Rules:
             vars=vars_,
             globals=globals_,
             relations=relations,
+            keys={a: dice.side_key(seed, a) for a in sc.playable_ids},
             members={al.id: list(al.members) for al in sc.alliances},
             commitments={al.id: {m: al.commitments.get(m, "committed") for m in al.members} for al in sc.alliances},
             escalation=sc.ladder.initial_score,
@@ -234,13 +269,14 @@ class Rules:
         row = state.vars[actor]
         for var, amount in card.cost.items():
             if row[var] < amount:
-                return f"costs {amount:g} {self.sc.variables[var].label}; you have {row[var]:g}"
+                return Reason(f"costs {amount:g} {self.sc.variables[var].label}; you have {row[var]:g}",
+                              [[actor]] if var in self.fog.private_vars else [])
         return None
 
     def _order_blocker(self, state: GameState, cc: CompiledCard, ctx: Ctx) -> str | None:
-        for cond, text in cc.conditions:
+        for (cond, text), reads in zip(cc.conditions, cc.condition_reads, strict=True):
             if not cond(ctx):
-                return f"requires {text}"
+                return Reason(f"requires {text}", self.fog.needs(self.t, reads, ctx) if reads else [])
         return cc.effects.blocked(ctx)
 
     def _target_candidates(self, state: GameState, actor: str, cc: CompiledCard) -> list[str]:
@@ -262,9 +298,9 @@ class Rules:
         return [a for a in pool if (tgt.allow_self or a != actor) and (kinds is None or self.t.kind[a] in kinds)]
 
     def _target_ok(self, cc: CompiledCard, ctx: Ctx) -> str | None:
-        for cond, text in cc.target_where:
+        for (cond, text), reads in zip(cc.target_where, cc.where_reads, strict=True):
             if not cond(ctx):
-                return f"the target must meet: {text}"
+                return Reason(f"the target must meet: {text}", self.fog.needs(self.t, reads, ctx) if reads else [])
         return None
 
     def _ctx_for(self, state: GameState, order: Order) -> Ctx:
@@ -319,10 +355,8 @@ class Rules:
             orders: list[Order] = []
             if why is None:
                 orders, why = self._orders_for_card(state, actor, cc)
-            chance = None
-            if orders:
-                chance = self.chance_percent(cc, self._ctx_for(state, orders[0]))
-            out.append(CardStatus(cc.card, orders, None if orders else why, chance))
+            chances = [self.chance_as_seen(cc, self._ctx_for(state, o), frozenset((actor,))) for o in orders]
+            out.append(CardStatus(cc.card, orders, None if orders else why, chances))
         return out
 
     def _orders_for_card(self, state: GameState, actor: str, cc: CompiledCard) -> tuple[list[Order], str | None]:
@@ -457,7 +491,37 @@ class Rules:
 
     def chance_percent(self, cc: CompiledCard, ctx: Ctx) -> int:
         p = cc.base_chance + seq_sum(add for cond, add in cc.chance_mods if cond(ctx))
-        return max(0, min(100, round(p * 100)))
+        return _percent(p)
+
+    def chance_needs(self, cc: CompiledCard, ctx: Ctx) -> tuple[Needs, tuple[int, int] | None]:
+        """Who may know an order's chance exactly, and the range the others are shown.
+
+        A modifier that reads nothing private counts as everyone can see it;
+        one that reads a hidden figure may or may not apply, so the range
+        runs from all such penalties applying to all such bonuses applying.
+        """
+        needs: Needs = []
+        known: list[float] = []
+        low = high = 0.0
+        for (cond, add), reads in zip(cc.chance_mods, cc.mod_reads, strict=True):
+            group = self.fog.needs(self.t, reads, ctx) if reads else []
+            if group:
+                needs.extend(g for g in group if g not in needs)
+                low, high = low + min(add, 0.0), high + max(add, 0.0)
+            elif cond(ctx):
+                known.append(add)
+        if not needs:
+            return [], None
+        base = cc.base_chance + seq_sum(known)
+        return needs, (_percent(base + low), _percent(base + high))
+
+    def chance_as_seen(self, cc: CompiledCard, ctx: Ctx, mine: frozenset[str] | None) -> tuple[int, int]:
+        """The order's chance as an observer playing `mine` may know it: (lowest, highest) percent."""
+        needs, span = self.chance_needs(cc, ctx)
+        if span is None or satisfied(needs, mine):
+            exact = self.chance_percent(cc, ctx)
+            return exact, exact
+        return span
 
     # ------------------------------------------------------------- orders
     def submit(self, state: GameState, actor: str, orders: list[Order]) -> None:
@@ -562,8 +626,9 @@ class Rules:
         cc = self.cards[order.card]
         why = self.check_order(s, order)
         if why:
-            return Resolution.model_construct(order=order, outcome="fizzled", chance=None, roll=None,
-                                              reason=why, effects=[], decided_by="rules")
+            return Resolution.model_construct(order=order, outcome="fizzled", chance=None, roll=None, reason=str(why),
+                                              reason_needs=getattr(why, "needs", []), chance_needs=[],
+                                              chance_range=None, effects=[], decided_by="rules")
         ctx = self._ctx_for(s, order)
         effects: list[Record] = []
         row = s.vars[order.actor]
@@ -574,6 +639,7 @@ class Rules:
         key = f"{order.actor}:{order.card}"
         s.attempts.setdefault(key, []).append(s.turn)
         chance = self.chance_percent(cc, ctx)
+        chance_needs, chance_range = self.chance_needs(cc, ctx)
         roll = None
         if chance < 100:
             s.rng, roll = dice.d100(s.rng)
@@ -588,13 +654,15 @@ class Rules:
         blocked = branch.blocked(ctx)
         if blocked:
             return Resolution.model_construct(order=order, outcome="fizzled", chance=chance if roll else None,
-                                              roll=roll, reason=blocked, effects=effects, decided_by=decided_by,
-                                              decided_because=because)
+                                              roll=roll, reason=str(blocked), reason_needs=getattr(blocked, "needs", []),
+                                              chance_needs=chance_needs, chance_range=chance_range, effects=effects,
+                                              decided_by=decided_by, decided_because=because)
         branch.run(ctx, effects)
         if success:
             s.successes.setdefault(key, []).append(s.turn)
         return Resolution.model_construct(order=order, outcome="success" if success else "failure",
                                           chance=chance if roll is not None else None, roll=roll, reason="",
+                                          reason_needs=[], chance_needs=chance_needs, chance_range=chance_range,
                                           effects=effects, decided_by=decided_by, decided_because=because)
 
     # ------------------------------------------------------------- events
@@ -615,8 +683,6 @@ class Rules:
 
     def _deliver_before_orders(self, s: GameState) -> None:
         """Injects due at the start of this turn reach the teams before anyone gives orders."""
-        from engine.state import ControlRecord
-
         notes: list[str] = []
         self._due_events(s, "before_orders", s.inbox, notes)
         # An inject that its dice kept away is the control cell's business, not the teams'.
@@ -654,7 +720,11 @@ class Rules:
                 chance = round(ev.chance * 100)
                 s.rng, roll = dice.d100(s.rng)
                 if roll > chance:
-                    notes.append(f"{ev.name}: did not happen (rolled {roll} against {chance}%)")
+                    note = f"{ev.name}: did not happen (rolled {roll} against {chance}%)"
+                    if ev.to is None:
+                        notes.append(note)
+                    else:  # that a private inject might have come is its recipients' secret, and control's
+                        s.control.append(ControlRecord(turn=s.turn, by="dice", action="inject_skipped", detail=note))
                     continue
             self._fire(s, ce, out, roll, chance)
 
@@ -667,7 +737,10 @@ class Rules:
         self._fire(c.state, ce, nested, None, None)
         for er in nested:
             rec.append({"kind": "event", "event": er.event, "name": er.name, "text": er.text, "to": er.to})
-            rec.extend(er.effects)
+            if er.to is None:
+                rec.extend(er.effects)
+            else:  # what a private inject did is its recipients' to know, wherever it is recorded
+                rec.extend({**e, "private_to": er.to} for e in er.effects)
 
     # ------------------------------------------------------------- assessment
     def _assess(self, s: GameState, record: TurnRecord, escalated: bool) -> None:
@@ -748,6 +821,10 @@ class Rules:
         return {a: sum(points[o] for o in met) for a, met in results.items()}
 
 
+def _percent(p: float) -> int:
+    return max(0, min(100, round(p * 100)))
+
+
 def _all_of(conds: list[Cond]) -> Cond:
     return lambda c: all(f(c) for f in conds)
 
@@ -812,4 +889,4 @@ def working_copy(state: GameState) -> GameState:
     return state.model_copy(update={p: copy(getattr(state, p)) for p, copy in _COPY.items()})
 
 
-__all__ = ["CardStatus", "Rules", "Ruling", "working_copy"]
+__all__ = ["CardStatus", "Reason", "Rules", "Ruling", "working_copy"]

@@ -397,7 +397,8 @@ class VarDef(Strict):
     max: float
     default: float = 0.0
     unit: str = ""
-    private: bool = Field(False, description="seen only by its own actor (and the facilitator)")
+    private: bool = Field(False, description="seen only by its own actor (and the facilitator); for a shared "
+                                             "figure, only by `seen_by`; for a relation, only by its two actors")
     description: str = ""
 
     @model_validator(mode="after")
@@ -412,6 +413,8 @@ class VarDef(Strict):
 class GlobalDef(VarDef):
     initial: float | None = None
     source: Id | None = None
+    seen_by: list[Id] = Field([], description="with private: the actors who see this shared figure "
+                                               "(nobody but the facilitator if empty)")
 
 
 class Actor(Strict):

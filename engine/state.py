@@ -54,6 +54,12 @@ class Resolution(BaseModel):
     chance: int | None = None  # percent, when dice were rolled
     roll: int | None = None  # d100
     reason: str = ""
+    #: who may read `reason`: an observer must share an actor with each list (empty: everyone; see engine/fog.py)
+    reason_needs: list[list[str]] = []
+    #: who may know `chance` exactly, as `reason_needs`; the others are shown `chance_range`
+    chance_needs: list[list[str]] = []
+    #: the chance as an observer who cannot see its hidden inputs may know it: lowest and highest percent
+    chance_range: tuple[int, int] | None = None
     effects: list[dict[str, Any]] = []
     #: who settled the outcome: "rules" (the dice), "script" (a forced outcome) or "facilitator"
     decided_by: str = "rules"
@@ -175,6 +181,8 @@ class GameState(BaseModel):
     scenario_digest: str
     seed: int
     rng: int = Field(ge=0, lt=1 << 64)
+    #: each playable side's own secret for its bot's choices (`dice.side_key`); a side sees only its own
+    keys: dict[str, int] = {}
     turn: int = 1
     phase: str = "setup"
     vars: dict[str, dict[str, float]]

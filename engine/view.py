@@ -1,11 +1,24 @@
 """What one side may see of the game: the engine enforces fog of war, not the UI.
 
-A side sees public variables of everyone, its own private variables, its own
-pending orders (never another side's), public events and the private events
-sent to it, and the resolved orders of past turns (orders are public once
-adjudicated). The facilitator's view (`side=None`) sees everything. A team
-that plays several actors sees what any of them may see. The control cell's
-own log (`control`) is the facilitator's alone.
+Every observer reads the game through `side_view`: a team's screen, the
+terminal's `--as`, an agent's observation, the room's screen and report. Who
+may see what is defined once, in engine/fog.py. A side sees:
+
+- every public figure, and the private ones that are its own (actor
+  variables), shared with it (`seen_by`) or about a pair it is in (relations);
+- its own pending orders and free actions (never another side's; who has
+  committed is public);
+- public injects and those sent to it, and only those: another side's
+  private inject, what it changed and whether it fired at all stay out;
+- the resolved orders of past turns (orders are public once adjudicated),
+  without another side's reasoning (`rationale`), with a neutral reason when
+  an order fizzled for a reason that quotes a figure it may not see, and a
+  range instead of the chance when the chance depended on one;
+- never the seed, the dice state or another side's key, from which the coming
+  rolls or another side's choices would follow; never the control cell's log.
+
+The facilitator's view (`side=None`) holds everything. The room's view (an
+empty side, e.g. `""`) holds only what every side may see.
 """
 
 from __future__ import annotations
@@ -13,55 +26,91 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
+from engine.fog import Fog, mine_of, satisfied
 from engine.scenario import Scenario
 from engine.state import GameState
 
 HIDDEN = None
+#: what an observer reads in place of a fizzle reason it may not know
+SECRET_REASON = "it could no longer be carried out, for a reason only its side knows"
 
 
-def side_view(sc: Scenario, state: GameState, side: str | Collection[str] | None) -> dict[str, Any]:
-    """A plain-data view of `state` for `side`, or for a team's actors (None: the facilitator, who sees all)."""
+def side_view(sc: Scenario, state: GameState, side: str | Collection[str] | None,
+              fog: Fog | None = None) -> dict[str, Any]:
+    """A plain-data view of `state` for `side`, or for a team's actors (None: the facilitator, who sees all).
+
+    `fog` is the scenario's (Rules keeps one); it is built if not given.
+    """
     data = state.model_dump(mode="json")
-    if side is None:
+    mine = mine_of(side)
+    if mine is None:
         return data
-    mine = {side} if isinstance(side, str) else set(side)
-    private = {k for k, d in sc.variables.items() if d.private}
-    if private:
-        for actor, row in data["vars"].items():
-            if actor not in mine:
-                for k in private:
+    fog = fog or Fog(sc)
+    for actor, row in data["vars"].items():
+        if actor not in mine:
+            for k in fog.private_vars:
+                if k in row:
                     row[k] = HIDDEN
+    for name in data["globals"]:
+        if fog.global_hidden(name, mine):
+            data["globals"][name] = HIDDEN
+    for key, row in data["relations"].items():
+        pair = key.split("|")
+        for rel in row:
+            if fog.relation_hidden(pair, rel, mine):
+                row[rel] = HIDDEN
     data["pending"] = {k: v for k, v in data["pending"].items() if k in mine}
     data["free_pending"] = {k: v for k, v in data["free_pending"].items() if k in mine}
-    data["committed"] = list(data["committed"])  # who has committed is public; what is not
+    data["seed"] = HIDDEN
     data["rng"] = HIDDEN  # the next dice are nobody's business
+    data["keys"] = {k: v for k, v in data["keys"].items() if k in mine}
     data["control"] = []  # the control cell's notes and reasons are for the facilitator and the debrief
-    data["inbox"] = [e for e in data["inbox"] if _sees(e, mine)]
-    # Which events have fired is known only for those the side may see: a private inject's very existence
-    # is the recipients' business.
-    hidden_events = {e.id for e in sc.events if e.to is not None and not mine & set(e.to)}
-    data["fired"] = {k: v for k, v in data["fired"].items() if k not in hidden_events}
+    data["fired"] = {k: v for k, v in data["fired"].items() if not fog.event_hidden(fog.private_events.get(k), mine)}
+    data["ever_met"] = fog.ever_met_seen(state, mine)
+    data["inbox"] = _events(data["inbox"], fog, mine)
     for rec in data["log"]:
-        rec["events"] = [e for e in rec["events"] if _sees(e, mine)]
-        rec["briefing"] = [e for e in rec["briefing"] if _sees(e, mine)]
+        rec["events"] = _events(rec["events"], fog, mine)
+        rec["briefing"] = _events(rec["briefing"], fog, mine)
+        rec["upkeep"] = _records(rec["upkeep"], fog, mine)
         for res in rec["resolutions"]:
-            res["effects"] = [_filter_effect(e, mine, private) for e in res["effects"]]
-            res["effects"] = [e for e in res["effects"] if e is not None]
-        rec["upkeep"] = [e for e in (_filter_effect(x, mine, private) for x in rec["upkeep"]) if e is not None]
-        for ev in rec["events"] + rec["briefing"]:
-            ev["effects"] = [e for e in (_filter_effect(x, mine, private) for x in ev["effects"]) if e is not None]
-    for ev in data["inbox"]:
-        ev["effects"] = [e for e in (_filter_effect(x, mine, private) for x in ev["effects"]) if e is not None]
+            res["effects"] = _records(res["effects"], fog, mine)
+            order = res["order"]
+            if order["actor"] not in mine:
+                order["rationale"] = ""  # a side's reasoning weighs what only it can see
+            if res["reason"] and not satisfied(res["reason_needs"], mine):
+                res["reason"] = SECRET_REASON
+            if res["chance"] is not None and not satisfied(res["chance_needs"], mine):
+                res["chance"] = HIDDEN
+        for free in rec["free"]:
+            free["effects"] = _records(free["effects"], fog, mine)
     return data
 
 
-def _sees(event: dict[str, Any], mine: set[str]) -> bool:
-    return event["to"] is None or bool(mine & set(event["to"]))
+def chance_words(low: int, high: int) -> str:
+    """A chance as a side may know it: "70%", or a range when it depends on what the side cannot see."""
+    if low == high:
+        return f"{low}%"
+    return f"{low}–{high}% (depends on what you cannot see)"
 
 
-def _filter_effect(e: dict[str, Any], mine: set[str], private: set[str]) -> dict[str, Any] | None:
-    if e.get("kind") in ("change", "cost") and e.get("var") in private and e.get("actor") not in mine:
-        return None
-    if e.get("kind") == "event" and e.get("to") is not None and not mine & set(e["to"]):
-        return None
-    return e
+def resolution_chance(res: dict[str, Any]) -> str:
+    """The chance a resolved order was rolled against, as the view holding `res` may know it ("" if none)."""
+    if res.get("roll") is None:
+        return ""
+    if res.get("chance") is not None:
+        return f"{res['chance']}%"
+    span = res.get("chance_range")
+    return chance_words(*span) if span else ""
+
+
+def _events(events: list[dict[str, Any]], fog: Fog, mine: frozenset[str]) -> list[dict[str, Any]]:
+    out = []
+    for ev in events:
+        if not fog.event_hidden(ev["to"], mine):
+            ev["effects"] = _records(ev["effects"], fog, mine)
+            out.append(ev)
+    return out
+
+
+def _records(records: list[dict[str, Any]], fog: Fog, mine: frozenset[str]) -> list[dict[str, Any]]:
+    return [r for r in records if not fog.record_hidden(r, mine)]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine import scenario as S
+from engine.fog import Fog, Read
 
 Loc = tuple[Any, ...]
 
@@ -38,6 +39,7 @@ class _Checker:
         self.atypes = {t.id for t in sc.agreement_types}
         self.agreements = {a.id for a in sc.agreements}
         self.sources = {s.id for s in sc.meta.sources}
+        self.fog = Fog(sc)
         self.out: list[tuple[Loc, str]] = []
 
     def err(self, loc: Loc, msg: str) -> None:
@@ -175,6 +177,10 @@ class _Checker:
                 self.err(("globals", name), f"{name!r} is both a global and an actor variable")
         for k, g in sc.globals.items():
             self.known(g.source, self.sources, "source", ("globals", k, "source"))
+            for j, who in enumerate(g.seen_by):
+                self.known(who, self.actors, "actor", ("globals", k, "seen_by", j))
+            if g.seen_by and not g.private:
+                self.err(("globals", k, "seen_by"), "seen_by only has a meaning for a private figure (private: true)")
             if g.initial is not None and not g.min <= g.initial <= g.max:
                 self.err(("globals", k, "initial"), f"initial {g.initial} is outside {g.min}..{g.max}")
         for i, a in enumerate(sc.actors):
@@ -300,11 +306,51 @@ class _Checker:
             if var not in self.sc.variables:
                 self.err((*loc, "cost", var), f"unknown actor variable {var!r}")
         self.conditions(c.conditions, (*loc, "conditions"), ctx)
+        self.knowable(c, c.conditions, (*loc, "conditions"))
+        if tgt is not None:
+            self.knowable(c, tgt.where, (*loc, "target", "where"))
         if isinstance(c.chance, S.Chance):
             for i, m in enumerate(c.chance.modifiers):
                 self.conditions(m.when, (*loc, "chance", "modifiers", i, "when"), ctx)
         self.effects(c.effects, (*loc, "effects"), ctx)
         self.effects(c.on_failure, (*loc, "on_failure"), ctx)
+
+
+    def knowable(self, card: S.Card, conds: list[Any], loc: Loc) -> None:
+        """Whether a card may be played must be something every side that may play it can see.
+
+        Otherwise the list of legal orders, a refusal or a fizzle would tell a
+        side what it may not see; a hidden figure may shape the chance instead
+        (the side is shown a range) or the effects.
+        """
+        refs = card.playable_by
+        players = None if any(r == "*" or r.startswith("@") for r in refs) else set(refs)
+        for i, cond in enumerate(conds):
+            for read in self.fog.reads(cond):
+                if not self._seen_by_players(read, players):
+                    self.err((*loc, i), f"whether {card.id} may be played depends on {_read_text(read)}, which the "
+                                        "side playing it cannot see; test it in a chance modifier or make it public")
+
+    def _seen_by_players(self, read: Read, players: set[str] | None) -> bool:
+        if read[0] == "var":
+            return read[1] == "self" or (players is not None and players <= {read[1]})
+        if players is None:
+            return False
+        if read[0] == "global":
+            return players <= self.fog.private_globals[read[1]]
+        if read[0] == "relation":
+            return "self" in read[2:] or players <= set(read[2:])
+        return players <= self.fog.private_events[read[1]]
+
+
+def _read_text(read: Read) -> str:
+    if read[0] == "var":
+        return f"the private figure {read[1]}.{read[2]}"
+    if read[0] == "global":
+        return f"the private shared figure global.{read[1]}"
+    if read[0] == "relation":
+        return f"the private relation {read[1]} between {read[2]} and {read[3]}"
+    return f"whether the private inject {read[1]} has fired"
 
 
 def check(sc: S.Scenario) -> list[tuple[Loc, str]]:

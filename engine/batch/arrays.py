@@ -97,20 +97,29 @@ class BatchState:
 
 
 class View:
-    """Reads and writes a batch state under masks; with `preview=True` writes go to an overlay only."""
+    """Reads and writes a batch state under masks; with `preview=True` writes go to an overlay only.
 
-    __slots__ = ("base", "over", "turn")
+    With `belief` (a bot's: engine/batch/quickbot.py), parts its side may not
+    see read as the stand-ins the reference engine's `Fog.believed_state` puts there.
+    """
 
-    def __init__(self, base: BatchState, preview: bool = False):
+    __slots__ = ("base", "belief", "over", "turn")
+
+    def __init__(self, base: BatchState, preview: bool = False, belief: Any = None):
         self.base = base
         self.over: dict[tuple, np.ndarray] | None = {} if preview else None
         self.turn = base.turn
+        self.belief = belief
 
     def get(self, key: tuple) -> np.ndarray:
         if self.over is not None:
             v = self.over.get(key)
             if v is not None:
                 return v
+        if self.belief is not None:
+            stand_in = self.belief.stand_in(key)
+            if stand_in is not None:
+                return stand_in
         return self.base.get(key)
 
     def put(self, key: tuple, values: Any, mask: Mask) -> None:

@@ -5,6 +5,10 @@ its chance, what would the side's doctrine make of the state after success and
 after failure, does it cross a red line. Then each game ranks its own legal
 orders by risk-adjusted value with the same seeded temperament, and picks the
 best that fit together, exactly as `quick_orders` does one game at a time.
+
+Like the reference bot it decides from what its side may see: every part of
+the state hidden from it reads as the stand-in `Fog.believed_state` puts there
+(`Belief`), and its temperament comes from its side's own key.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import numpy as np
 from engine import dice
 from engine import scenario as S
 from engine.bots import JITTER, doctrines_for
+from engine.fog import Fog
 from engine.state import relation_key
 
 from .arrays import BatchState, View, derive, round6, stream_draw
@@ -26,6 +31,36 @@ from .rules import BatchRules, Cand
 Measure = Callable[[View], Any]
 #: sorts after every real position
 _LAST = np.iinfo(np.int64).max
+
+
+class Belief:
+    """What one side may see of a batch: the parts hidden from it read as their public stand-ins."""
+
+    def __init__(self, fog: Fog, actor: str, n: int):
+        self.fog, self.actor, self.n = fog, actor, n
+        self.mine = frozenset((actor,))
+        self._cache: dict[tuple, np.ndarray | None] = {}
+
+    def stand_in(self, key: tuple) -> np.ndarray | None:
+        try:
+            return self._cache[key]
+        except KeyError:
+            pass
+        fog, mine = self.fog, self.mine
+        out: np.ndarray | None = None
+        kind = key[0]
+        if kind == "v" and fog.var_hidden(key[1], key[2], mine):
+            out = np.full(self.n, fog.var_default[key[2]])
+        elif kind == "g" and fog.global_hidden(key[1], mine):
+            out = np.full(self.n, fog.global_default[key[1]])
+        elif kind == "r" and fog.relation_hidden(key[1].split("|"), key[2], mine):
+            out = np.full(self.n, fog.relation_default[key[2]])
+        elif kind == "fired" and fog.event_hidden(fog.private_events.get(key[1]), mine):
+            out = np.zeros(self.n, dtype=np.bool_)
+        elif kind == "ever" and fog.secret_objectives.get(key[1], self.actor) != self.actor:
+            out = np.zeros(self.n, dtype=np.bool_)
+        self._cache[key] = out
+        return out
 
 
 class QuickBots:
@@ -41,8 +76,9 @@ class QuickBots:
                           for a, d in doc.doctrine.items()}
         self.keeps = {a: [compile_condition(bt, line.keep) for line in d.red_lines if line.keep is not None]
                       for a, d in doc.doctrine.items()}
-        self._temperament: np.ndarray | None = None
+        self._temperament: dict[str, np.ndarray] = {}
         self._seeds: list[int] | None = None
+        self._beliefs: dict[tuple[str, int], Belief] = {}
         #: if set, told after each decision which cards each game could play and which orders it gave
         #: (`watch(side, {card: where legal}, orders)`): what `engine.check` counts
         self.watch: Callable[[str, dict[str, np.ndarray], list[np.ndarray]], None] | None = None
@@ -94,7 +130,7 @@ class QuickBots:
     # ------------------------------------------------------------- looking at one order
     def preview(self, st: BatchState, cand: Cand, success: bool) -> tuple[View, Any]:
         """The state right after this order, in every game (`Rules.preview`), and where it could not apply."""
-        v = View(st, preview=True)
+        v = View(st, preview=True, belief=self.belief(st, cand.actor))
         for var, amt in cand.card.card.cost.items():
             key = ("v", cand.actor, var)
             v.put(key, round6(v.get(key) - amt), True)
@@ -114,20 +150,32 @@ class QuickBots:
         return np.logical_and(out, np.logical_not(blocked))
 
     # ------------------------------------------------------------- deciding
+    def belief(self, st: BatchState, actor: str) -> Belief | None:
+        """How `actor` sees the batch (None when the scenario hides nothing)."""
+        fog = self.br.rules.fog
+        if not fog.anything_private:
+            return None
+        key = (actor, st.n)
+        if key not in self._beliefs:
+            self._beliefs[key] = Belief(fog, actor, st.n)
+        return self._beliefs[key]
+
     def temperament(self, st: BatchState, actor: str) -> np.ndarray:
-        """Where each game's temperament stream for this side and turn starts (`dice.derived`)."""
+        """Where each game's temperament stream for this side and turn starts (`policy.bot_stream`)."""
         if self._seeds is not st.seeds:
             self._seeds = st.seeds
-            self._temperament = np.array([dice.derived(s, "temperament") for s in st.seeds], dtype=np.uint64)
-        assert self._temperament is not None
-        return derive(self._temperament, st.turn, actor)
+            self._temperament = {}
+        if actor not in self._temperament:
+            self._temperament[actor] = np.array([dice.derived(dice.side_key(s, actor), "temperament")
+                                                 for s in st.seeds], dtype=np.uint64)
+        return derive(self._temperament[actor], st.turn)
 
     def orders(self, st: BatchState, actor: str, active: np.ndarray) -> list[np.ndarray]:
         """Each game's orders for `actor` this turn: `limit` arrays of candidate indices (-1: none)."""
         br = self.br
         n = st.n
         limit = br.rules.orders_allowed(actor)
-        v0 = View(st)
+        v0 = View(st, belief=self.belief(st, actor))
         base = self.value(v0, actor)
         risk = self.doctrine[actor].risk
         exists = {aid: bool((st.get(("ag", aid)) >= 0).any()) for aid in br.bt.slots}
