@@ -138,6 +138,12 @@ def scenario_digest(sc: S.Scenario) -> str:
     return hashlib.sha256(sc.model_dump_json(by_alias=True).encode()).hexdigest()[:16]
 
 
+def legacy_scenario_digest(sc: S.Scenario) -> str:
+    """The digest saves of format 2 and older recorded: before shared figures could name who sees them."""
+    dump = sc.model_dump_json(by_alias=True, exclude={"globals": {"__all__": {"seen_by"}}})
+    return hashlib.sha256(dump.encode()).hexdigest()[:16]
+
+
 class Rules:
     def __init__(self, scenario: S.Scenario):
         self.sc = scenario

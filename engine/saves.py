@@ -12,9 +12,9 @@ promises matter more than anything else here:
   `SaveError` with a sentence a player can act on: never a traceback, never
   reading a file outside the project, never executing anything.
 
-The file is one JSON object (format 2)::
+The file is one JSON object (format 3)::
 
-    {"format": 2, "kind": "wargame-save",
+    {"format": 3, "kind": "wargame-save",
      "scenario": "scenarios/post_nato_2024.yaml",   # relative to the project root, forward slashes
      "scenario_digest": "…",                        # the rules the game was played under
      "seed": 7,
@@ -33,6 +33,9 @@ is refused rather than loaded into a game that never happened.
 Format 1 stored every turn's whole state in `history`; it is migrated by
 rebuilding the order log from the state's own log (each resolution names its
 order; overrides are marked) and the digests from the stored history.
+Format 2 states had no side keys and recorded less about who may read what
+(engine/fog.py): their order log is replayed unchecked and the state rebuilt
+from it, with the orders committed in the saved planning phase.
 
 Extending it: keys this version does not know are ignored when loading, so a
 later version may add optional information (replay marks, notes) without
@@ -58,17 +61,18 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from engine.errors import ScenarioError
+from engine import control
+from engine.errors import IllegalOrder, ScenarioError
 from engine.exercise import load_scenario_or_exercise
 from engine.game import Game
 from engine.invariants import broken_invariants
 from engine.replay import ReplayResult, replay
-from engine.rules import Rules, scenario_digest
+from engine.rules import Rules, legacy_scenario_digest, scenario_digest, working_copy
 from engine.scenario import Scenario
 from engine.state import STATE_FORMAT, ControlStep, GameState, TurnOrders
 
 #: the format this version writes (and the newest it reads)
-SAVE_FORMAT = 2
+SAVE_FORMAT = 3
 #: marks a JSON file as a save, so a scenario export or a settings file is not mistaken for one
 SAVE_KIND = "wargame-save"
 #: the largest save we read; checked before reading, so a huge or endless file cannot exhaust memory
@@ -135,8 +139,18 @@ def autosave(game: Game, scenario_path: Path, path: Path | None) -> str | None:
     return None
 
 
+def _from_format_2(doc: dict[str, Any]) -> dict[str, Any]:
+    """Format 3 states hold each side's key and who may read each reason and chance, so a format-2 state and
+    its per-turn digests cannot be matched: the digests are dropped and `read_save` rebuilds the state."""
+    out = dict(doc)
+    out["turns"] = [{**t, "digest": ""} if isinstance(t, dict) else t for t in doc["turns"]]
+    return out
+
+
 #: MIGRATIONS[n] turns a format-n save (the parsed JSON object) into a format n+1 one
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _from_format_1}
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _from_format_1, 2: _from_format_2}
+#: saves older than this are rebuilt from their order log rather than checked against their saved state
+_REBUILT_BEFORE = 3
 
 #: how many problems to quote in one message before "and N more"
 _SHOWN = 3
@@ -385,11 +399,13 @@ def read_save(path: Path, *, root: Path | None = None) -> LoadedSave:
     """Load a save with everything it holds (see `load_game`): read it, replay its log, check every turn."""
     record = read_record(path, root=root)
     game = Game(record.scenario, record.seed, state=record.state)
-    result = _guarded(lambda: replay(game.rules, record.seed, record.turns, final=record.state,
+    result = _guarded(lambda: replay(game.rules, record.seed, record.turns, final=_final(record),
                                      planning=record.planning), record.path)
     if result.mismatch is not None:
         raise SaveError(f"the game does not replay as it was saved ({result.mismatch}); the file has been "
                         "altered or damaged", record.path)
+    if record.format < _REBUILT_BEFORE:
+        game.state = _guarded(lambda: _rebuilt(game.rules, record, result.history[-1]), record.path)
     game.history = result.history
     game.planning_steps = list(record.planning)
     game.turns = [t.model_copy(update={"digest": h.digest()}) for t, h in zip(record.turns, result.history[1:],
@@ -404,8 +420,27 @@ def replay_save(path: Path, *, root: Path | None = None) -> tuple[SaveRecord, Re
     """
     record = read_record(path, root=root)
     rules = Rules(record.scenario)
-    return record, _guarded(lambda: replay(rules, record.seed, record.turns, final=record.state,
+    return record, _guarded(lambda: replay(rules, record.seed, record.turns, final=_final(record),
                                            planning=record.planning), record.path)
+
+
+def _final(record: SaveRecord) -> GameState | None:
+    """The saved state the replay must reach (None for an older format whose state is rebuilt instead)."""
+    return record.state if record.format >= _REBUILT_BEFORE else None
+
+
+def _rebuilt(rules: Rules, record: SaveRecord, start: GameState) -> GameState:
+    """An older save's live state: where its order log leads, with the saved planning phase's acts and orders."""
+    live = working_copy(start)
+    for step in record.planning:
+        control.apply_step(rules, live, step)
+    if live.phase == "planning":
+        for side in record.state.committed:
+            try:
+                rules.submit(live, side, list(record.state.pending.get(side, [])))
+            except IllegalOrder as exc:
+                raise SaveError(f"the orders {side} had committed cannot be given again: {exc}", record.path) from None
+    return live
 
 
 def read_record(path: Path, *, root: Path | None = None) -> SaveRecord:
@@ -450,7 +485,8 @@ def _read_record(path: Path, root: Path) -> SaveRecord:
         raise SaveError(f"the scenario file {rel!r} named by this save is invalid: {_problems(exc)}", path) from None
     except OSError as exc:
         raise SaveError(f"cannot read the scenario file {rel!r}: {exc.strerror or exc}", path) from None
-    if scenario_digest(scenario) != saved_digest:
+    if scenario_digest(scenario) != saved_digest and not (
+            fmt < _REBUILT_BEFORE and legacy_scenario_digest(scenario) == saved_digest):
         raise SaveError(f"the scenario file {rel!r} has changed since this game was saved, so the game cannot "
                         "continue under the same rules; restore the scenario as it was to load this save", path)
 
@@ -476,7 +512,10 @@ def _read_record(path: Path, root: Path) -> SaveRecord:
         planning = [ControlStep.model_validate(raw) for raw in raw_planning]
     except ValidationError as exc:
         raise SaveError(f"the control log is invalid: {_validation_words(exc, 'planning')}", path) from None
-    problems = _state_problems(Rules(scenario), state, scenario.meta.id)
+    rules = Rules(scenario)
+    if fmt < _REBUILT_BEFORE and state.scenario_digest == legacy_scenario_digest(scenario):
+        state = state.model_copy(update={"scenario_digest": rules.digest})
+    problems = _state_problems(rules, state, scenario.meta.id)
     if problems:
         raise SaveError(f"the saved state does not fit the scenario {rel!r}: {_first(problems)}", path)
     return SaveRecord(path=path, scenario=scenario, scenario_path=scenario_path, seed=seed, turns=turns,

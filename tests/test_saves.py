@@ -99,7 +99,7 @@ def test_round_trip_is_exact_at_every_turn(mini, tmp_path):
 def test_the_file_is_the_documented_json_object(mini, tmp_path):
     g = played(mini, 1)
     doc = json.loads(save_game(tmp_path / "s.json", g, MINI, label="Ünïcode label").read_text(encoding="utf-8"))
-    assert doc["format"] == SAVE_FORMAT == 2
+    assert doc["format"] == SAVE_FORMAT == 3
     assert doc["kind"] == "wargame-save"
     assert doc["scenario"] == "tests/fixtures/mini.yaml"
     assert doc["scenario_digest"] == g.rules.digest
@@ -263,13 +263,13 @@ CORPUS: list[tuple[str, Callable[[dict[str, Any]], bytes], str]] = [
     ("missing state field", lambda d: json.dumps(_drop(d["state"], "rung") and d).encode(),
      r"state\.rung is missing"),
     ("newer format", lambda d: json.dumps(_set(d, "format", 99)).encode(),
-     r"made by a newer version of the engine \(save format 99; this version reads format 2"),
+     r"made by a newer version of the engine \(save format 99; this version reads format 3"),
     ("format as a string", lambda d: json.dumps(_set(d, "format", "1")).encode(),
      r"format version must be a whole number, not a string \"1\""),
     ("format as a boolean", lambda d: json.dumps(_set(d, "format", True)).encode(), r"not a boolean"),
     ("format missing", lambda d: json.dumps(_drop(d, "format")).encode(), r"no format version"),
     ("older format with no migration", lambda d: json.dumps(_set(d, "format", 0)).encode(),
-     r"save format 0 is older than this version can read \(it reads format 1 to 2\)"),
+     r"save format 0 is older than this version can read \(it reads format 1 to 3\)"),
     ("wrong kind", lambda d: json.dumps(_set(d, "kind", "scenario")).encode(),
      r"not a wargame save: it has kind 'scenario'"),
     ("no kind", lambda d: json.dumps(_drop(d, "kind")).encode(), r"not a wargame save: it has no 'kind'"),
@@ -481,9 +481,13 @@ def test_format_1_saves_are_migrated_and_replayed(mini, tmp_path):
     def orders(game: Game) -> list[dict[str, list[str]]]:
         return [{side: sorted(o.label() for o in os) for side, os in t.orders.items()} for t in game.turns]
     assert orders(loaded.game) == orders(g) and loaded.game.turns[2].orders["alpha"] == []
+    # Saves older than format 3 are rebuilt from their order log: an outcome edited by hand in what they
+    # stored never enters the game, which is the one the recorded orders lead to.
     doc = format_1(g)
-    doc["history"][2]["globals"]["credibility"] = 1.0  # a past turn edited by hand
-    assert re.search(r"turn 2: the state after adjudication differs", refused(write_doc(tmp_path / "e.json", doc)))
+    doc["history"][2]["globals"]["credibility"] = 1.0
+    assert read_save(write_doc(tmp_path / "e.json", doc)).game.state == g.state
+    doc["state"]["log"][1]["resolutions"][0]["order"]["card"] = "no_such_card"  # orders the rules refuse still are
+    assert "cannot be played" in refused(write_doc(tmp_path / "f.json", doc))
 
 
 # ----------------------------------------------------------------------------- interrupted saves
@@ -620,3 +624,17 @@ def test_temporary_files_left_by_a_killed_save_are_cleared_by_the_next(mini, tmp
     save_game(path, g, MINI)
     assert not old.exists() and fresh.exists() and other.exists()
     assert load_game(path)[0].state.digest() == g.state.digest()
+
+
+def test_a_save_written_by_the_previous_format_loads_and_plays_on():
+    """A format-2 save (from before sides had keys) is rebuilt from its order log, committed orders included."""
+    from engine.saves import read_save
+
+    loaded = read_save(Path(__file__).parent / "fixtures" / "saves" / "format2_mini.json")
+    game = loaded.game
+    assert loaded.format == 2 and game.state.turn == 4 and len(game.turns) == 3
+    assert game.state.committed == ["alpha"] and game.state.keys  # the committed orders survive; keys are new
+    for side in game.waiting_for():
+        game.submit(side, simple_orders(game.rules, game.state, side))
+    game.adjudicate()
+    assert game.state.turn == 5
