@@ -20,12 +20,13 @@ How a game maps onto steps:
 - `obs[agent]` is `{"observation": float32 vector, "action_mask": int8 vector}`.
   The vector is built from that side's own view only (fog of war holds):
   every actor's variables scaled to 0..1 by their declared ranges (-1 where
-  hidden), the globals, the escalation score, the current rung (one-hot),
+  hidden), the globals (-1 where hidden), the escalation score, the current rung (one-hot),
   the side's own agreements by state, and the turn and order slot.
 - Rewards come from the objectives: after each adjudication a side receives
-  the change in its objective points met (as judged now), so the rewards of
-  a whole game add up to its final score less the points it already met at
-  the start (`env.start_points`).
+  the change in its objective points met (as judged now, from what it may
+  see: a figure hidden from it counts at its declared default until the game
+  ends), so the rewards of a whole game add up to its final score less the
+  points it already met at the start (`env.start_points`).
 - `sides`: pass `opponents={"russia": "quick"}` to let engine bots play some
   sides (they are then not agents).
 """
@@ -139,11 +140,16 @@ class WargameEnv(ParallelEnv):
         return {a: float(self._points[a] - before[a]) for a in self.agents}
 
     def _objective_points(self) -> dict[str, int]:
+        """Each agent's objective points: during play as it may judge them from its own view (what it cannot see
+        counts at its public stand-in), at the end as the game judged them, so rewards still add up to the score."""
         g = self.game
         assert g is not None
-        results = g.state.results if g.over else g.rules.judge(g.state)
         points = {o.id: o.points for o in self.scenario.objectives}
-        return {a: sum(points[o] for o in results.get(a, [])) for a in self.possible_agents}
+        out = {}
+        for a in self.possible_agents:
+            results = g.state.results if g.over else g.rules.judge(g.rules.fog.believed_state(g.state, a))
+            out[a] = sum(points[o] for o in results.get(a, []))
+        return out
 
     # ------------------------------------------------------------------ observations
     def _legal_now(self, agent: str) -> list[Order]:
@@ -183,7 +189,8 @@ class WargameEnv(ParallelEnv):
                 v = row.get(var)
                 out.append(-1.0 if v is None else (v - d.min) / ((d.max - d.min) or 1.0))
         for var, d in sc.globals.items():
-            out.append((view["globals"][var] - d.min) / ((d.max - d.min) or 1.0))
+            v = view["globals"][var]
+            out.append(-1.0 if v is None else (v - d.min) / ((d.max - d.min) or 1.0))
         lad = sc.ladder
         out.append((view["escalation"] - lad.min_score) / ((lad.max_score - lad.min_score) or 1.0))
         out.extend(1.0 if r.id == view["rung"] else 0.0 for r in lad.rungs)
