@@ -7,6 +7,7 @@ from typing import Any
 import pygame
 
 from engine.scenario import Scenario
+from engine.view import resolution_chance
 from ui import fonts, theme
 from ui.mapstyle import LINK_STYLE, actor_colours, legend, mode_title
 from ui.theme import Metrics
@@ -145,7 +146,7 @@ def log_lines(sc: Scenario, view: View) -> list[tuple[str, tuple[int, int, int]]
         out.append((f"— Turn {rec['turn']} · {rec['date'][:7]} —", theme.ACCENT))
         for res in rec["resolutions"]:
             o = res["order"]
-            dice = f" (d100 {res['roll']} vs {res['chance']}%)" if res.get("roll") is not None else ""
+            dice = f" (d100 {res['roll']} vs {resolution_chance(res)})" if res.get("roll") is not None else ""
             colour = {"success": theme.INK, "failure": theme.BAD, "fizzled": theme.MUTED}[res["outcome"]]
             aim = ""
             if o["targets"]:
