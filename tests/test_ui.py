@@ -239,13 +239,13 @@ def test_undo_at_hand_over_then_end_screen_report_replay_and_rewind(shots, tmp_p
     assert "poland" not in d.app.session.game.state.committed
 
     # a finished game at the end screen (played by bots, as the room would have reached it)
-    g = Game(default_scenario, seed=3)
+    g = Game(default_scenario, seed=4)  # a game that runs to its last turn (some end early in a ceasefire)
     g.play_out(dict.fromkeys(default_scenario.playable_ids, controller("quick")))
     d.app.session = Session(g, DEFAULT, ["poland"])
     d.app.reports_dir = tmp_path / "reports"
     d.app.show(EndScreen(d.app))
     d.key(pygame.K_r)
-    report = tmp_path / "reports" / "post_nato_2024-seed3" / "report.html"
+    report = tmp_path / "reports" / "post_nato_2024-seed4" / "report.html"
     assert report.is_file() and "Report written to" in d.screen.message
     assert any("Write report" in t for t in d.texts_on_screen())
     d.shot("11-end-report")
