@@ -19,6 +19,7 @@ from engine.loader import load_scenario
 from engine.saves import SaveError, autosave, autosave_path, load_game, replay_save, save_game
 from engine.scenario import Scenario
 from engine.state import Order
+from engine.view import chance_words
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SCENARIO = ROOT / "scenarios" / "post_nato_2024.yaml"
@@ -152,33 +153,47 @@ class TerminalPlayer:
         if self.gave_up:
             return self.fallback(game, side)
         name = self.r.name(side)
-        state = game.state
+        # Everything shown here comes from this side's view (or the cards this side may play), never the state.
         view = game.view(side)
-        self.say(f"\n─── {name}: your orders for turn {state.turn} "
-                 f"({game.scenario.turn_date(state.turn):%B %Y}) ───")
-        row = view["vars"][side]
+        turn = view["turn"]
+        self.say(f"\n─── {name}: your orders for turn {turn} "
+                 f"({game.scenario.turn_date(turn):%B %Y}) ───")
+        row = view["vars"].get(side) or {}
         self.say("  Your position: " + " · ".join(
-            f"{game.scenario.variables[k].label} {v:g}" for k, v in row.items() if v is not None))
+            f"{game.scenario.variables[k].label} {v:g}" for k, v in row.items()
+            if v is not None and k in game.scenario.variables))
         for rec in view["log"][-1:]:
             for ev in rec["events"]:
                 if ev["to"] is not None:
                     self.say(f"  Private inject: {ev['name']}: {ev['text'].strip()}")
+        for ev in view.get("inbox") or []:  # delivered before this turn's orders
+            private = "Private inject" if ev["to"] is not None else "Inject"
+            self.say(f"  {private}: {ev['name']}: {ev['text'].strip()}")
         options: list[Order] = []
         statuses = game.card_statuses(side)
+        agreements = view["agreements"]
         for st in statuses:
             card = st.card
+            # each order's chance as this side may know it: (lowest, highest), equal when known exactly
+            seen = list(getattr(st, "chances", None) or [])
+            if not seen and getattr(st, "chance", None) is not None:
+                seen = [(st.chance, st.chance)] * len(st.orders)
             cost = ", ".join(f"{v:g} {game.scenario.variables[k].label}" for k, v in card.cost.items()) or "free"
             if not st.orders:
                 self.say(f"   --  {card.name} [{card.family}] — not now: {st.reason}")
                 continue
-            for o in st.orders:
+            for i, o in enumerate(st.orders):
                 options.append(o)
                 aim = ""
                 if o.targets:
                     aim = " → " + ", ".join(self.r.name(t) for t in o.targets)
                 elif o.agreement:
-                    aim = " → " + state.agreements[o.agreement].name
-                chance = f", {st.chance}%" if st.chance is not None and st.chance < 100 else ""
+                    ag = agreements.get(o.agreement) or {}
+                    aim = " → " + ag.get("name", o.agreement)
+                lo, hi = seen[i] if i < len(seen) else (None, None)
+                chance = ""
+                if lo is not None and (lo != hi or lo < 100):
+                    chance = f", {chance_words(lo, hi, why=True)}"
                 self.say(f"  {len(options):>3}. {card.name}{aim} [{card.family}; {cost}{chance}]")
         limit = game.rules.orders_allowed(side)
         while True:
@@ -196,7 +211,7 @@ class TerminalPlayer:
             except (ValueError, IndexError):
                 self.say(f"  Please type numbers between 1 and {len(options)}.")
                 continue
-            why = game.rules.check_orders(state, side, chosen)
+            why = game.rules.check_orders(game.state, side, chosen)
             if why:
                 self.say(f"  Not possible: {why}")
                 continue
@@ -264,7 +279,15 @@ def cmd_play(args: argparse.Namespace) -> int:
         player = TerminalPlayer(r, sys.stdin, sys.stdout)
         player.fallback = controllers[human]
         controllers[human] = player
-    print(f"{sc.meta.title} — seed {game.state.seed}")
+    # What this terminal shows is one observer's view: the side played here, or (all bots) the facilitator's.
+    audience: str | None = human or None
+    if human:
+        print(f"{sc.meta.title}")
+        print(f"{r.name(human)}'s view: only what {r.name(human)} may see "
+              "(other sides' private figures and injects stay hidden)")
+    else:
+        print(f"{sc.meta.title} — seed {game.state.seed}")
+        print("Facilitator's view: every side's figures, private ones included")
     if args.load:
         print(f"Loaded {args.load}: {len(game.turns)} turn(s) played, "
               + ("the game is over." if game.over else f"continuing with turn {game.state.turn}."))
@@ -272,16 +295,17 @@ def cmd_play(args: argparse.Namespace) -> int:
     print("Sides: " + ", ".join(f"{r.name(a)} ({'you' if a == human else levels[a] + ' bot'})"
                                 for a in sc.playable_ids))
     print()
-    print("\n".join(r.situation(game.state)))
+    print("\n".join(r.situation(game.view(audience))))
     while not game.over:
-        rec = game.play_turn(controllers)
+        game.play_turn(controllers)
+        view = game.view(audience)
         print()
-        print("\n".join(r.turn(rec, game.state)))
+        print("\n".join(r.turn(view["log"][-1], view)))
         failed = autosave(game, scenario_path, autosave_to)
         if failed:
             print(failed, file=sys.stderr)
     print()
-    print("\n".join(r.results(game)))
+    print("\n".join(r.results(game.view(audience))))
     if args.save:
         try:
             written = save_game(Path(args.save), game, scenario_path, label="finished game")
@@ -313,16 +337,32 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    """Write the after-action review of a save (HTML, Markdown, charts, CSV and JSON log)."""
-    game, _ = _load_save(args.save)
-    out = Path(args.out) if args.out else ROOT / "reports" / Path(args.save).stem
-    from cli.report import write_report
+    """Write the after-action review of a save (HTML, Markdown, charts, CSV and JSON log).
 
+    The room's version by default (no side's private information); the
+    facilitator's full version with --facilitator; one side's with --side.
+    """
+    from cli.report import label, write_report
+    from engine.review import FACILITATOR, ROOM
+
+    game, _ = _load_save(args.save)
+    audience: str | None = ROOM
+    suffix = ""
+    if args.facilitator:
+        audience, suffix = FACILITATOR, "-facilitator"
+    elif args.side is not None:
+        if args.side not in game.scenario.playable_ids:
+            print(f"unknown side {args.side!r}; choose one of: {', '.join(game.scenario.playable_ids)}",
+                  file=sys.stderr)
+            return EXIT_BAD_INPUT
+        audience, suffix = args.side, f"-{args.side}"
+    out = Path(args.out) if args.out else ROOT / "reports" / (Path(args.save).stem + suffix)
     try:
-        path = write_report(game, out)
+        path = write_report(game, out, audience=audience)
     except OSError as exc:
         print(f"Cannot write the report into {out}: {exc.strerror or exc}", file=sys.stderr)
         return 1
+    print(f"{label(game.scenario, audience)}.")
     print(f"Report written: {path}")
     print(f"  also {out / 'report.md'}, the charts as PNG, {out / 'log.csv'} and {out / 'log.json'}")
     return 0
@@ -352,6 +392,7 @@ def cmd_run_exercise(args: argparse.Namespace) -> int:
     game = run.game
     meta = ex.script.exercise
     print(f"EXERCISE: {meta.title} — {sc.meta.title}, seed {args.seed}")
+    print("Facilitator's view: every side's figures, private ones included")
     print(meta.summary.strip())
     print(f"Adjudication: {meta.adjudication.replace('_', '-')}"
           + (" (headless: with nobody at the control desk, the rules' outcomes stand)"
@@ -366,12 +407,13 @@ def cmd_run_exercise(args: argparse.Namespace) -> int:
             print(f"    briefing (to {t.name} only): {t.briefing.strip()}")
     print("Played by the script and bots: " + ", ".join(r.name(a) for a in ex.unplayed_sides))
     print()
-    print("\n".join(r.situation(game.state)))
+    print("\n".join(r.situation(game.view(None))))
     autosave_to = autosave_path(args.autosave)
     while not game.over:
         rec = run.play_turn()
+        view = game.view(None)
         print()
-        print("\n".join(r.turn(rec, game.state)))
+        print("\n".join(r.turn(view["log"][-1], view)))
         if game.state.phase == "paused":
             pause = ex.pause_after(rec.turn)
             print()
@@ -384,7 +426,7 @@ def cmd_run_exercise(args: argparse.Namespace) -> int:
         if failed:
             print(failed, file=sys.stderr)
     print()
-    print("\n".join(r.results(game)))
+    print("\n".join(r.results(game.view(None))))
     print()
     print("DEBRIEF")
     print("Learning objectives, to discuss in the hot wash:")
@@ -476,7 +518,15 @@ def build_parser() -> argparse.ArgumentParser:
     rp.set_defaults(func=cmd_replay)
     rep = sub.add_parser("report", help="write the after-action review of a saved game")
     rep.add_argument("save", help="a save file")
-    rep.add_argument("--out", default=None, metavar="DIR", help="folder for report.html (default reports/NAME/)")
+    rep.add_argument("--out", default=None, metavar="DIR",
+                     help="folder for report.html (default reports/NAME/, reports/NAME-facilitator/ or "
+                          "reports/NAME-SIDE/)")
+    who = rep.add_mutually_exclusive_group()
+    who.add_argument("--facilitator", action="store_true",
+                     help="the facilitator's full version, with every side's private information (not for teams); "
+                          "the default is the room's version, with none")
+    who.add_argument("--side", default=None, metavar="SIDE",
+                     help="one side's own version: what that side saw, its private information included")
     rep.set_defaults(func=cmd_report)
     from cli.simulate import add_parser as add_simulate
 

@@ -4,6 +4,14 @@ The HTML is self-contained (the charts are embedded as base64), so it can be
 mailed or opened from a USB stick; the Markdown links the PNGs beside it, for
 pasting into a wiki or a debrief note. Charts use matplotlib's Agg backend: no
 display is ever needed.
+
+A report is written for one audience and computed only from its views (see
+`engine.review`): the room's by default, which holds no side's private
+information and may be handed to every team; the facilitator's
+(`audience=FACILITATOR`, `report --facilitator`), which holds everything; or
+one side's (`report --side X`). Every file says which it is: the heading of
+report.md and report.html, a stamp on each chart, a `version` field in
+log.json and a `version` column in log.csv.
 """
 
 from __future__ import annotations
@@ -27,6 +35,9 @@ from matplotlib.figure import Figure
 from cli.render import Renderer
 from engine import review
 from engine.game import Game
+from engine.review import FACILITATOR, ROOM, Seen
+from engine.scenario import Scenario
+from engine.view import resolution_chance
 
 AGREEMENT_STYLE = {  # lifecycle state -> (colour, line style, width), as on the map
     "proposed": ("#7a8699", "--", 1.2),
@@ -49,35 +60,73 @@ class Chart:
     png: bytes
 
 
-def write_report(game: Game, out: Path, title: str = "") -> Path:
-    """Write the review of `game` into `out` (created if needed) and return the path of report.html."""
+def label(sc: Scenario, audience: str | None) -> str:
+    """What version of the review this is, in words: the first thing every file of it says."""
+    if audience is FACILITATOR:
+        return "Facilitator's report: contains every side's private information — do not hand to teams"
+    if audience == ROOM:
+        return "Room's report: no side's private information"
+    name = sc.actor(audience).name
+    return f"{name}'s report: {name}'s own view, with {name}'s private information — not for other teams"
+
+
+def _stamp(s: Seen) -> str:
+    """The short form of the label printed on each chart."""
+    if s.audience is FACILITATOR:
+        return "Facilitator's report — contains private information, not for teams"
+    if s.audience == ROOM:
+        return "Room's report — public information only"
+    return f"{s.scenario.actor(s.audience).name}'s report — not for other teams"
+
+
+def write_report(game: Game, out: Path, title: str = "", audience: str | None = ROOM) -> Path:
+    """Write the review of `game` for `audience` into `out` (created if needed) and return the path of report.html.
+
+    `audience`: `ROOM` (the default: public information only), `FACILITATOR`
+    (None: everything) or a side's id (that side's view).
+    """
+    s = review.seen(game, audience)
     out.mkdir(parents=True, exist_ok=True)
-    charts = make_charts(game)
+    charts = make_charts(s)
     for c in charts:
         (out / f"{c.name}.png").write_bytes(c.png)
-    rows = review.log_rows(game)
+    rows = review.log_rows(s)
     with (out / "log.csv").open("w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=review.LOG_COLUMNS)
+        w = csv.DictWriter(f, fieldnames=[*review.LOG_COLUMNS, "version"])
         w.writeheader()
-        w.writerows(rows)
-    (out / "log.json").write_text(json.dumps({
-        "scenario": game.scenario.meta.id, "seed": game.state.seed,
-        "turns": [t.model_dump(mode="json") for t in game.turns],
-        "log": [r.model_dump(mode="json") for r in game.state.log],
-        "rows": rows,
-    }, ensure_ascii=False, indent=1), encoding="utf-8")
-    sections = _sections(game)
-    heading = title or f"After-action review: {game.scenario.meta.title}"
-    (out / "report.md").write_text(_markdown(heading, game, sections, charts), encoding="utf-8")
+        w.writerows({**r, "version": s.key} for r in rows)
+    data: dict[str, Any] = {"version": label(s.scenario, s.audience), "audience": s.key, "scenario": s.scenario.meta.id}
+    if s.audience is FACILITATOR:
+        # the seed, the orders as committed with the overrides and the control cell's acts: enough to replay
+        data["seed"] = game.state.seed
+        data["turns"] = [t.model_dump(mode="json") for t in game.turns]
+    else:
+        # what anyone may know of each turn's orders: those the log shows resolved, in resolution order
+        data["turns"] = [_public_orders(rec) for rec in s.log]
+    data["log"] = s.log
+    data["rows"] = rows
+    (out / "log.json").write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    sections = _sections(s)
+    heading = title or f"After-action review: {s.scenario.meta.title}"
+    (out / "report.md").write_text(_markdown(heading, s, sections, charts), encoding="utf-8")
     path = out / "report.html"
-    path.write_text(_html(heading, game, sections, charts), encoding="utf-8")
+    path.write_text(_html(heading, s, sections, charts), encoding="utf-8")
     return path
+
+
+def _public_orders(rec: dict[str, Any]) -> dict[str, Any]:
+    orders: dict[str, list[dict[str, Any]]] = {}
+    for res in rec["resolutions"]:
+        orders.setdefault(res["order"]["actor"], []).append(res["order"])
+    return {"turn": rec["turn"], "orders": orders}
 
 
 # ----------------------------------------------------------------------------- charts
 
 
-def _png(fig: Figure) -> bytes:
+def _png(fig: Figure, stamp: str = "") -> bytes:
+    if stamp:
+        fig.text(0.995, 0.003, stamp, fontsize=7, ha="right", va="bottom", color="#5d6b7e")
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
     plt.close(fig)
@@ -91,14 +140,17 @@ def _xaxis(ax: Any, labels: list[str]) -> None:
     ax.grid(True, alpha=0.3)
 
 
-def make_charts(game: Game) -> list[Chart]:
-    sc = game.scenario
+def make_charts(x_: Game | Seen) -> list[Chart]:
+    """The review's charts, drawn only from the audience's views (a Game is read as the room's)."""
+    s = x_ if isinstance(x_, Seen) else review.seen(x_, ROOM)
+    sc = s.scenario
+    stamp = _stamp(s)
     names = {a.id: a.name for a in sc.actors}
-    labels = review.dates(game)
+    labels = review.dates(s)
     x = list(range(len(labels)))
     charts = []
 
-    esc = review.escalation(game).lines["escalation"]
+    esc = review.escalation(s).lines["escalation"]
     fig, ax = plt.subplots(figsize=(8, 3.6))
     rungs = sc.ladder.rungs
     top = max(max(esc), rungs[-1].threshold) * 1.05
@@ -111,15 +163,16 @@ def make_charts(game: Game) -> list[Chart]:
     ax.set_ylim(sc.ladder.min_score, top)
     ax.set_title("Escalation score and the ladder's rungs")
     _xaxis(ax, labels)
-    charts.append(Chart("escalation", "Escalation", _png(fig)))
+    charts.append(Chart("escalation", "Escalation", _png(fig, stamp)))
 
-    spend = review.spending(game)
+    spend = review.spending(s)
     target = sc.meta.spending_target
-    if spend is not None and target is not None:
+    if spend is not None and target is not None and spend.lines:
         fig, ax = plt.subplots(figsize=(8, 4.2))
         cmap = plt.get_cmap("tab10")
         # the sides the target applies to (e.g. NATO's members); the others would dwarf the line
-        pool = set(game.state.members.get(target.members_of, [])) if target.members_of else set(spend.lines)
+        pool = set((s.final.get("members") or {}).get(target.members_of, [])) if target.members_of \
+            else set(spend.lines)
         order = {a: i for i, a in enumerate(sc.playable_ids)}
         for side, values in spend.lines.items():
             if side in pool:
@@ -130,27 +183,27 @@ def make_charts(game: Game) -> list[Chart]:
         ax.set_title(f"{spend.label} against {target.label}")
         ax.legend(fontsize=7, ncol=2, loc="upper left", bbox_to_anchor=(1.01, 1))
         _xaxis(ax, labels)
-        charts.append(Chart("spending", "Defence spending", _png(fig)))
+        charts.append(Chart("spending", "Defence spending", _png(fig, stamp)))
 
-    figures = review.actor_variables(game)
+    figures = review.actor_variables(s)
     if figures:
         cols = 2
         rows = math.ceil(len(figures) / cols)
         fig, axes = plt.subplots(rows, cols, figsize=(10, 2.8 * rows), squeeze=False)
         cmap = plt.get_cmap("tab10")
         order = {a: i for i, a in enumerate(sc.playable_ids)}
-        for ax, s in zip(axes.flat, figures, strict=False):
-            for side, values in s.lines.items():
+        for ax, series in zip(axes.flat, figures, strict=False):
+            for side, values in series.lines.items():
                 ax.plot(x, values, lw=1.4, color=cmap(order.get(side, 0) % 10), label=names[side])
-            ax.set_title(f"{s.label} ({s.unit})" if s.unit else s.label, fontsize=10)
+            ax.set_title(f"{series.label} ({series.unit})" if series.unit else series.label, fontsize=10)
             ax.legend(fontsize=6, ncol=2)
             _xaxis(ax, labels)
         for ax in list(axes.flat)[len(figures):]:
             ax.axis("off")
         fig.tight_layout()
-        charts.append(Chart("figures", "Aid and the sides' figures", _png(fig)))
+        charts.append(Chart("figures", "Aid and the sides' figures", _png(fig, stamp)))
 
-    glob = review.global_variables(game)
+    glob = review.global_variables(s)
     if glob is not None:
         fig, ax = plt.subplots(figsize=(8, 3.8))
         for name, values in glob.lines.items():
@@ -158,23 +211,23 @@ def make_charts(game: Game) -> list[Chart]:
         ax.set_title("Shared figures")
         ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
         _xaxis(ax, labels)
-        charts.append(Chart("globals", "Shared figures", _png(fig)))
+        charts.append(Chart("globals", "Shared figures", _png(fig, stamp)))
 
-    first, last = review.states(game)[0], game.state
+    first, last = s.views[0], s.final
     fig, axes = plt.subplots(1, 2, figsize=(11, 5.2))
-    for ax, state, when in ((axes[0], first, "At the start"), (axes[1], last, "At the end")):
-        _network(ax, game, review.agreements_at(game, state), when)
+    for ax, view, when in ((axes[0], first, "At the start"), (axes[1], last, "At the end")):
+        _network(ax, sc, review.agreements_at(view), when)
     handles = [plt.Line2D([], [], color=c, ls=ls, lw=w, label=k.replace("_", " "))
                for k, (c, ls, w) in AGREEMENT_STYLE.items() if k not in _ENDED]
     fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=8, frameon=False,
                bbox_to_anchor=(0.5, 0.04))
-    charts.append(Chart("agreements", "The agreement network", _png(fig)))
+    charts.append(Chart("agreements", "The agreement network", _png(fig, stamp)))
     return charts
 
 
-def _network(ax: Any, game: Game, agreements: list[dict[str, Any]], when: str) -> None:
+def _network(ax: Any, sc: Any, agreements: list[dict[str, Any]], when: str) -> None:
     """Actors on a circle, an agreement as lines between its parties (a hub-and-spoke star for three or more)."""
-    actors = list(game.scenario.actors)
+    actors = list(sc.actors)
     n = len(actors)
     pos = {a.id: (math.cos(math.pi / 2 - 2 * math.pi * i / n), math.sin(math.pi / 2 - 2 * math.pi * i / n))
            for i, a in enumerate(actors)}
@@ -209,78 +262,94 @@ def _network(ax: Any, game: Game, agreements: list[dict[str, Any]], when: str) -
 # ----------------------------------------------------------------------------- text
 
 
-def _sections(game: Game) -> dict[str, Any]:
-    """Everything the HTML and the Markdown show, as plain text rows, so both say the same."""
-    sc, state = game.scenario, game.state
+def _sections(s: Seen) -> dict[str, Any]:
+    """Everything the HTML and the Markdown show, as plain text rows, so both say the same (all from `s`'s views)."""
+    sc = s.scenario
+    final = s.final
     r = Renderer(sc)
     names = {a.id: a.name for a in sc.actors}
     rungs = {x.id: x.name for x in sc.ladder.rungs}
+    ags = final["agreements"]
     timeline = []
-    for i, rec in enumerate(state.log):
-        ags = {k: v.model_dump() for k, v in state.agreements.items()}
+    for rec in s.log:
         items = []
-        for res in rec.resolutions:
-            o = res.order
+        for res in rec["resolutions"]:
+            o = res["order"]
             aim = ""
-            if o.targets:
-                aim = " → " + ", ".join(names.get(t, t) for t in o.targets)
-            elif o.agreement:
-                aim = " → " + ags.get(o.agreement, {}).get("name", o.agreement)
-            dice = f"; d100 {res.roll} against {res.chance}%" if res.roll is not None else ""
-            forced = "; outcome set by the facilitator" if res.decided_by == "override" else ""
-            why = f" ({res.reason})" if res.reason else ""
-            effects = "; ".join(r.effect(e, ags) for e in res.effects if e.get("kind") != "cost")
-            items.append({"kind": "order", "who": names.get(o.actor, o.actor),
-                          "what": f"{sc.card(o.card).name}{aim}", "outcome": f"{res.outcome}{why}{dice}{forced}",
-                          "effects": effects, "rationale": o.rationale})
-        for ev in rec.events:
-            dice = f"; d100 {ev.roll} against {ev.chance}%" if ev.roll is not None else ""
-            private = f" (private to {', '.join(names.get(t, t) for t in ev.to)})" if ev.to else ""
-            items.append({"kind": "inject", "who": "Inject", "what": f"{ev.name}{private}",
-                          "outcome": f"fired{dice}", "effects": "; ".join(r.effect(e, ags) for e in ev.effects),
+            if o.get("targets"):
+                aim = " → " + ", ".join(names.get(t, t) for t in o["targets"])
+            elif o.get("agreement"):
+                aim = " → " + ags.get(o["agreement"], {}).get("name", o["agreement"])
+            dice = (f"; d100 {res['roll']} against {resolution_chance(res) or '?%'}"
+                    if res.get("roll") is not None else "")
+            forced = "; outcome set by the facilitator" if res.get("decided_by") == "override" else ""
+            why = f" ({res['reason']})" if res.get("reason") else ""
+            effects = "; ".join(r.effect(e, ags) for e in res["effects"] if e.get("kind") != "cost")
+            items.append({"kind": "order", "who": names.get(o["actor"], o["actor"]),
+                          "what": f"{sc.card(o['card']).name}{aim}", "outcome": f"{res['outcome']}{why}{dice}{forced}",
+                          "effects": effects, "rationale": o.get("rationale") or ""})
+        for ev in rec["events"]:
+            dice = (f"; d100 {ev['roll']} against {resolution_chance(ev) or '?%'}"
+                    if ev.get("roll") is not None else "")
+            private = f" (private to {', '.join(names.get(t, t) for t in ev['to'])})" if ev.get("to") else ""
+            items.append({"kind": "inject", "who": "Inject", "what": f"{ev['name']}{private}",
+                          "outcome": f"fired{dice}", "effects": "; ".join(r.effect(e, ags) for e in ev["effects"]),
                           "rationale": ""})
-        for note in rec.notes:
+        for note in rec.get("notes") or []:
             items.append({"kind": "note", "who": "", "what": note, "outcome": "", "effects": "", "rationale": ""})
-        overrides = game.turns[i].overrides if i < len(game.turns) else {}
-        timeline.append({"turn": rec.turn, "date": f"{sc.turn_date(rec.turn):%B %Y}",
-                         "rung": f"{rungs[rec.rung_before]} → {rungs[rec.rung_after]}"
-                         if rec.rung_before != rec.rung_after else rungs[rec.rung_after],
-                         "score": f"{rec.escalation_before:g} → {rec.escalation_after:g}",
-                         "overrides": len(overrides), "items": items})
+        timeline.append({"turn": rec["turn"], "date": f"{sc.turn_date(rec['turn']):%B %Y}",
+                         "rung": f"{rungs[rec['rung_before']]} → {rungs[rec['rung_after']]}"
+                         if rec["rung_before"] != rec["rung_after"] else rungs[rec["rung_after"]],
+                         "score": f"{rec['escalation_before']:g} → {rec['escalation_after']:g}",
+                         "overrides": review.overrides(rec), "items": items})
     objectives = [{"side": names.get(o.actor, o.actor), "objective": o.description, "points": o.points,
-                   "met": o.met} for o in review.objectives(game)]
-    scores = game.scores()
+                   "met": o.met} for o in review.objectives(s)]
+    scores = review.scores(s)
     decisive = []
-    for d in review.decisions(game):
-        o = d.resolution.order
-        ags = {k: v.model_dump() for k, v in state.agreements.items()}
-        decisive.append({"turn": d.turn, "date": d.date, "who": names.get(o.actor, o.actor),
-                         "what": sc.card(o.card).name + (" → " + ", ".join(names.get(t, t) for t in o.targets)
-                                                         if o.targets else ""),
-                         "outcome": d.resolution.outcome, "weight": d.weight,
+    for d in review.decisions(s):
+        o = d.resolution["order"]
+        decisive.append({"turn": d.turn, "date": d.date, "who": names.get(o["actor"], o["actor"]),
+                         "what": sc.card(o["card"]).name + (" → " + ", ".join(names.get(t, t) for t in o["targets"])
+                                                            if o.get("targets") else ""),
+                         "outcome": d.resolution["outcome"], "weight": d.weight,
                          "effects": "; ".join(r.effect(e, ags) for e in d.moves[:4])
                          + (f"; and {len(d.moves) - 4} more" if len(d.moves) > 4 else ""),
-                         "rationale": o.rationale})
-    summary = (f"Seed {state.seed}. {len(state.log)} turns played"
-               + (f"; the game ended because {state.end_reason}." if state.ended else "; the game is not over.")
-               + f" Escalation ended at {rungs[state.rung]} (peak: {rungs[state.peak_rung]}). "
-               f"{sum(len(t.resolutions) for t in state.log)} orders, {sum(len(t.events) for t in state.log)} "
-               f"injects, {sum(len(t.overrides) for t in game.turns)} facilitator overrides.")
-    return {"summary": summary, "timeline": timeline, "objectives": objectives, "decisions": decisive,
-            "scores": [(names.get(a, a), p) for a, p in scores.items() if a in sc.playable_ids]}
+                         "rationale": o.get("rationale") or ""})
+    log = s.log
+    seed = f"Seed {final['seed']}. " if final.get("seed") is not None else ""
+    summary = (f"{seed}{len(log)} turns played"
+               + (f"; the game ended because {final['end_reason']}." if final.get("ended")
+                  else "; the game is not over.")
+               + f" Escalation ended at {rungs[final['rung']]} (peak: {rungs[final['peak_rung']]}). "
+               f"{sum(len(t['resolutions']) for t in log)} orders, {sum(len(t['events']) for t in log)} "
+               f"injects, {sum(review.overrides(t) for t in log)} facilitator overrides.")
+    return {"label": label(sc, s.audience), "summary": summary, "timeline": timeline, "objectives": objectives,
+            "decisions": decisive,
+            "scores": None if scores is None else
+            [(names.get(a, a), p) for a, p in scores.items() if a in sc.playable_ids]}
+
+
+def _met_words(met: bool | None) -> str:
+    return "open (judged at the end)" if met is None else ("yes" if met else "no")
+
+
+def _points(s: dict[str, Any]) -> str:
+    if s["scores"] is None:
+        return "Points: counted when the game ends."
+    return "Points: " + ", ".join(f"{n} {p}" for n, p in s["scores"])
 
 
 def _md_cell(text: Any) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def _markdown(heading: str, game: Game, s: dict[str, Any], charts: list[Chart]) -> str:
-    out = [f"# {heading}", "", s["summary"], ""]
+def _markdown(heading: str, seen: Seen, s: dict[str, Any], charts: list[Chart]) -> str:
+    out = [f"# {heading}", "", f"**{s['label']}.**", "", s["summary"], ""]
     out += ["## Charts", ""] + [f"![{c.title}]({c.name}.png)" for c in charts] + [""]
     out += ["## Objectives", "", "| side | objective | points | met |", "|---|---|---|---|"]
-    out += [f"| {_md_cell(o['side'])} | {_md_cell(o['objective'])} | {o['points']} | {'yes' if o['met'] else 'no'} |"
+    out += [f"| {_md_cell(o['side'])} | {_md_cell(o['objective'])} | {o['points']} | {_met_words(o['met'])} |"
             for o in s["objectives"]]
-    out += ["", "Points: " + ", ".join(f"{n} {p}" for n, p in s["scores"]), ""]
+    out += ["", _points(s), ""]
     out += ["## Decisions that moved the game most", "",
             "Weight: the sum of the changes an order caused, each as a share of its figure's range "
             "(a ladder step or an agreement's change of state counts 0.1).", "",
@@ -317,13 +386,17 @@ th{background:#eef1f6}
 .turn{margin:1em 0;padding:.5em .8em;border-left:4px solid #1f3b63;background:#f7f8fb}
 .turn h3{margin:.2em 0 .4em;font-size:1.05em}
 .inject{color:#8a4b0f}.why{color:#5d6b7e;font-style:italic}.muted{color:#5d6b7e}
+.version{font-weight:600;padding:.4em .7em;border-left:4px solid #2e7d32;background:#eef6ef}
+.version.secret{border-left-color:#b23b3b;background:#fbeeee;color:#7a1f1f}
 """
 
 
-def _html(heading: str, game: Game, s: dict[str, Any], charts: list[Chart]) -> str:
+def _html(heading: str, seen: Seen, s: dict[str, Any], charts: list[Chart]) -> str:
     e = html.escape
+    cls = "version" if seen.audience == ROOM else "version secret"
     parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{e(heading)}</title>"
-             f"<style>{_CSS}</style></head><body>", f"<h1>{e(heading)}</h1>", f"<p>{e(s['summary'])}</p>"]
+             f"<style>{_CSS}</style></head><body>", f"<h1>{e(heading)}</h1>",
+             f"<p class='{cls}' id='version'>{e(s['label'])}.</p>", f"<p>{e(s['summary'])}</p>"]
     parts.append("<h2 id='charts'>Charts</h2>")
     for c in charts:
         data = base64.b64encode(c.png).decode("ascii")
@@ -331,10 +404,11 @@ def _html(heading: str, game: Game, s: dict[str, Any], charts: list[Chart]) -> s
     parts.append("<h2 id='objectives'>Objectives</h2><table><tr><th>side</th><th>objective</th><th>points</th>"
                  "<th>met</th></tr>")
     for o in s["objectives"]:
-        cls, word = ("met", "✓ met") if o["met"] else ("unmet", "× not met")
+        cls, word = (("muted", "open (judged at the end)") if o["met"] is None
+                     else ("met", "✓ met") if o["met"] else ("unmet", "× not met"))
         parts.append(f"<tr><td>{e(o['side'])}</td><td>{e(o['objective'])}</td><td>{o['points']}</td>"
                      f"<td class='{cls}'>{word}</td></tr>")
-    parts.append("</table><p>Points: " + e(", ".join(f"{n} {p}" for n, p in s["scores"])) + "</p>")
+    parts.append("</table><p>" + e(_points(s)) + "</p>")
     parts.append("<h2 id='decisions'>Decisions that moved the game most</h2><p class='muted'>Weight: the sum of "
                  "the changes an order caused, each as a share of its figure's range (a ladder step or an "
                  "agreement's change of state counts 0.1).</p><table><tr><th>turn</th><th>side</th><th>order</th>"

@@ -86,21 +86,26 @@ def side_view(sc: Scenario, state: GameState, side: str | Collection[str] | None
     return data
 
 
-def chance_words(low: int, high: int) -> str:
-    """A chance as a side may know it: "70%", or a range when it depends on what the side cannot see."""
+def chance_words(low: int, high: int, why: bool = False) -> str:
+    """A chance as a side may know it: "70%", or a range "50–70%" when it depends on what the side cannot see
+    (`why` says so in words)."""
     if low == high:
         return f"{low}%"
-    return f"{low}–{high}% (depends on what you cannot see)"
+    return f"{low}–{high}%" + (" (depends on what you cannot see)" if why else "")
 
 
-def resolution_chance(res: dict[str, Any]) -> str:
-    """The chance a resolved order was rolled against, as the view holding `res` may know it ("" if none)."""
-    if res.get("roll") is None:
-        return ""
-    if res.get("chance") is not None:
-        return f"{res['chance']}%"
-    span = res.get("chance_range")
-    return chance_words(*span) if span else ""
+def seen_chance(item: dict[str, Any]) -> tuple[int, int] | None:
+    """The chance a view holds for a resolved order or an inject: (low, high), equal when exact; None if none."""
+    if item.get("chance") is not None:
+        return item["chance"], item["chance"]
+    span = item.get("chance_range")
+    return (span[0], span[1]) if span else None
+
+
+def resolution_chance(item: dict[str, Any]) -> str:
+    """The chance as words, as the view holding `item` may know it ("" when there is none)."""
+    seen = seen_chance(item)
+    return chance_words(*seen) if seen else ""
 
 
 def _events(events: list[dict[str, Any]], fog: Fog, mine: frozenset[str]) -> list[dict[str, Any]]:

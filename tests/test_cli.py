@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -76,3 +77,66 @@ def test_schema_is_printed_and_matches_the_shipped_copy():
     assert "meta" in schema["properties"] and "cards" in schema["properties"]
     shipped = json.loads((ROOT / "docs" / "scenario.schema.json").read_text())
     assert shipped == schema, "regenerate docs/scenario.schema.json with `python main.py schema`"
+
+
+# The default scenario's `intel` ("Intelligence picture") is private; "intel_warning" is a private inject to the
+# Baltic states, the Nordic states and Poland at turn 3 that raises their intel. Seed 3 plays past turn 3.
+PRIVATE_INJECT_NAME = "assessment of Russian force regeneration"
+PRIVATE_INJECT_TEXT = "rebuilding its forces faster than expected"
+
+
+def _others_private_figures(out: str, side_name: str) -> list[str]:
+    names = ("United States", "United Kingdom", "Germany", "France", "Poland", "Italy", "Baltic states",
+             "Nordic states", "Ukraine", "Russia")
+    return [line for line in out.splitlines() for n in names
+            if n != side_name and f"{n} Intelligence picture" in line]
+
+
+def test_playing_one_side_prints_only_that_sides_view():
+    a = run("play", "--headless", "--as", "ukraine", "--seed", "3", stdin="")
+    b = run("play", "--headless", "--as", "ukraine", "--seed", "3", stdin="")
+    assert a.returncode == 0, a.stderr
+    assert a.stdout == b.stdout  # still one game for one seed
+    out = a.stdout
+    assert "Turn 3 " in out and "End of game" in out
+    assert PRIVATE_INJECT_NAME not in out and PRIVATE_INJECT_TEXT not in out
+    assert _others_private_figures(out, "Ukraine") == []
+    assert "seed 3" not in out  # the seed is not part of a side's view
+    assert "Ukraine's view: only what Ukraine may see" in out.splitlines()[1]
+
+
+def test_a_recipient_sees_its_private_inject_and_its_own_figure_only():
+    res = run("play", "--headless", "--as", "poland", "--seed", "3", stdin="")
+    assert res.returncode == 0, res.stderr
+    out = res.stdout
+    assert PRIVATE_INJECT_NAME in out and PRIVATE_INJECT_TEXT in out
+    assert re.search(r"Poland Intelligence picture [\d.]+ → [\d.]+", out)  # its own private figure moved
+    assert _others_private_figures(out, "Poland") == []
+
+
+def test_all_bots_is_the_facilitators_view_and_says_so():
+    res = run("play", "--headless", "--seed", "3")
+    assert res.returncode == 0, res.stderr
+    out = res.stdout
+    assert out.splitlines()[1] == "Facilitator's view: every side's figures, private ones included"
+    assert PRIVATE_INJECT_NAME in out and PRIVATE_INJECT_TEXT in out
+    assert _others_private_figures(out, "Ukraine")  # every side's private figures are shown
+
+
+def test_the_report_is_the_rooms_unless_the_facilitator_asks(tmp_path):
+    save = tmp_path / "game.json"
+    assert run("play", "--headless", "--seed", "3", "--autosave", "off", "--save", str(save)).returncode == 0
+    room = run("report", str(save), "--out", str(tmp_path / "room"))
+    assert room.returncode == 0, room.stderr
+    md = (tmp_path / "room" / "report.md").read_text(encoding="utf-8")
+    assert PRIVATE_INJECT_NAME not in md and "Intelligence picture" not in md
+    assert room.stdout.startswith("Room's report: no side's private information.")
+    fac = run("report", str(save), "--out", str(tmp_path / "fac"), "--facilitator")
+    assert fac.returncode == 0, fac.stderr
+    assert fac.stdout.startswith("Facilitator's report: contains every side's private information")
+    md = (tmp_path / "fac" / "report.md").read_text(encoding="utf-8")
+    assert PRIVATE_INJECT_NAME in md and "Intelligence picture" in md
+    bad = run("report", str(save), "--out", str(tmp_path / "x"), "--side", "atlantis")
+    assert bad.returncode == 2 and "unknown side" in bad.stderr
+    both = run("report", str(save), "--facilitator", "--side", "ukraine")
+    assert both.returncode == 2

@@ -245,8 +245,11 @@ def test_undo_at_hand_over_then_end_screen_report_replay_and_rewind(shots, tmp_p
     d.app.reports_dir = tmp_path / "reports"
     d.app.show(EndScreen(d.app))
     d.key(pygame.K_r)
-    report = tmp_path / "reports" / "post_nato_2024-seed4" / "report.html"
-    assert report.is_file() and "Report written to" in d.screen.message
+    reports = list((tmp_path / "reports").glob("post_nato_2024-turn16-*/report.html"))
+    assert len(reports) == 1 and "Report written to" in d.screen.message
+    assert "seed" not in str(reports[0].parent.name)  # the room's report does not name the seed
+    d.key(pygame.K_r)  # a second report goes beside the first, never over it
+    assert len(list((tmp_path / "reports").glob("post_nato_2024-turn16-*/report.html"))) == 2
     assert any("Write report" in t for t in d.texts_on_screen())
     d.shot("11-end-report")
 

@@ -8,6 +8,7 @@ rules: legality, reasons and chances all come from the engine.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pygame
@@ -16,6 +17,7 @@ from cli.render import Renderer
 from engine.errors import IllegalOrder
 from engine.rules import CardStatus
 from engine.state import Order
+from engine.view import chance_words, resolution_chance
 from ui import fonts, panels, theme
 from ui.app import ROOT, App
 from ui.describe import card_lines
@@ -84,17 +86,43 @@ def _shown(path: Any) -> str:
         return str(path)
 
 
-def write_report_now(app: App) -> str:
-    """Write the after-action review of the game so far into reports/<scenario>-seedN/ and say where."""
+def write_report_now(app: App, facilitator: bool = False) -> str:
+    """Write the after-action review of the game so far into a new folder of reports/ and say where.
+
+    The room's version (no side's private information), unless the facilitator
+    asks for the full one (`facilitator=True`, in a folder marked -facilitator).
+    The folder is named by scenario, turn and time, never by the seed (a team
+    handed the room's report must not learn it), and never replaces another.
+    """
     from cli.report import write_report
+    from engine.review import FACILITATOR, ROOM
 
     game = app.session.game
-    out = app.reports_dir / f"{game.scenario.meta.id}-seed{game.state.seed}"
+    stem = f"{game.scenario.meta.id}-turn{game.state.turn:02d}-{time.strftime('%Y%m%d-%H%M%S')}"
+    stem += "-facilitator" if facilitator else ""
+    out = app.reports_dir / stem
+    n = 1
+    while out.exists():
+        n += 1
+        out = app.reports_dir / f"{stem}-{n}"
     try:
-        path = write_report(game, out)
+        path = write_report(game, out, audience=FACILITATOR if facilitator else ROOM)
     except OSError as exc:
         return f"Report not written: {exc.strerror or exc}"
     return f"Report written to {_shown(path)}"
+
+
+def card_chance(st: CardStatus) -> str:
+    """A card's chance for the card list: one figure, or the spread over its targets (each aim shows its own)."""
+    if not st.chances:
+        return ""
+    low, high = min(lo for lo, _ in st.chances), max(hi for _, hi in st.chances)
+    if low == high == 100:
+        return ""
+    exact = all(lo == hi for lo, hi in st.chances)
+    if exact and low == high:
+        return f" · {low}%"
+    return f" · {low}–{high}%" + ("" if exact else " (hidden factors)") + (" by target" if len(st.chances) > 1 else "")
 
 
 class HandoverScreen:
@@ -364,8 +392,7 @@ class PlanningScreen(BoardScreen):
             c = st.card
             cost = ", ".join(f"{v:g} {self.sc.variables[k].label.lower()}" for k, v in c.cost.items()) or "free"
             if st.orders:
-                chance = f" · {st.chance}%" if st.chance is not None and st.chance < 100 else ""
-                sub = f"{cost}{chance}"
+                sub = f"{cost}{card_chance(st)}"
             else:
                 sub = f"not now: {st.reason}"
             rows.append(Row(c.name, sub, greyed=not st.orders, tag=c.family, colour=FAMILY_COLOURS.get(c.family),
@@ -375,8 +402,8 @@ class PlanningScreen(BoardScreen):
         st = self.current()
         aim_rows = []
         if st is not None:
-            for o in st.orders:
-                aim_rows.append(Row(self.aim_label(o)))
+            for o, (lo, hi) in zip(st.orders, st.chances, strict=True):
+                aim_rows.append(Row(self.aim_label(o), "" if lo == 100 else f"chance {chance_words(lo, hi, why=True)}"))
         self.aims.set_rows(aim_rows)
         self.aims.selected = self.aim_index if aim_rows else None
 
@@ -595,7 +622,7 @@ class ResultsScreen(BoardScreen):
             if o.get("rationale"):
                 lines.append(f"Why: {o['rationale']}")
             if res.get("roll") is not None:
-                lines.append(f"Rolled {res['roll']} on d100 against {res['chance']}%")
+                lines.append(f"Rolled {res['roll']} on d100 against {resolution_chance(res)}")
             if res.get("reason"):
                 lines.append(res["reason"])
             lines += [r.effect(e, ags) for e in res["effects"]]
@@ -774,10 +801,11 @@ class EndScreen(BoardScreen):
         y += fonts.font(m.big, True).get_linesize()
         rn = {r.id: r.name for r in self.sc.ladder.rungs}
         in_force = sum(1 for a in state.agreements.values() if a.state in ("in_force", "invoked"))
+        log = self.view()["log"]  # the room's: another side's private injects are not even counted
         summary = (f"Ended because {state.end_reason}. Escalation ended at {rn[state.rung]} "
                    f"(peak: {rn[state.peak_rung]}); {in_force} agreements in force; "
-                   f"{len(state.log)} turns played, {sum(len(t.resolutions) for t in state.log)} orders given, "
-                   f"{sum(len(t.events) for t in state.log)} injects.")
+                   f"{len(log)} turns played, {sum(len(t['resolutions']) for t in log)} orders given, "
+                   f"{sum(len(t['events']) for t in log)} injects.")
         for line in fonts.wrap(summary, m.font, b.w - m.pad * 6):
             surf.blit(fonts.text(line, m.font, theme.INK), (x, y))
             y += fonts.font(m.font).get_linesize()
@@ -900,27 +928,27 @@ class ReplayScreen(BoardScreen):
         y += fonts.font(m.big, True).get_linesize() + m.pad
         lh = fonts.font(m.small).get_linesize()
         limit = self.close_button.rect.y - m.pad
-        state = game.history[self.index]
-        rec = state.log[-1] if state.log else None
+        log = view["log"]  # the room's view of this point of the game, never the state itself
+        rec = log[-1] if log else None
         renderer = Renderer(self.sc)
         lines: list[tuple[str, tuple[int, int, int]]] = []
         if rec is None:
             lines.append(("Step right to see each turn's orders, dice and injects.", theme.MUTED))
         else:
-            lines.append((f"{self.sc.turn_date(rec.turn):%B %Y}", theme.ACCENT))
-            for res in rec.resolutions:
-                o = res.order
-                dice = f" (d100 {res.roll} vs {res.chance}%)" if res.roll is not None else ""
-                forced = " [override]" if res.decided_by == "override" else ""
-                aim = (" → " + ", ".join(renderer.name(t) for t in o.targets)) if o.targets else ""
-                colour = {"success": theme.INK, "failure": theme.BAD}.get(res.outcome, theme.MUTED)
-                lines.append((f"{renderer.name(o.actor)}: {self.sc.card(o.card).name}{aim}: {res.outcome}{dice}"
-                              f"{forced}", colour))
-            for ev in rec.events:
-                lines.append((f"Inject: {ev.name}", theme.WARN))
-            if rec.rung_before != rec.rung_after:
-                lines.append((f"Ladder: {renderer.rung_names[rec.rung_before]} → "
-                              f"{renderer.rung_names[rec.rung_after]}", theme.BAD))
+            lines.append((f"{self.sc.turn_date(rec['turn']):%B %Y}", theme.ACCENT))
+            for res in rec["resolutions"]:
+                o = res["order"]
+                dice = f" (d100 {res['roll']} vs {resolution_chance(res)})" if res["roll"] is not None else ""
+                forced = " [override]" if res["decided_by"] == "override" else ""
+                aim = (" → " + ", ".join(renderer.name(t) for t in o["targets"])) if o["targets"] else ""
+                colour = {"success": theme.INK, "failure": theme.BAD}.get(res["outcome"], theme.MUTED)
+                lines.append((f"{renderer.name(o['actor'])}: {self.sc.card(o['card']).name}{aim}: {res['outcome']}"
+                              f"{dice}{forced}", colour))
+            for ev in rec["events"]:
+                lines.append((f"Inject: {ev['name']}", theme.WARN))
+            if rec["rung_before"] != rec["rung_after"]:
+                lines.append((f"Ladder: {renderer.rung_names[rec['rung_before']]} → "
+                              f"{renderer.rung_names[rec['rung_after']]}", theme.BAD))
         for text, colour in lines:
             for part in fonts.wrap(text, m.small, w):
                 if y + lh > limit:
