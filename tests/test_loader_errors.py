@@ -225,3 +225,27 @@ def test_validate_command_exit_codes(tmp_path):
     assert res.returncode == 2 and "Traceback" not in res.stderr and "h.yaml:1:" in res.stderr
     missing = run_cli("validate", str(tmp_path / "nope.yaml"))
     assert missing.returncode == 2 and "no such scenario file" in missing.stderr
+
+
+def test_whether_a_card_may_be_played_cannot_depend_on_a_secret(tmp_path):
+    """A legality test on a figure its player cannot see would give the figure away: refused with its line."""
+    text = MINI_TEXT.replace("    target: {kind: actor, where: [{member: target, of: pact}]}",
+                             "    target: {kind: actor, where: [{member: target, of: pact}, {var: target.secret, below: 5}]}")
+    msgs = problems(write(tmp_path, text))
+    assert len(msgs) == 1 and f":{line_of(text, 'target.secret')}:" in msgs[0]
+    assert "whether threaten may be played depends on the private figure target.secret" in msgs[0]
+    # its own secret, or the target's secret in a chance modifier, is fine
+    own = MINI_TEXT.replace("    target: {kind: actor, where: [{member: target, of: pact}]}",
+                            "    target: {kind: actor, where: [{member: target, of: pact}]}\n"
+                            "    conditions: [{var: self.secret, at_least: 1}]")
+    load_scenario(write(tmp_path, own, "own.yaml"))
+    odds = MINI_TEXT.replace("{when: [{var: global.credibility, below: 50}], add: 0.2}",
+                             "{when: [{var: target.secret, at_least: 7}], add: -0.3}")
+    load_scenario(write(tmp_path, odds, "odds.yaml"))
+
+
+def test_seen_by_names_actors_and_needs_a_private_figure(tmp_path):
+    text = MINI_TEXT.replace("credibility: {label: Article 5 credibility, min: 0, max: 100, initial: 70}",
+                             "credibility: {label: Article 5 credibility, min: 0, max: 100, initial: 70, seen_by: [alfa]}")
+    msgs = "\n".join(problems(write(tmp_path, text)))
+    assert "unknown actor 'alfa'" in msgs and "seen_by only has a meaning for a private figure" in msgs
