@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import NoReturn, TextIO
 
 from cli.render import Renderer
+from engine import dice
 from engine.bots import LEVELS, bot_orders
 from engine.check import DEFAULT_QUICK_RUNS, DEFAULT_RUNS, check_scenario
 from engine.errors import ScenarioError
@@ -245,6 +246,11 @@ def _load_save(path: str) -> tuple[Game, Path]:
         raise SystemExit(EXIT_BAD_INPUT) from None
 
 
+def _seed(given: int | None) -> int:
+    """The seed asked for, or a fresh random one (see `dice.fresh_seed`)."""
+    return dice.fresh_seed() if given is None else given
+
+
 def cmd_play(args: argparse.Namespace) -> int:
     if not args.headless:
         if _has_display():
@@ -255,7 +261,7 @@ def cmd_play(args: argparse.Namespace) -> int:
         sc = game.scenario
     else:
         sc = _load(args.scenario)
-        game = Game(sc, seed=args.seed)
+        game = Game(sc, seed=_seed(args.seed))
         scenario_path = Path(args.scenario)
     autosave_to = autosave_path(args.autosave)
     r = Renderer(sc)
@@ -388,10 +394,10 @@ def cmd_run_exercise(args: argparse.Namespace) -> int:
 
     sc = ex.scenario
     r = Renderer(sc)
-    run = ExerciseRun(ex, seed=args.seed, bot_level=args.bot_level)
+    run = ExerciseRun(ex, seed=_seed(args.seed), bot_level=args.bot_level)
     game = run.game
     meta = ex.script.exercise
-    print(f"EXERCISE: {meta.title} — {sc.meta.title}, seed {args.seed}")
+    print(f"EXERCISE: {meta.title} — {sc.meta.title}, seed {run.game.state.seed}")
     print("Facilitator's view: every side's figures, private ones included")
     print(meta.summary.strip())
     print(f"Adjudication: {meta.adjudication.replace('_', '-')}"
@@ -490,7 +496,8 @@ def build_parser() -> argparse.ArgumentParser:
     ns.set_defaults(func=cmd_new_scenario)
     pl = sub.add_parser("play", help="play a game")
     pl.add_argument("--scenario", default=None, help="scenario file")
-    pl.add_argument("--seed", type=int, default=1)
+    pl.add_argument("--seed", type=int, default=None,
+                    help="the game's seed (default: a random one, which the teams cannot guess)")
     pl.add_argument("--headless", action="store_true", help="play in the terminal, without the map")
     pl.add_argument("--as", dest="as_side", default=None, help="the side you play (the others are bots)")
     pl.add_argument("--bots", choices=["all"], default=None,
@@ -505,7 +512,7 @@ def build_parser() -> argparse.ArgumentParser:
     pl.set_defaults(func=cmd_play)
     ex = sub.add_parser("run-exercise", help="run a facilitator-scripted exercise (scenarios/exercises/)")
     ex.add_argument("script", help="an exercise script")
-    ex.add_argument("--seed", type=int, default=1)
+    ex.add_argument("--seed", type=int, default=None, help="the exercise's seed (default: a random one)")
     ex.add_argument("--headless", action="store_true", help="run in the terminal, with bots in the teams' places")
     ex.add_argument("--bot-level", default=None, choices=list(LEVELS),
                     help="level of the bots (default: the script's)")

@@ -8,6 +8,7 @@ through JSON exactly, so a loaded game rolls the same next dice.
 from __future__ import annotations
 
 import hashlib
+import secrets
 
 _MASK = (1 << 64) - 1
 _GAMMA = 0x9E3779B97F4A7C15
@@ -43,6 +44,16 @@ def derived(seed: int, *parts: str | int) -> int:
             h = _mix((h ^ ch) * _GAMMA & _MASK)
         h = _mix((h + 0x2545F4914F6CDD1D) & _MASK)
     return h
+
+
+def fresh_seed() -> int:
+    """A seed nobody chose: 63 random bits from the operating system.
+
+    A seed people pick (1, 7, 2024) can be found by trying candidates until
+    the public rolls match, and then every coming roll and every hidden figure
+    follows; a random one of 63 bits cannot be searched.
+    """
+    return secrets.randbits(63)
 
 
 def side_key(seed: int, side: str) -> int:

@@ -15,7 +15,9 @@ may see what is defined once, in engine/fog.py. A side sees:
   an order fizzled for a reason that quotes a figure it may not see, and a
   range instead of the chance when the chance depended on one;
 - never the seed, the dice state or another side's key, from which the coming
-  rolls or another side's choices would follow; never the control cell's log.
+  rolls or another side's choices would follow; never the control cell's log;
+  never the scenario's digest (a hash that would confirm a guess at a private
+  starting figure), nor a relation row that holds only secrets.
 
 The facilitator's view (`side=None`) holds everything. The room's view (an
 empty side, e.g. `""`) holds only what every side may see.
@@ -54,14 +56,17 @@ def side_view(sc: Scenario, state: GameState, side: str | Collection[str] | None
     for name in data["globals"]:
         if fog.global_hidden(name, mine):
             data["globals"][name] = HIDDEN
+    relations = {}
     for key, row in data["relations"].items():
         pair = key.split("|")
-        for rel in row:
-            if fog.relation_hidden(pair, rel, mine):
-                row[rel] = HIDDEN
+        shown = {rel: (HIDDEN if fog.relation_hidden(pair, rel, mine) else v) for rel, v in row.items()}
+        if any(v is not HIDDEN for v in shown.values()):  # a row of secrets alone: even that it exists is hidden
+            relations[key] = shown
+    data["relations"] = relations
     data["pending"] = {k: v for k, v in data["pending"].items() if k in mine}
     data["free_pending"] = {k: v for k, v in data["free_pending"].items() if k in mine}
     data["seed"] = HIDDEN
+    data["scenario_digest"] = HIDDEN  # a hash of the whole scenario: it would confirm a guess at a private start
     data["rng"] = HIDDEN  # the next dice are nobody's business
     data["keys"] = {k: v for k, v in data["keys"].items() if k in mine}
     data["control"] = []  # the control cell's notes and reasons are for the facilitator and the debrief

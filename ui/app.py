@@ -194,7 +194,7 @@ def run_ui(scenario_path: Path | None = None, size: tuple[int, int] = (1280, 800
     return 0
 
 
-def run_exercise_ui(exercise, seed: int = 1, size: tuple[int, int] = (1280, 800),  # type: ignore[no-untyped-def]
+def run_exercise_ui(exercise, seed: int | None = None, size: tuple[int, int] = (1280, 800),  # type: ignore[no-untyped-def]
                     scale: float | None = None, autosave_to: Path | None = None) -> int:
     """Open the window on a facilitated exercise (see ui/exercise_start.py); `run-exercise` calls this."""
     from ui.exercise_start import run_exercise_ui as run

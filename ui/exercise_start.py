@@ -10,6 +10,7 @@ from __future__ import annotations
 import pygame
 import pygame_gui
 
+from engine import dice
 from engine.exercise import Exercise, ExerciseRun
 from engine.passphrase import MIN_LENGTH, make_lock
 from ui import fonts, theme
@@ -20,10 +21,10 @@ from ui.start_screen import gui_theme
 class ExerciseStartScreen:
     name = "exercise_start"
 
-    def __init__(self, app: App, exercise: Exercise, seed: int = 1):
+    def __init__(self, app: App, exercise: Exercise, seed: int | None = None):
         self.app = app
         self.exercise = exercise
-        self.seed_text = str(seed)
+        self.seed_text = "" if seed is None else str(seed)  # empty: a random seed
         #: teams played by people at this screen (the others by bots); all of them unless the facilitator says not
         self.at_screen: set[str] = {t.id for t in exercise.script.teams}
         self.message = ""
@@ -90,7 +91,7 @@ class ExerciseStartScreen:
             self.passphrase.set_text("")
             return
         text = self.seed_entry.get_text().strip()
-        seed = int(text) if text.isdigit() else 1
+        seed = int(text) if text.isdigit() else dice.fresh_seed()
         teams = [t.id for t in self.exercise.script.teams if t.id in self.at_screen]
         self.app.session = ExerciseSession(ExerciseRun(self.exercise, seed), lock, teams)
         begin_exercise_turn(self.app)
@@ -145,7 +146,7 @@ class ExerciseStartScreen:
         self.manager.draw_ui(surf)
 
 
-def run_exercise_ui(exercise: Exercise, seed: int = 1, size: tuple[int, int] = (1280, 800),
+def run_exercise_ui(exercise: Exercise, seed: int | None = None, size: tuple[int, int] = (1280, 800),
                     scale: float | None = None, autosave_to=None) -> int:  # type: ignore[no-untyped-def]
     """Open the window on the exercise's start screen and run it to the debrief."""
     app = App(size=size, scale=scale, scenario_path=exercise.scenario_path)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pygame
 import pygame_gui
 
+from engine import dice
 from engine.errors import ScenarioError
 from engine.game import Game
 from engine.loader import load_scenario
@@ -47,7 +48,7 @@ class StartScreen:
         self.problems: list[str] = []
         self.humans: set[str] = set()
         self.levels: dict[str, str] = {}
-        self.seed_text = "1"
+        self.seed_text = ""  # empty: a random seed nobody at the table can guess
         self.message = ""
         self._load_scenario()
 
@@ -84,7 +85,7 @@ class StartScreen:
         y += m.px(52)
         self.labels.append(("Seed", (col.x, y + m.px(6))))
         self.seed_entry = pygame_gui.elements.UITextEntryLine(
-            pygame.Rect(col.x + label_w, y, m.px(160), m.px(38)), manager=self.manager)
+            pygame.Rect(col.x + label_w, y, m.px(160), m.px(38)), manager=self.manager, placeholder_text="random")
         self.seed_entry.set_allowed_characters("numbers")
         self.seed_entry.set_text(self.seed_text)
         self.labels.append(("Text size", (col.x + label_w + m.px(190), y + m.px(6))))
@@ -180,7 +181,7 @@ class StartScreen:
 
     def seed(self) -> int:
         text = self.seed_entry.get_text().strip()
-        return int(text) if text.isdigit() else 1
+        return int(text) if text.isdigit() else dice.fresh_seed()
 
     def start(self) -> None:
         if self.scenario is None:

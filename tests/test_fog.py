@@ -1,0 +1,878 @@
+"""Fog of war holds (issue 13): nothing hidden from a side reaches it, by any path.
+
+A differential non-interference test. From a real game in planning, `perturb` builds a second state in
+which only data hidden from observer X is different (the list follows the fog-of-war rules, written out
+here on purpose rather than taken from the engine's own view code), and hypothesis chooses which hidden
+things change and to what. Everything X can observe must then be byte-identical:
+
+- X's view (`side_view`) as JSON;
+- the strings drawn on X's team planning screen (and the room's results screen for the room);
+- what `play --headless --as X` prints for the turn, up to the point where it waits for X's orders;
+- X's PettingZoo observation and infos;
+- X's bot orders at every level (rationales included);
+- the room's report (`write_report`): report.md, report.html, log.csv, log.json.
+
+Also: the dice cannot be predicted from any view (different seed and dice state, same public history:
+same views; no view holds the seed or the dice state), and two whole games whose only difference is
+another side's private starting figure, with the same orders fizzling on it in both, look the same to
+every other side, in the views, the terminal and the room's report.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import io
+import itertools
+import json
+import random
+import re
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+import pytest
+from hypothesis import HealthCheck, assume, given, note, settings
+from hypothesis import strategies as st
+
+from engine import scenario as S
+from engine.bots import LEVELS, bot_orders
+from engine.game import Game, planning_start
+from engine.loader import load_scenario
+from engine.rules import Rules
+from engine.state import FreeAction, GameState, Order, relation_key
+from engine.view import side_view
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = {
+    "post_nato": ROOT / "scenarios" / "post_nato_2024.yaml",
+    "baltic": ROOT / "scenarios" / "baltic_2027.yaml",
+    "fog": ROOT / "tests" / "fixtures" / "fog.yaml",
+}
+#: the turns (planning, before the observer commits) at which states are taken from a game of quick bots
+TURNS = {"post_nato": (1, 3, 6), "baltic": (1, 3, 5), "fog": (1, 3, 5)}
+#: the seeds of those games (the fixture's: one in which a spy ring fizzles on a sabotaged private figure)
+SEEDS = {"post_nato": 11, "baltic": 11, "fog": 2}
+SEED = 11
+ROOM = ""  # the room's view: public data only
+
+#: the kinds of hidden data `perturb` may change (hypothesis picks a subset), as the fog-of-war rules list them
+CATEGORIES = (
+    "vars",            # other sides' private figures
+    "globals",         # private shared figures the observer is not among `seen_by` of
+    "relations",       # private relation values of pairs without the observer
+    "pending",         # other sides' committed orders (and their rationales), their free actions
+    "seed",
+    "rng",
+    "keys",            # other sides' bot keys
+    "inject_text",     # name, text, recipients and effects of private injects not sent to the observer
+    "inject_existence",  # such injects dropped from, or added to, the log and the inbox
+    "fired",           # whether / when such injects fired
+    "hidden_effects",  # effect records about hidden figures: their numbers, or the record itself
+    "reasons",         # fizzle reasons quoting another side's private figure
+    "chances",         # an order's chance, when it depended on a figure hidden from the observer
+    "notes",           # notes about private injects not sent to the observer (that one failed its roll)
+    "ever_met",        # other sides' "ever" objectives that read what the observer cannot see, before the end
+    "control",         # the control cell's log
+)
+#: hidden data the rule set does not name, which a careful designer would still keep hidden
+BEYOND = (
+    "relation_rows",   # a private relation value (only) appearing for a pair without the observer
+    "rationales",      # the reasoning other sides' bots gave for orders already resolved (it weighs their secrets)
+)
+
+SETTINGS = settings(max_examples=15, deadline=None, derandomize=False, database=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                           HealthCheck.filter_too_much])
+
+
+# --------------------------------------------------------------------------------------------- games
+
+
+@cache
+def scenario(name: str) -> S.Scenario:
+    return load_scenario(SCENARIOS[name])
+
+
+@cache
+def snapshots(name: str) -> tuple[Game, ...]:
+    """Games of quick bots stopped in planning at the turns of TURNS[name] (nobody has committed yet)."""
+    from engine.bots import controller
+
+    sc = scenario(name)
+    game = Game(sc, seed=SEEDS[name])
+    quick = {a: controller("quick") for a in sc.playable_ids}
+    out = []
+    for turn in range(1, max(TURNS[name]) + 1):
+        if game.over:
+            break
+        if turn in TURNS[name]:
+            out.append(fork(game))
+        game.play_turn(quick)
+    assert len(out) >= 2, f"the {name} game ended too early to be a test"
+    return tuple(out)
+
+
+def fork(game: Game, state: GameState | None = None, history: list[GameState] | None = None,
+         turns: list[Any] | None = None) -> Game:
+    """A game sharing `game`'s compiled rules, with its own state, history and order log."""
+    g = copy.copy(game)
+    g.state = (state if state is not None else game.state).snapshot()
+    g.history = list(history if history is not None else game.history)
+    g.turns = [t.model_copy(deep=True) for t in (turns if turns is not None else game.turns)]
+    g.planning_steps = []
+    return g
+
+
+@cache
+def quick_orders_of(name: str, i: int, side: str) -> tuple[Order, ...]:
+    g = snapshots(name)[i]
+    return tuple(bot_orders("quick", g.rules, g.state, side))
+
+
+def committed_game(name: str, i: int, observer: str) -> Game:
+    """The snapshot with every side but the observer committed to its quick bot's orders."""
+    g = fork(snapshots(name)[i])
+    for side in g.scenario.playable_ids:
+        if side != observer:
+            g.submit(side, list(quick_orders_of(name, i, side)))
+    return g
+
+
+def mine_of(observer: str) -> set[str]:
+    return set() if observer == ROOM else {observer}
+
+
+# --------------------------------------------------------------------------------------------- the fog, written out
+
+
+class Secrets:
+    """What the fog-of-war rules hide from an observer (`mine`: the actors it plays; empty: the room).
+
+    Written from the rule set, independently of engine/view.py, on purpose.
+    """
+
+    def __init__(self, sc: S.Scenario, mine: set[str]):
+        self.sc = sc
+        self.mine = mine
+        self.private_vars = {k for k, d in sc.variables.items() if d.private}
+        self.private_globals = {k: set(getattr(d, "seen_by", None) or []) for k, d in sc.globals.items() if d.private}
+        self.private_rels = {k for k, d in sc.relation_variables.items() if d.private}
+        self.others = [a.id for a in sc.actors if a.id not in mine]
+
+    def var(self, actor: str, var: str) -> bool:
+        return var in self.private_vars and actor not in self.mine
+
+    def glob(self, name: str) -> bool:
+        return name in self.private_globals and not (self.mine & self.private_globals[name])
+
+    def rel(self, a: str, b: str, var: str) -> bool:
+        return var in self.private_rels and a not in self.mine and b not in self.mine
+
+    def event(self, to: Iterable[str] | None) -> bool:
+        return to is not None and not (self.mine & set(to))
+
+    def record(self, e: dict[str, Any]) -> bool:
+        """An effect record the observer may not see: about a hidden figure, or part of a hidden inject."""
+        if "private_to" in e and self.event(e.get("private_to")):
+            return True
+        kind = e.get("kind")
+        if kind in ("change", "cost"):
+            return self.glob(e["var"]) if e.get("actor") == "global" else self.var(e.get("actor", ""), e["var"])
+        if kind == "relation":
+            a, b = e["between"]
+            return self.rel(a, b, e["var"])
+        if kind == "event":
+            return self.event(e.get("to"))
+        return False
+
+    def range_of(self, e: dict[str, Any]) -> tuple[float, float]:
+        kind = e.get("kind")
+        if kind == "relation":
+            d = self.sc.relation_variables[e["var"]]
+        elif kind in ("change", "cost"):
+            d = self.sc.globals[e["var"]] if e.get("actor") == "global" else self.sc.variables[e["var"]]
+        else:
+            lad = self.sc.ladder
+            return lad.min_score, lad.max_score
+        return d.min, d.max
+
+    # -- what a chance modifier reads
+    def reads_hidden(self, cond: Any, state: GameState, order: Order) -> bool:
+        def who(ref: str) -> list[str]:
+            if ref == "self":
+                return [order.actor]
+            if ref in ("target", "targets"):
+                return list(order.targets)
+            if ref == "parties":
+                ag = state.agreements.get(order.agreement or "")
+                return list(ag.parties) if ag else []
+            if ref == "*":
+                return [a.id for a in self.sc.actors]
+            if ref.startswith("@"):
+                return list(state.members.get(ref[1:], []))
+            return [ref]
+
+        if isinstance(cond, S.VarCondition):
+            head, name = cond.var.split(".", 1)
+            if head == "global":
+                return self.glob(name)
+            return any(self.var(a, name) for a in who(head))
+        if isinstance(cond, S.RelationCondition):
+            return any(self.rel(a, b, cond.relation) for a in who(cond.between[0]) for b in who(cond.between[1]))
+        if isinstance(cond, S.AllCondition):
+            return any(self.reads_hidden(c, state, order) for c in cond.all)
+        if isinstance(cond, S.AnyCondition):
+            return any(self.reads_hidden(c, state, order) for c in cond.any)
+        if isinstance(cond, S.NotCondition):
+            return self.reads_hidden(cond.not_, state, order)
+        if isinstance(cond, S.EventCondition):
+            ev = next((e for e in self.sc.events if e.id == cond.fired), None)
+            return ev is not None and self.event(ev.to)
+        return False
+
+
+def _value(r: random.Random, lo: float, hi: float) -> float:
+    """An in-range value: usually whole, sometimes with a fraction, sometimes a bound."""
+    roll = r.random()
+    if roll < 0.1:
+        return float(lo)
+    if roll < 0.2:
+        return float(hi)
+    if hi - lo >= 2 and roll < 0.8:
+        return float(r.randint(int(lo) + (lo != int(lo)), int(hi)))
+    return round(r.uniform(lo, hi), 2)
+
+
+def _words(r: random.Random) -> str:
+    pool = ("sealed", "cable", "ministry", "whisper", "convoy", "ledger", "asset", "dawn", "harbour", "cipher",
+            "rumour", "depot", "envoy", "signal", "border", "shadow")
+    return " ".join(r.choice(pool) for _ in range(r.randint(1, 7))).capitalize() + "."
+
+
+def _rationale(order: Order, salt: int) -> str:
+    """Another reasoning for a resolved order: the same for the order wherever it is recorded."""
+    return _words(random.Random(f"{salt}|rationale|{order.actor}|{order.card}|{order.targets}|{order.rationale}"))
+
+
+def perturb(sc: S.Scenario, rules: Rules, state: GameState, observer: str, cats: frozenset[str],
+            salt: int) -> GameState:
+    """A copy of `state` in which only what is hidden from `observer` differs (the kinds listed in `cats`).
+
+    Every random choice is keyed by what it changes (and the turn), so the same salt perturbs the shared
+    past of several states of one game alike: a game's history stays one story.
+    """
+    mine = mine_of(observer)
+    sec = Secrets(sc, mine)
+    d = state.model_dump(mode="json")
+    turn = d["turn"]
+
+    def R(*key: Any) -> random.Random:
+        return random.Random("|".join(map(str, (salt, *key))))
+
+    if "vars" in cats:
+        for a, row in d["vars"].items():
+            for v in sorted(sec.private_vars):
+                r = R("var", turn, a, v)
+                if sec.var(a, v) and r.random() < 0.85:
+                    row[v] = _value(r, sc.variables[v].min, sc.variables[v].max)
+    if "globals" in cats:
+        for g in d["globals"]:
+            r = R("global", turn, g)
+            if sec.glob(g) and r.random() < 0.85:
+                row_def = sc.globals[g]
+                d["globals"][g] = _value(r, row_def.min, row_def.max)
+    if "relations" in cats:
+        for key, row in d["relations"].items():
+            a, b = key.split("|")
+            for rel in sorted(row):
+                r = R("relation", turn, key, rel)
+                if sec.rel(a, b, rel) and r.random() < 0.85:
+                    row[rel] = _value(r, sc.relation_variables[rel].min, sc.relation_variables[rel].max)
+    if "relation_rows" in cats and sec.private_rels:
+        for a, b in itertools.combinations([x.id for x in sc.actors], 2):
+            key = relation_key(a, b)
+            for rel in sorted(sec.private_rels):
+                r = R("relation_row", turn, key, rel)
+                if sec.rel(a, b, rel) and rel not in d["relations"].get(key, {}) and r.random() < 0.3:
+                    d["relations"].setdefault(key, {})[rel] = _value(r, sc.relation_variables[rel].min,
+                                                                     sc.relation_variables[rel].max)
+    if "seed" in cats:
+        d["seed"] = R("seed").randrange(1, 1 << 62)
+    if "rng" in cats:
+        d["rng"] = R("rng", turn, len(d["log"])).randrange(1 << 64)
+    if "keys" in cats and isinstance(d.get("keys"), dict):
+        for a in d["keys"]:
+            if a not in mine:
+                d["keys"][a] = R("key", a).randrange(1, 1 << 62)
+    if "control" in cats:
+        actions = ("inject_skipped", "adjust", "set_chance", "fire_inject", "pause", "note")
+        new = []
+        for i, c in enumerate(d["control"]):
+            r = R("control", i)
+            if r.random() < 0.2:
+                continue
+            new.append({**c, "detail": _words(r), "reason": _words(r) if r.random() < 0.5 else ""})
+        r = R("control_extra", turn)
+        for _ in range(r.randint(0, 3)):
+            new.append({"turn": r.randint(1, turn), "by": r.choice(("dice", "facilitator")),
+                        "action": r.choice(actions), "detail": _words(r), "reason": ""})
+        d["control"] = new
+    if "ever_met" in cats and not d["ended"]:
+        for o in sc.objectives:
+            r = R("ever", turn, o.id)
+            as_self = Order.model_construct(actor=o.actor, card="", targets=(), agreement=None, rationale="")
+            secret = any(sec.reads_hidden(c, state, as_self) for c in o.conditions)
+            if o.judged == "ever" and o.actor not in mine and secret and r.random() < 0.6:
+                if o.id in d["ever_met"]:
+                    d["ever_met"].remove(o.id)
+                else:
+                    d["ever_met"].append(o.id)
+    if "fired" in cats:
+        for ev in sc.events:
+            r = R("fired", turn, ev.id)
+            if sec.event(ev.to) and r.random() < 0.6:
+                if ev.id in d["fired"] and r.random() < 0.5:
+                    del d["fired"][ev.id]
+                else:
+                    n = r.randint(1, 3) if ev.repeatable else 1
+                    d["fired"][ev.id] = sorted(r.randint(1, turn) for _ in range(n))
+
+    def effects(lst: list[dict[str, Any]], *key: Any) -> list[dict[str, Any]]:
+        out = []
+        for j, e in enumerate(lst):
+            r = R("effect", *key, j)
+            if not sec.record(e):
+                out.append(e)
+                continue
+            kind = e.get("kind")
+            in_inject = "private_to" in e and sec.event(e.get("private_to"))
+            if kind == "event":
+                if "inject_existence" in cats and r.random() < 0.3:
+                    continue
+                if "inject_text" in cats:
+                    e = {**e, "name": _words(r), "text": _words(r), "to": r.sample(sec.others, r.randint(1, min(
+                        2, len(sec.others))))}
+            elif in_inject and "inject_text" in cats:
+                e = dict(e)
+                if "text" in e:
+                    e["text"] = _words(r)
+                if isinstance(e.get("from"), (int, float)) and isinstance(e.get("to"), (int, float)):
+                    lo, hi = sec.range_of(e)
+                    e["from"], e["to"] = _value(r, lo, hi), _value(r, lo, hi)
+            elif kind in ("change", "cost", "relation") and "hidden_effects" in cats:
+                if r.random() < 0.2:
+                    continue
+                lo, hi = sec.range_of(e)
+                e = {**e, "from": _value(r, lo, hi), "to": _value(r, lo, hi)}
+            out.append(e)
+        if "inject_existence" in cats and sec.others and R("fake_effect", *key).random() < 0.2:
+            r = R("fake_effect_body", *key)
+            out.insert(r.randint(0, len(out)), {"kind": "event", "event": r.choice([e.id for e in sc.events]),
+                                                 "name": _words(r), "text": _words(r), "to": [r.choice(sec.others)]})
+        return out
+
+    def events(lst: list[dict[str, Any]], *key: Any) -> list[dict[str, Any]]:
+        out = []
+        for j, ev in enumerate(lst):
+            r = R("event", *key, j)
+            if sec.event(ev.get("to")):
+                if "inject_existence" in cats and r.random() < 0.3:
+                    continue
+                if "inject_text" in cats:
+                    lo, hi = sec.range_of({})
+                    fx = [{"kind": "note", "text": _words(r)} for _ in range(r.randint(0, 2))]
+                    fx += [{"kind": "escalate", "from": _value(r, lo, hi), "to": _value(r, lo, hi)}] * r.randint(0, 1)
+                    ev = {**ev, "name": _words(r), "text": _words(r), "effects": fx,
+                          "to": r.sample(sec.others, r.randint(1, min(2, len(sec.others)))),
+                          "roll": r.randint(1, 100) if r.random() < 0.5 else None}
+                    ev["chance"] = r.randint(ev["roll"], 100) if ev["roll"] is not None else None
+            else:
+                ev = {**ev, "effects": effects(ev["effects"], *key, "event", j)}
+            out.append(ev)
+        if "inject_existence" in cats and sec.others and R("fake_event", *key).random() < 0.4:
+            r = R("fake_event_body", *key)
+            base = lst[0] if lst else None
+            fake = {"event": r.choice([e.id for e in sc.events]), "name": _words(r), "text": _words(r),
+                    "to": [r.choice(sec.others)], "roll": None, "chance": None,
+                    "effects": [{"kind": "note", "text": _words(r)}], "turn": key[1] if len(key) > 1 else turn,
+                    "source": "scenario"}
+            if base is not None:
+                fake = {**base, **fake}
+            out.insert(r.randint(0, len(out)), fake)
+        return out
+
+    hidden_events = {e.name: e for e in sc.events if sec.event(e.to)}
+    label_to_var = {v.label: k for k, v in sc.variables.items()}
+    for rec in d["log"]:
+        t = rec["turn"]
+        rec["events"] = events(rec["events"], "log", t, "events")
+        rec["briefing"] = events(rec["briefing"], "log", t, "briefing")
+        for k, res in enumerate(rec["resolutions"]):
+            order = Order.model_validate(res["order"])
+            res["effects"] = effects(res["effects"], "res", t, k)
+            r = R("res", t, k)
+            if "rationales" in cats and order.actor not in mine:
+                res["order"]["rationale"] = _rationale(order, salt)
+            m = re.fullmatch(r"costs (\S+) (.+); you have (\S+)", res.get("reason") or "")
+            if "reasons" in cats and m and sec.var(order.actor, label_to_var.get(m.group(2), "")):
+                var = sc.variables[label_to_var[m.group(2)]]
+                cost = float(m.group(1))
+                have = r.choice([x for x in range(int(var.min), int(min(var.max, cost - 1e-9)) + 1)] or [var.min])
+                res["reason"] = f"costs {m.group(1)} {m.group(2)}; you have {have:g}"
+            card = sc.card(order.card)
+            if ("chances" in cats and res.get("roll") is not None and res.get("chance") is not None
+                    and res.get("decided_by") == "rules" and isinstance(card.chance, S.Chance)
+                    and any(sec.reads_hidden(w, state, order) for mod in card.chance.modifiers for w in mod.when)):
+                adds = [mod.add for mod in card.chance.modifiers]
+                possible = {max(0, min(100, round((card.chance.base + sum(c)) * 100)))
+                            for n in range(len(adds) + 1) for c in itertools.combinations(adds, n)}
+                rng_ = res.get("chance_range")
+                won = res["roll"] <= res["chance"]
+                alike = sorted(p for p in possible if (res["roll"] <= p) == won and p != res["chance"]
+                               and (not rng_ or rng_[0] <= p <= rng_[1]))
+                if alike:
+                    res["chance"] = r.choice(alike)
+        rec["upkeep"] = effects(rec["upkeep"], "upkeep", t)
+        for k, f in enumerate(rec.get("free", [])):
+            f["effects"] = effects(f["effects"], "free", t, k)
+        if "notes" in cats:
+            notes = []
+            for k, text in enumerate(rec["notes"]):
+                r = R("note", t, k)
+                ev = next((e for name, e in hidden_events.items() if text.startswith(f"{name}: did not happen")), None)
+                if ev is not None:
+                    if r.random() < 0.4:
+                        continue
+                    chance = round(ev.chance * 100)
+                    text = f"{ev.name}: did not happen (rolled {r.randint(min(100, chance + 1), 100)} against {chance}%)"
+                notes.append(text)
+            rec["notes"] = notes
+    d["inbox"] = events(d["inbox"], "inbox", turn)
+
+    out = GameState.model_validate(d)
+    # Other sides' orders: other legal orders (or none), with other rationales; and free actions
+    limit_of = rules.orders_allowed
+    for a in list(out.committed):
+        if a in mine:
+            continue
+        orders = list(out.pending.get(a, []))
+        if "pending" in cats:
+            r = R("pending", turn, a)
+            legal = rules.legal_orders(out, a)
+            r.shuffle(legal)
+            orders, want = [], r.randint(0, limit_of(a))
+            for o in legal:
+                if len(orders) >= want:
+                    break
+                trial = [*orders, o.model_copy(update={"rationale": _words(r)})]
+                if rules.check_orders(out, a, trial) is None:
+                    orders = trial
+        if rules.check_orders(out, a, orders) is not None:
+            orders = []  # its figures changed under it: it would have given other orders
+        rules.submit(out, a, orders)
+    if "pending" in cats:
+        for a in sc.playable_ids:
+            r = R("free", turn, a)
+            if a not in mine and r.random() < 0.3:
+                out.free_pending[a] = [FreeAction(actor=a, argument=_words(r), chance=r.randint(0, 100))]
+    return out
+
+
+def perturb_game(game: Game, observer: str, cats: frozenset[str], salt: int) -> Game:
+    """The same game with its current state and every past state perturbed alike (see `perturb`)."""
+    sc, rules = game.scenario, game.rules
+    state = perturb(sc, rules, game.state, observer, cats, salt)
+    history = [perturb(sc, rules, h, observer, cats, salt) for h in game.history[:-1]]
+    history.append(planning_start(state) if game.history[-1].turn == state.turn
+                   else perturb(sc, rules, game.history[-1], observer, cats, salt))
+    turns = []
+    for i, t in enumerate(game.turns):
+        orders = t.orders
+        if "rationales" in cats:
+            orders = {a: [o.model_copy(update={"rationale": _rationale(o, salt)}) if a not in mine_of(observer) else o
+                          for o in os] for a, os in t.orders.items()}
+        turns.append(t.model_copy(update={"orders": orders, "digest": history[i + 1].digest() if t.digest else ""}))
+    return fork(game, state, history, turns)
+
+
+# --------------------------------------------------------------------------------------------- what a side observes
+
+
+def obs_view(game: Game, observer: str) -> str:
+    return json.dumps(side_view(game.scenario, game.state, observer), ensure_ascii=False)
+
+
+_DRIVER: Any = None
+
+
+def _driver(path: Path) -> Any:
+    global _DRIVER
+    if _DRIVER is None:
+        from tests.ui_driver import Driver
+
+        _DRIVER = Driver(scenario_path=path)
+    return _DRIVER
+
+
+def obs_ui(game: Game, observer: str, path: Path) -> list[str]:
+    """Every string drawn on the observer's planning screen (each card selected in turn; the pointer on each
+    side's map anchor), or on the room's results screen for the last turn, every item in turn."""
+    from ui.game_screen import PlanningScreen, ResultsScreen
+    from ui.session import Session
+
+    d = _driver(path)
+    g = fork(game)
+    d.app.error = None
+    seen: list[str] = []
+    if observer == ROOM:
+        if not g.state.log:
+            return []
+        d.app.session = Session(g, path, [])
+        before = side_view(g.scenario, g.history[-2] if len(g.history) > 1 else g.state, ROOM)
+        screen = ResultsScreen(d.app, before)
+        screen.auto = False
+        d.app.show(screen)
+        for _ in range(len(screen.items) + 1):
+            seen += ["--- item", *d.texts_on_screen()]
+            screen.index += 1
+    else:
+        d.app.session = Session(g, path, [observer])
+        screen = PlanningScreen(d.app, observer)
+        d.app.show(screen)
+        seen += d.texts_on_screen()
+        view = screen.view()
+        for i in range(len(screen.statuses)):
+            screen.select_card(i)
+            screen.cards.ensure_visible(i)
+            # only the left panel changes with the card chosen: draw just that (the map is the slow part)
+            seen += [f"--- card {i}", *_drawn(lambda: screen.draw_left(d.app.window, view))]
+        for actor in g.scenario.playable_ids:
+            if actor in screen.mapview.anchor:
+                d.move(screen.mapview.anchor[actor])
+                seen += [f"--- hover {actor}", *d.texts_on_screen()]
+        d.move((-1, -1))
+    assert d.app.error is None, d.app.error
+    return seen
+
+
+def _drawn(draw: Any) -> list[str]:
+    """Every string `draw()` renders (as tests/ui_driver.py's `texts_on_screen` does for a whole frame)."""
+    from ui import fonts
+
+    seen: list[str] = []
+    real = fonts.text
+
+    def spy(s, *args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(s)
+        return real(s, *args, **kwargs)
+    fonts.text = spy  # type: ignore[assignment]
+    try:
+        draw()
+    finally:
+        fonts.text = real  # type: ignore[assignment]
+    return seen
+
+
+class _StopAtPrompt(io.StringIO):
+    """Standard input that gives `answers` one line at a time, then stops the program (Ctrl+C)."""
+
+    def __init__(self, answers: list[Any] | None = None, out: io.StringIO | None = None):
+        super().__init__()
+        self.answers = list(answers or [])
+        self.out = out
+
+    def readline(self, *args: Any) -> str:  # type: ignore[override]
+        if not self.answers:
+            raise KeyboardInterrupt
+        a = self.answers.pop(0)
+        return a(self.out.getvalue()) if callable(a) else a
+
+
+def obs_terminal(game: Game, observer: str, path: Path, answers: list[Any] | None = None) -> str:
+    """What `main.py play --headless --as OBSERVER` prints for this game (loaded as a save would be) until
+    it asks for the observer's orders and is stopped there."""
+    import cli.main as cli
+
+    g = fork(game)
+    out = io.StringIO()
+    stdin = _StopAtPrompt(answers, out)
+    with (mock.patch.object(cli, "_load_save", lambda _p: (g, path)), mock.patch("sys.stdin", stdin),
+          contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO())):
+        rc = cli.main(["play", "--headless", "--as", observer, "--load", "fog-test-save.json",
+                       "--autosave", "off", "--bot-level", "quick"])
+    assert rc == 130, out.getvalue()[-2000:]
+    return out.getvalue()
+
+
+def obs_pettingzoo(game: Game, observer: str) -> str:
+    pytest.importorskip("pettingzoo")
+    from engine.agent_env import WargameEnv
+
+    env = WargameEnv(scenario=game.scenario, seed=0)
+    env.reset(seed=0)
+    env.game = fork(game)
+    env._legal = {}
+    obs = env._observe()[observer]
+    infos = env._infos({})[observer]
+    return json.dumps({"observation": obs["observation"].tolist(), "mask": obs["action_mask"].tolist(),
+                       "infos": infos}, ensure_ascii=False)
+
+
+def obs_bots(game: Game, observer: str) -> str:
+    g = fork(game)
+    out = {}
+    for level in LEVELS:
+        out[level] = [o.model_dump(mode="json") for o in bot_orders(level, g.rules, g.state, observer)]
+    return json.dumps(out, ensure_ascii=False)
+
+
+def obs_report(game: Game, tmp: Path, charts: bool = False) -> dict[str, bytes]:
+    """The room's report (what `write_report` writes by default), every file of it."""
+    import cli.report as report
+
+    out = tmp / f"report-{random.getrandbits(64):x}"
+    patch = contextlib.nullcontext() if charts else mock.patch.object(report, "make_charts", lambda *a, **k: [])
+    with patch:
+        report.write_report(fork(game), out)
+    return {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+
+
+CHANNELS = ("view", "ui", "terminal", "pettingzoo", "bots", "report")
+ROOM_CHANNELS = {"view", "ui", "report"}
+#: hypothesis examples per channel: drawing the screens is the slow part
+EXAMPLES = {"ui": 5}
+
+
+def observe(channel: str, game: Game, observer: str, name: str, tmp: Path) -> Any:
+    path = SCENARIOS[name]
+    if channel == "view":
+        return obs_view(game, observer)
+    if channel == "ui":
+        return obs_ui(game, observer, path)
+    if channel == "terminal":
+        return obs_terminal(game, observer, path)
+    if channel == "pettingzoo":
+        return obs_pettingzoo(game, observer)
+    if channel == "bots":
+        return obs_bots(game, observer)
+    if channel == "report":
+        return obs_report(game, tmp)
+    raise AssertionError(channel)
+
+
+_ORIGINAL: dict[tuple[str, str, int, str], Any] = {}
+
+
+def first_difference(a: Any, b: Any) -> str:
+    """Where two observations first differ, for the failure message."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        for k in sorted(set(a) | set(b)):
+            if a.get(k) != b.get(k):
+                return f"{k}: " + first_difference(a.get(k), b.get(k))
+        return "(equal)"
+    if isinstance(a, list) and isinstance(b, list):
+        for i, (x, y) in enumerate(zip(a, b, strict=False)):
+            if x != y:
+                return f"item {i}: {x!r} != {y!r}"
+        return f"lengths {len(a)} != {len(b)}; extra: {(a[len(b):] or b[len(a):])[:3]!r}"
+    if isinstance(a, bytes):
+        a, b = a.decode("utf-8", "replace"), (b or b"").decode("utf-8", "replace")
+    a, b = str(a), str(b)
+    i = next((k for k, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+    return f"at {i}: …{a[max(0, i - 120):i + 120]!r}\n  vs …{b[max(0, i - 120):i + 120]!r}"
+
+
+# --------------------------------------------------------------------------------------------- the tests
+
+
+def _observers(name: str, channel: str) -> list[str]:
+    sides = list(scenario(name).playable_ids)
+    return [*sides, ROOM] if channel in ROOM_CHANNELS else sides
+
+
+@pytest.mark.parametrize("name", list(SCENARIOS))
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_nothing_hidden_reaches_a_side(channel: str, name: str, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Perturb only what the observer may not know: everything it can observe stays byte-identical."""
+    _non_interference(channel, name, CATEGORIES, EXAMPLES.get(channel, SETTINGS.max_examples),
+                      tmp_path_factory.mktemp("fog"))
+
+
+@pytest.mark.parametrize("name", list(SCENARIOS))
+@pytest.mark.parametrize("channel", ["view", "ui", "report"])
+def test_nothing_hidden_reaches_a_side_through_relation_rows_or_reasoning(channel: str, name: str,
+                                                           tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The same for hidden data the rule set does not list (BEYOND): whether a private relation value exists
+    for a pair without the observer, and other sides' bots' reasoning for their resolved orders."""
+    _non_interference(channel, name, BEYOND, 3 if channel == "ui" else 6, tmp_path_factory.mktemp("fog"))
+
+
+def _non_interference(channel: str, name: str, pool: tuple[str, ...], examples: int, tmp: Path) -> None:
+    n_snap = len(snapshots(name))
+
+    @settings(SETTINGS, max_examples=examples)
+    @given(i=st.integers(0, n_snap - 1), observer=st.sampled_from(_observers(name, channel)),
+           cats=st.frozensets(st.sampled_from(pool), min_size=1), salt=st.integers(0, 2**32))
+    def check(i: int, observer: str, cats: frozenset[str], salt: int) -> None:
+        game = committed_game(name, i, observer)
+        other = perturb_game(game, observer, cats, salt)
+        changed = other.state.model_dump() != game.state.model_dump() or any(
+            a.model_dump() != b.model_dump() for a, b in zip(other.history, game.history, strict=True))
+        assume(changed)
+        note(f"{name} turn {game.state.turn}, observer {observer or 'the room'}, changed: {sorted(cats)}")
+        key = (channel, name, i, observer)
+        if key not in _ORIGINAL:
+            _ORIGINAL[key] = observe(channel, game, observer, name, tmp)
+        before = _ORIGINAL[key]
+        after = observe(channel, other, observer, name, tmp)
+        assert after == before, (
+            f"{channel} of {observer or 'the room'} changed when only {sorted(cats)} hidden from it changed "
+            f"({name}, turn {game.state.turn}): {first_difference(before, after)}")
+
+    check()
+
+
+@pytest.mark.parametrize("name", list(SCENARIOS))
+def test_the_next_dice_cannot_be_read_from_any_view(name: str, tmp_path: Path) -> None:
+    """Two states with different seeds and dice but the same public history: every side's view and the
+    room's are identical, and none holds the seed, the dice state, or another side's key."""
+    from engine import dice
+
+    game = committed_game(name, len(snapshots(name)) - 1, ROOM)
+    seed_a, seed_b = 8_675_309_123_457, 5_551_212_987_643
+    a = fork(game, game.state.model_copy(update={"seed": seed_a, "rng": dice.seed_state(seed_a)}))
+    rng_b = dice.seed_state(seed_b)
+    while dice.d100(rng_b)[1] == dice.d100(a.state.rng)[1]:
+        rng_b = dice.next_u64(rng_b)[0]
+    b = fork(game, game.state.model_copy(update={"seed": seed_b, "rng": rng_b}))
+    assert dice.d100(a.state.rng)[1] != dice.d100(b.state.rng)[1]  # the next roll differs...
+    secrets = {str(seed_a), str(a.state.rng), f"{a.state.rng:x}", f"{a.state.rng:X}"}
+    keys = dict(getattr(a.state, "keys", {}) or {})
+    for observer in [*a.scenario.playable_ids, ROOM]:
+        va, vb = obs_view(a, observer), obs_view(b, observer)
+        assert va == vb, f"{observer or 'the room'}'s view depends on the seed or dice: {first_difference(va, vb)}"
+        found = sorted(s for s in secrets if s in va)
+        assert not found, f"{observer or 'the room'}'s view holds the seed or the dice state ({found})"
+        others = sorted(str(k) for side, k in keys.items() if side != observer and str(k) in va)
+        assert not others, f"{observer or 'the room'}'s view holds another side's bot key"
+    # ...and neither the terminal of a side nor the room's report gives the seed away
+    side = a.scenario.playable_ids[0]
+    ga = fork(a)
+    ga.rules.withdraw_orders(ga.state, side)
+    printed = obs_terminal(ga, side, SCENARIOS[name])
+    assert str(seed_a) not in printed, "`play --as SIDE` prints the seed"
+    for fname, data in obs_report(a, tmp_path).items():
+        assert str(seed_a).encode() not in data, f"the room's report ({fname}) holds the seed"
+
+
+def _fizzle_game(intel: int) -> Game:
+    """The fixture with Delta's private intelligence starting at `intel` (nothing else differs)."""
+    g = Game(scenario("fog"), seed=SEED)
+    g.state.vars["delta"]["intel"] = float(intel)
+    g.history = [planning_start(g.state)]
+    return g
+
+
+def _fizzle_game_from_file(intel: int, tmp: Path) -> Game:
+    """The fixture as a scenario file in which Delta's private intelligence starts at `intel`."""
+    text = SCENARIOS["fog"].read_text(encoding="utf-8")
+    assert text.count("variables: {intel: 2}") == 1
+    path = tmp / f"fog-delta-{intel}.yaml"
+    path.write_text(text.replace("variables: {intel: 2}", f"variables: {{intel: {intel}}}"), encoding="utf-8")
+    return Game(load_scenario(path), seed=SEED)
+
+
+def _pick(label: str):  # type: ignore[no-untyped-def]
+    """An answer for the terminal: the number of the option whose line contains `label`."""
+    def answer(printed: str) -> str:
+        numbers = re.findall(rf"^\s+(\d+)\. {re.escape(label)} \[", printed.split("your orders for turn")[-1], re.M)
+        assert numbers, f"no option {label!r} offered:\n{printed[-3000:]}"
+        return numbers[-1] + "\n"
+    return answer
+
+
+def _same_to_everyone_else(games: dict[int, Game], tmp: Path) -> None:
+    """Play the same orders in both games (Alpha at its terminal in turn 1) and compare what Alpha, Beta,
+    Gamma and the room observe: Delta's spy ring fizzles in turn 1 in both, quoting different amounts."""
+    path = SCENARIOS["fog"]
+    orders = {
+        1: {"beta": [], "gamma": [Order(actor="gamma", card="calm_down")],
+            "delta": [Order(actor="delta", card="spy", targets=("beta",))]},
+        2: {"alpha": [Order(actor="alpha", card="gather")],
+            "beta": [Order(actor="beta", card="reassure", targets=("alpha",))],
+            "gamma": [Order(actor="gamma", card="tip_off")], "delta": []},
+        3: {"alpha": [], "beta": [], "gamma": [Order(actor="gamma", card="calm_down")],
+            "delta": [Order(actor="delta", card="calm_down")]},
+    }
+    printed = {}
+    for intel, g in games.items():
+        for side, os in orders[1].items():
+            g.submit(side, os)
+        # turn 1 at Alpha's terminal: Alpha sabotages Delta; the turn is shown; Alpha is asked for turn 2
+        printed[intel] = obs_terminal(g, "alpha", path, [_pick("Sabotage their services → Delta")])
+        # the terminal played a fork of the game: play the same turn on the game itself
+        g.submit("alpha", [Order(actor="alpha", card="sabotage", targets=("delta",))])
+        g.adjudicate()
+    facts = {intel: g.state.log[-1].resolutions for intel, g in games.items()}
+    spies = {intel: next(r for r in res if r.order.card == "spy") for intel, res in facts.items()}
+    assert spies[4].outcome == spies[3].outcome == "fizzled"
+    assert "you have 2" in spies[4].reason and "you have 1" in spies[3].reason  # the test means something
+    assert printed[4] == printed[3], f"Alpha's terminal differs: {first_difference(printed[4], printed[3])}"
+    observers = ["alpha", "beta", "gamma", ROOM]
+    for turn in (2, 3):
+        for g in games.values():
+            for side, os in orders[turn].items():
+                g.submit(side, os)
+        for observer in observers:
+            va, vb = obs_view(games[4], observer), obs_view(games[3], observer)
+            assert va == vb, (f"{observer or 'the room'}'s view in planning of turn {turn} tells Delta's "
+                              f"intelligence apart: {first_difference(va, vb)}")
+        for g in games.values():
+            g.adjudicate()
+    assert games[4].state.vars["delta"] != games[3].state.vars["delta"]  # still different, still hidden
+    for observer in observers:
+        va, vb = obs_view(games[4], observer), obs_view(games[3], observer)
+        assert va == vb, f"{observer or 'the room'}'s view tells Delta's intelligence apart: {first_difference(va, vb)}"
+    ra, rb = obs_report(games[4], tmp, charts=True), obs_report(games[3], tmp, charts=True)
+    assert ra.keys() == rb.keys()
+    for fname in ra:
+        assert ra[fname] == rb[fname], f"the room's report ({fname}) tells them apart: " \
+                                       f"{first_difference(ra[fname], rb[fname])}"
+
+
+def test_a_fizzle_on_a_private_figure_looks_the_same_to_everyone_else(tmp_path: Path) -> None:
+    """Delta's intelligence starts at 4 in one game and 3 in the other. Alpha sabotages it (−2) before
+    Delta's spy ring (costs 3) resolves, so Delta's order fizzles in both games, quoting 2 in one and 1 in
+    the other. Alpha, Beta, Gamma and the room must see exactly the same games."""
+    _same_to_everyone_else({4: _fizzle_game(4), 3: _fizzle_game(3)}, tmp_path)
+
+
+def test_a_private_starting_figure_in_the_scenario_file_stays_hidden(tmp_path: Path) -> None:
+    """The same two games, made the way a facilitator would: two scenario files that differ only in Delta's
+    private starting figure. Nothing any other side sees may tell the files apart (a digest of the whole
+    scenario in the view would: the private starting figures can be found by hashing candidates)."""
+    _same_to_everyone_else({4: _fizzle_game_from_file(4, tmp_path), 3: _fizzle_game_from_file(3, tmp_path)},
+                           tmp_path)
+
+
+def test_the_perturbation_changes_only_hidden_things_the_facilitator_can_see() -> None:
+    """A check of the test itself: the facilitator's view sees the perturbations, and the observer's own
+    private figures, own orders and own key are never touched."""
+    game = committed_game("fog", 1, "alpha")
+    game.submit("alpha", list(quick_orders_of("fog", 1, "alpha")))
+    other = perturb(game.scenario, game.rules, game.state, "alpha", frozenset(CATEGORIES), 7)
+    assert side_view(game.scenario, other, None) != side_view(game.scenario, game.state, None)
+    assert other.vars["alpha"] == game.state.vars["alpha"]
+    assert other.pending["alpha"] == game.state.pending["alpha"]
+    assert other.committed == game.state.committed
+    assert other.globals["credibility"] == game.state.globals["credibility"]
+    assert other.globals["shadow_index"] == game.state.globals["shadow_index"]  # Alpha is in its seen_by
+    if getattr(game.state, "keys", None):
+        assert other.keys["alpha"] == game.state.keys["alpha"]
+    for a, b in zip(other.log, game.state.log, strict=True):
+        assert [r.order for r in a.resolutions] == [r.order for r in b.resolutions]  # resolved orders are public
+        assert [r.roll for r in a.resolutions] == [r.roll for r in b.resolutions]
+        assert [r.outcome for r in a.resolutions] == [r.outcome for r in b.resolutions]
