@@ -1,9 +1,11 @@
-"""Long random play over both shipped scenarios: at least 100,000 random legal steps, invariants after each.
+"""Long random play over both shipped scenarios and the fog-of-war fixture: random legal steps, invariants after each.
 
 Steps include orders, undo, the control cell's acts (adjust, fire, pause,
 free actions, rewind) and adjudication; after every adjudication every
-side's view is checked for what it must not see (tests/random_play.py).
-Prints one line per scenario and a total; exits 1 if anything broke.
+side's view is checked for what it must not see, and one observer's view by
+non-interference: with its secrets changed, its view must not change
+(tests/random_play.py, tests/fogcheck.py). Prints one line per scenario and
+a total (`leaks=` counts views that changed); exits 1 if anything broke.
 
 Usage: python bench/long_run.py [--steps 100000] [--seed 1] [--jobs 2]
 """
@@ -22,7 +24,8 @@ sys.path.insert(0, str(ROOT))
 from engine.loader import load_scenario
 from tests.random_play import Tally, play_randomly
 
-SCENARIOS = ["scenarios/post_nato_2024.yaml", "scenarios/baltic_2027.yaml"]
+SCENARIOS = ["scenarios/post_nato_2024.yaml", "scenarios/baltic_2027.yaml", "tests/fixtures/fog.yaml"]
+COUNTS = ("steps", "turns", "games", "views_checked", "interference_checked", "leaks", "refused")
 CHUNK = 2_500
 
 
@@ -51,18 +54,16 @@ def main() -> None:
     total = Tally()
     for path in SCENARIOS:
         mine = [r for (pth, _, _), r in zip(tasks, results, strict=True) if pth == path]
-        s = Tally(steps=sum(r.steps for r in mine), turns=sum(r.turns for r in mine),
-                  games=sum(r.games for r in mine), views_checked=sum(r.views_checked for r in mine),
-                  refused=sum(r.refused for r in mine), problems=[x for r in mine for x in r.problems])
-        print(f"{path}: steps={s.steps} turns={s.turns} games={s.games} views_checked={s.views_checked} "
-              f"refused={s.refused} problems={len(s.problems)}")
+        s = Tally(**{k: sum(getattr(r, k) for r in mine) for k in COUNTS},
+                  problems=[x for r in mine for x in r.problems])
+        print(f"{path}: " + " ".join(f"{k}={getattr(s, k)}" for k in COUNTS) + f" problems={len(s.problems)}")
         for x in s.problems[:10]:
             print(f"  PROBLEM {x}")
-        for k in ("steps", "turns", "games", "views_checked", "refused"):
+        for k in COUNTS:
             setattr(total, k, getattr(total, k) + getattr(s, k))
         total.problems += s.problems
-    print(f"steps={total.steps} turns={total.turns} games={total.games} views_checked={total.views_checked} "
-          f"refused={total.refused} problems={len(total.problems)} seconds={time.perf_counter() - t:.0f}")
+    print(" ".join(f"{k}={getattr(total, k)}" for k in COUNTS) +
+          f" problems={len(total.problems)} seconds={time.perf_counter() - t:.0f}")
     sys.exit(1 if total.problems else 0)
 
 

@@ -17,7 +17,8 @@ may see what is defined once, in engine/fog.py. A side sees:
 - never the seed, the dice state or another side's key, from which the coming
   rolls or another side's choices would follow; never the control cell's log;
   never the scenario's digest (a hash that would confirm a guess at a private
-  starting figure), nor a relation row that holds only secrets.
+  starting figure), nor a hidden relation value (left out: that one exists
+  at all would tell that something set it).
 
 The facilitator's view (`side=None`) holds everything. The room's view (an
 empty side, e.g. `""`) holds only what every side may see.
@@ -59,8 +60,10 @@ def side_view(sc: Scenario, state: GameState, side: str | Collection[str] | None
     relations = {}
     for key, row in data["relations"].items():
         pair = key.split("|")
-        shown = {rel: (HIDDEN if fog.relation_hidden(pair, rel, mine) else v) for rel, v in row.items()}
-        if any(v is not HIDDEN for v in shown.values()):  # a row of secrets alone: even that it exists is hidden
+        # A relation value is recorded only once something sets it, so even that a hidden one exists is hidden:
+        # it is left out, not shown as None (and a row of secrets alone goes with it).
+        shown = {rel: v for rel, v in row.items() if not fog.relation_hidden(pair, rel, mine)}
+        if shown:
             relations[key] = shown
     data["relations"] = relations
     data["pending"] = {k: v for k, v in data["pending"].items() if k in mine}

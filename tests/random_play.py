@@ -5,7 +5,10 @@ orders back, the control cell adjusts a figure, fires an event, pauses and
 resumes, a side argues a free action that control judges, control rewinds to
 an earlier turn, or the turn is adjudicated once everyone has committed. After
 every step the engine's invariants (engine/invariants.py) must hold; after
-every adjudication each side's view is checked for anything it must not see.
+every adjudication each side's view is checked for anything it must not see,
+and one side (or the room), drawn at random, is checked by non-interference:
+the state with everything hidden from it changed (tests/fogcheck.py) must
+give it the same view, byte for byte.
 
 Choices come from Python's `random` seeded per run (the game's own dice stay
 the game's). Shared by tests/test_random_play.py and bench/long_run.py.
@@ -22,6 +25,8 @@ from engine.errors import IllegalOrder, PhaseError
 from engine.game import Game
 from engine.invariants import broken_invariants
 from engine.scenario import Scenario
+from engine.view import side_view
+from tests.fogcheck import CATEGORIES, ROOM, perturb
 
 
 @dataclass
@@ -30,6 +35,9 @@ class Tally:
     turns: int = 0
     games: int = 0
     views_checked: int = 0
+    #: views compared by non-interference, and how many differed (a leak)
+    interference_checked: int = 0
+    leaks: int = 0
     refused: int = 0
     by_kind: dict[str, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
@@ -72,6 +80,19 @@ def check_views(game: Game) -> list[str]:
             if side not in to and f'"{ev}"' in text:
                 out.append(f"{side} sees the private event {ev}")
     return out
+
+
+def check_interference(game: Game, rng: random.Random, tally: Tally) -> list[str]:
+    """One observer's view of the state and of the state with a random choice of its secrets changed: equal."""
+    sc = game.scenario
+    observer = rng.choice([*sc.playable_ids, ROOM])
+    cats = frozenset(c for c in CATEGORIES if rng.random() < 0.5) or frozenset(CATEGORIES)
+    other = perturb(sc, game.rules, game.state, observer, cats, rng.randrange(1 << 30))
+    tally.interference_checked += 1
+    if json.dumps(side_view(sc, other, observer, game.rules.fog)) == json.dumps(game.view(observer)):
+        return []
+    tally.leaks += 1
+    return [f"{observer or 'the room'} can tell apart states that differ only in {sorted(cats)}"]
 
 
 def play_randomly(sc: Scenario, seed: int, steps: int, tally: Tally) -> None:
@@ -118,7 +139,7 @@ def play_randomly(sc: Scenario, seed: int, steps: int, tally: Tally) -> None:
                     game.submit(side, _random_orders(game, side, rng))
                 game.adjudicate()
                 tally.turns += 1
-                problems = check_views(game)
+                problems = check_views(game) + check_interference(game, rng, tally)
                 tally.views_checked += len(sc.playable_ids)
                 tally.problems.extend(f"seed {seed} turn {game.state.turn}: {p}" for p in problems)
                 kind = "adjudicate"
