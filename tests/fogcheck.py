@@ -42,9 +42,13 @@ CATEGORIES = (
     "notes",           # notes about private injects not sent to the observer (that one failed its roll)
     "ever_met",        # other sides' "ever" objectives that read what the observer cannot see, before the end
     "control",         # the control cell's log
+)
+#: hidden data the first statement of the rules did not name, which a careful designer keeps hidden too
+BEYOND = (
     "relation_rows",   # a private relation value (only) appearing for a pair without the observer
     "rationales",      # the reasoning other sides' bots gave for orders already resolved (it weighs their secrets)
 )
+EVERYTHING = CATEGORIES + BEYOND
 
 
 def mine_of(observer: str) -> set[str]:

@@ -26,7 +26,7 @@ from engine.game import Game
 from engine.invariants import broken_invariants
 from engine.scenario import Scenario
 from engine.view import side_view
-from tests.fogcheck import CATEGORIES, ROOM, perturb
+from tests.fogcheck import EVERYTHING, ROOM, perturb
 
 
 @dataclass
@@ -86,7 +86,7 @@ def check_interference(game: Game, rng: random.Random, tally: Tally) -> list[str
     """One observer's view of the state and of the state with a random choice of its secrets changed: equal."""
     sc = game.scenario
     observer = rng.choice([*sc.playable_ids, ROOM])
-    cats = frozenset(c for c in CATEGORIES if rng.random() < 0.5) or frozenset(CATEGORIES)
+    cats = frozenset(c for c in EVERYTHING if rng.random() < 0.5) or frozenset(EVERYTHING)
     other = perturb(sc, game.rules, game.state, observer, cats, rng.randrange(1 << 30))
     tally.interference_checked += 1
     if json.dumps(side_view(sc, other, observer, game.rules.fog)) == json.dumps(game.view(observer)):

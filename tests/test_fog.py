@@ -40,7 +40,7 @@ from engine.game import Game, planning_start
 from engine.loader import load_scenario
 from engine.state import Order
 from engine.view import side_view
-from tests.fogcheck import fork, perturb, perturb_game
+from tests.fogcheck import BEYOND, CATEGORIES, fork, perturb, perturb_game
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = {
@@ -54,31 +54,6 @@ TURNS = {"post_nato": (1, 3, 6), "baltic": (1, 3, 5), "fog": (1, 3, 5)}
 SEEDS = {"post_nato": 11, "baltic": 11, "fog": 2}
 SEED = 11
 ROOM = ""  # the room's view: public data only
-
-#: the kinds of hidden data `perturb` may change (hypothesis picks a subset), as the fog-of-war rules list them
-CATEGORIES = (
-    "vars",            # other sides' private figures
-    "globals",         # private shared figures the observer is not among `seen_by` of
-    "relations",       # private relation values of pairs without the observer
-    "pending",         # other sides' committed orders (and their rationales), their free actions
-    "seed",
-    "rng",
-    "keys",            # other sides' bot keys
-    "inject_text",     # name, text, recipients and effects of private injects not sent to the observer
-    "inject_existence",  # such injects dropped from, or added to, the log and the inbox
-    "fired",           # whether / when such injects fired
-    "hidden_effects",  # effect records about hidden figures: their numbers, or the record itself
-    "reasons",         # fizzle reasons quoting another side's private figure
-    "chances",         # an order's chance, when it depended on a figure hidden from the observer
-    "notes",           # notes about private injects not sent to the observer (that one failed its roll)
-    "ever_met",        # other sides' "ever" objectives that read what the observer cannot see, before the end
-    "control",         # the control cell's log
-)
-#: hidden data the rule set does not name, which a careful designer would still keep hidden
-BEYOND = (
-    "relation_rows",   # a private relation value (only) appearing for a pair without the observer
-    "rationales",      # the reasoning other sides' bots gave for orders already resolved (it weighs their secrets)
-)
 
 SETTINGS = settings(max_examples=15, deadline=None, derandomize=False, database=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
@@ -189,20 +164,9 @@ def obs_ui(game: Game, observer: str, path: Path) -> list[str]:
 
 def _drawn(draw: Any) -> list[str]:
     """Every string `draw()` renders (as tests/ui_driver.py's `texts_on_screen` does for a whole frame)."""
-    from ui import fonts
+    from tests.ui_driver import drawn_texts
 
-    seen: list[str] = []
-    real = fonts.text
-
-    def spy(s, *args, **kwargs):  # type: ignore[no-untyped-def]
-        seen.append(s)
-        return real(s, *args, **kwargs)
-    fonts.text = spy  # type: ignore[assignment]
-    try:
-        draw()
-    finally:
-        fonts.text = real  # type: ignore[assignment]
-    return seen
+    return drawn_texts(draw)
 
 
 class _StopAtPrompt(io.StringIO):

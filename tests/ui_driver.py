@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
@@ -53,18 +54,7 @@ class Driver:
 
     def texts_on_screen(self) -> list[str]:
         """Every string drawn in one frame: what a person at the screen can read."""
-        seen: list[str] = []
-        real = fonts.text
-
-        def spy(s, *args, **kwargs):  # type: ignore[no-untyped-def]
-            seen.append(s)
-            return real(s, *args, **kwargs)
-        fonts.text = spy  # type: ignore[assignment]
-        try:
-            self.frame()
-        finally:
-            fonts.text = real  # type: ignore[assignment]
-        return seen
+        return drawn_texts(self.frame)
 
     def shot(self, name: str) -> Path | None:
         self.frame()
@@ -74,3 +64,19 @@ class Driver:
         path = self.shots / f"{name}.png"
         pygame.image.save(self.app.window, str(path))
         return path
+
+
+def drawn_texts(draw: Callable[[], object]) -> list[str]:
+    """Every string rendered while `draw()` runs (all text goes through `ui.fonts.text`)."""
+    seen: list[str] = []
+    real = fonts.text
+
+    def spy(s, *args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(s)
+        return real(s, *args, **kwargs)
+    fonts.text = spy  # type: ignore[assignment]
+    try:
+        draw()
+    finally:
+        fonts.text = real  # type: ignore[assignment]
+    return seen
