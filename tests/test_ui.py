@@ -74,6 +74,8 @@ def test_two_teams_hotseat_hidden_orders_to_the_end(shots):
         d.key(pygame.K_a)
         assert len(d.screen.pending) == 1 and "cannot be played now" in d.screen.message
     d.key(pygame.K_c)
+    assert d.screen.name == "committed" and d.screen.side == "poland"
+    d.key(pygame.K_RETURN)  # Poland hands the screen on
     # Ukraine's turn at the screen: nothing of Poland's orders can be seen
     assert d.screen.name == "handover" and d.screen.side == "ukraine"
     assert not any(aimed.card.name in t for t in d.texts_on_screen())
@@ -85,6 +87,7 @@ def test_two_teams_hotseat_hidden_orders_to_the_end(shots):
     assert not any(aimed.card.name in t for t in seen), "Poland's order is visible to Ukraine"
     d.shot("05-planning-ukraine")
     d.click(d.screen.commit_button.rect.center)
+    d.key(pygame.K_RETURN)
     # results, one at a time, then skippable
     assert d.screen.name == "results"
     first = d.screen.index
@@ -104,6 +107,8 @@ def test_two_teams_hotseat_hidden_orders_to_the_end(shots):
             d.key(pygame.K_RETURN)
         elif name == "planning":
             d.key(pygame.K_c)
+        elif name == "committed":
+            d.key(pygame.K_RETURN)
         elif name == "results":
             d.key(pygame.K_RETURN)
             d.key(pygame.K_RETURN)
@@ -171,6 +176,7 @@ def test_a_drawing_error_is_reported_and_the_game_goes_on(shots, monkeypatch):
     d.shot("11-error-banner")
     monkeypatch.undo()
     d.key(pygame.K_c)  # the game carries on
+    d.key(pygame.K_RETURN)
     assert d.app.session.game.state.digest() != before or d.screen.name in ("results", "handover")
 
 
@@ -198,7 +204,8 @@ def test_save_from_the_map_and_load_from_the_start_screen(shots, tmp_path, monke
     d = Driver(shots=shots)
     start(d, ["italy"], seed=9)
     d.key(pygame.K_RETURN)
-    d.key(pygame.K_c)  # turn 1 committed and adjudicated
+    d.key(pygame.K_c)
+    d.key(pygame.K_RETURN)  # turn 1 committed and adjudicated
     d.key(pygame.K_ESCAPE)
     d.key(pygame.K_RETURN)
     d.key(pygame.K_RETURN)  # Italy's hand-over for turn 2, then its planning screen
@@ -218,7 +225,8 @@ def test_save_from_the_map_and_load_from_the_start_screen(shots, tmp_path, monke
     assert d2.screen.name == "handover" and d2.screen.side == "italy"
 
 
-def test_undo_at_hand_over_then_end_screen_report_replay_and_rewind(shots, tmp_path, default_scenario):
+def test_only_a_team_takes_back_its_orders_then_end_screen_report_replay_and_rewind(shots, tmp_path,
+                                                                                    default_scenario):
     from engine.bots import controller
     from engine.game import Game
     from tests.conftest import DEFAULT
@@ -229,14 +237,26 @@ def test_undo_at_hand_over_then_end_screen_report_replay_and_rewind(shots, tmp_p
     start(d, ["poland", "ukraine"])
     assert d.screen.name == "handover" and d.screen.side == "poland"
     d.key(pygame.K_RETURN)
-    d.key(pygame.K_c)  # Poland commits (no orders)
-    assert d.screen.name == "handover" and d.screen.side == "ukraine"
+    screen = d.screen
+    screen.select_card(0)
+    d.key(pygame.K_a)
+    orders = list(screen.pending)
+    assert orders
+    d.key(pygame.K_c)  # Poland commits, and is still at the screen
+    assert d.screen.name == "committed" and d.screen.side == "poland"
     assert "poland" in d.app.session.game.state.committed
-    assert any("take back Poland's orders" in t for t in d.texts_on_screen())
-    d.shot("10-handover-undo")
-    d.click(d.screen.undo_button.rect.center)  # Poland wants its orders back before adjudication
-    assert d.screen.name == "handover" and d.screen.side == "poland"
+    assert any("Take back our orders" in t for t in d.texts_on_screen())
+    d.shot("10-committed-undo")
+    d.click(d.screen.undo_button.rect.center)  # Poland wants its orders back: it gets them to change
+    assert d.screen.name == "planning" and d.screen.side == "poland" and d.screen.pending == orders
     assert "poland" not in d.app.session.game.state.committed
+    d.key(pygame.K_c)
+    d.key(pygame.K_RETURN)  # Poland hands the screen on: now its orders stand
+    assert d.screen.name == "handover" and d.screen.side == "ukraine"
+    assert not any("Take back" in t or "Undo" in t for t in d.texts_on_screen())
+    d.key(pygame.K_u)  # Ukraine cannot take Poland's orders back
+    assert d.screen.name == "handover" and d.screen.side == "ukraine"
+    assert d.app.session.game.state.pending["poland"] == orders
 
     # a finished game at the end screen (played by bots, as the room would have reached it)
     g = Game(default_scenario, seed=4)  # a game that runs to its last turn (some end early in a ceasefire)
@@ -265,6 +285,11 @@ def test_undo_at_hand_over_then_end_screen_report_replay_and_rewind(shots, tmp_p
     d.shot("12-replay")
     d.key(pygame.K_RIGHT)
     d.key(pygame.K_LEFT)
-    d.key(pygame.K_RETURN)  # the facilitator plays on from here
+    d.key(pygame.K_RETURN)  # asks first: a rewind drops every team's play since
+    assert d.screen.name == "replay" and "Facilitator: press Y to confirm" in d.screen.message
+    d.key(pygame.K_n)
+    assert d.screen.name == "replay" and len(g.turns) == len(g.history) - 1 and g.over
+    d.key(pygame.K_RETURN)
+    d.key(pygame.K_y)  # the facilitator confirms and plays on from here
     assert g.state.turn == turn and len(g.turns) == turn - 1 and not g.over
     assert d.screen.name == "handover" and d.screen.side == "poland"

@@ -334,3 +334,23 @@ def test_two_actor_team_orders_for_each_actor_and_free_actions(shots):
     assert "SUCCESS" in seen and any(t.startswith("Argued: Paris convenes") for t in seen)
     d.shot("ex-10-results-us")
     assert d.app.error is None
+
+
+def test_the_replay_screen_leaves_rewinding_an_exercise_to_control(shots):
+    """A team at the screen cannot rewind an exercise from the replay screen: only the control panel can."""
+    from ui.game_screen import ReplayScreen
+
+    d = Driver(shots=shots)
+    start(d, MINI_EXERCISE, bots=("north", "south"))
+    from engine.bots import controller
+
+    game = d.app.session.game
+    for _ in range(2):  # two turns played, as the room would have
+        game.play_turn(dict.fromkeys(game.scenario.playable_ids, controller("quick")))
+    back = d.screen
+    d.app.show(ReplayScreen(d.app, back=back))
+    d.key(pygame.K_LEFT)
+    turns = len(game.turns)
+    d.key(pygame.K_RETURN)
+    d.key(pygame.K_y)
+    assert len(game.turns) == turns and "is the facilitator's" in d.screen.message

@@ -142,41 +142,19 @@ class HandoverScreen:
         self.button = Button(pygame.Rect(0, 0, m.px(420), m.px(56)), f"I am {self.side_name}: show my screen",
                              self.ready, primary=True)
         self.button.rect.center = (w // 2, h // 2 + m.px(90))
-        prev = self.previous_team()
-        self.undo_button = None
-        if prev is not None:
-            name = self.app.session.game.scenario.actor(prev).name
-            self.undo_button = Button(pygame.Rect(0, 0, m.px(420), m.px(40)),
-                                      f"Undo: take back {name}'s orders (U)", self.undo_previous)
-            self.undo_button.rect.center = (w // 2, self.button.rect.bottom + m.px(70))
 
     def ready(self) -> None:
         self.app.show(PlanningScreen(self.app, self.side))
-
-    def previous_team(self) -> str | None:
-        """The team that committed just before this one this turn (whose orders may still be taken back)."""
-        s = self.app.session
-        done = [side for side in s.humans if side in s.game.state.committed]
-        return done[-1] if done else None
-
-    def undo_previous(self) -> None:
-        """Take back the previous team's committed orders (before adjudication) and hand the screen back to it."""
-        side = self.previous_team()
-        if side is not None:
-            self.app.session.game.undo(side)
-            self.app.show(HandoverScreen(self.app, side))
 
     def handle(self, event: pygame.event.Event) -> None:
         if hasattr(event, "pos"):
             self.mouse = event.pos
         if event.type == pygame.KEYDOWN and event.key in (pygame.K_RETURN, pygame.K_KP_ENTER):
             self.ready()
-        elif event.type == pygame.KEYDOWN and event.key == pygame.K_u:
-            self.undo_previous()
         elif event.type == pygame.KEYDOWN and event.key == pygame.K_h and len(self.app.session.game.history) > 1:
             self.app.show(ReplayScreen(self.app, back=self))
-        elif not self.button.handle(event) and self.undo_button is not None:
-            self.undo_button.handle(event)
+        else:
+            self.button.handle(event)
 
     def update(self, dt: float) -> None:
         pass
@@ -200,8 +178,64 @@ class HandoverScreen:
         more = " · H: the turns so far" if len(game.history) > 1 else ""
         hint = fonts.text(f"Press Enter when ready{more}", m.small, (160, 170, 190))
         surf.blit(hint, hint.get_rect(midtop=(w // 2, self.button.rect.bottom + m.px(12))))
-        if self.undo_button is not None:
-            self.undo_button.draw(surf, m.font, self.undo_button.rect.collidepoint(self.mouse))
+
+
+class CommittedScreen(HandoverScreen):
+    """A team has committed: it alone may take its orders back, while it is still at the screen.
+
+    Once it hands the screen on, its orders stand for the turn: the next team
+    cannot undo them (it could otherwise change another team's plan unseen).
+    """
+
+    name = "committed"
+
+    def __init__(self, app: App, side: str, orders: list[Order]):
+        super().__init__(app, side)
+        self.orders = list(orders)
+
+    def layout(self) -> None:
+        m = self.app.m
+        w, h = self.app.size
+        self.button = Button(pygame.Rect(0, 0, m.px(420), m.px(56)), "Hand the screen on (Enter)", self.ready,
+                             primary=True)
+        self.button.rect.center = (w // 2, h // 2 + m.px(90))
+        self.undo_button = Button(pygame.Rect(0, 0, m.px(420), m.px(40)), "Take back our orders (U)", self.take_back)
+        self.undo_button.rect.center = (w // 2, self.button.rect.bottom + m.px(40))
+
+    def ready(self) -> None:
+        begin_turn(self.app)
+
+    def take_back(self) -> None:
+        self.app.session.game.undo(self.side)
+        screen = PlanningScreen(self.app, self.side)
+        screen.pending = self.orders
+        self.app.show(screen)
+
+    def handle(self, event: pygame.event.Event) -> None:
+        if hasattr(event, "pos"):
+            self.mouse = event.pos
+        if event.type == pygame.KEYDOWN and event.key in (pygame.K_RETURN, pygame.K_KP_ENTER):
+            self.ready()
+        elif event.type == pygame.KEYDOWN and event.key == pygame.K_u:
+            self.take_back()
+        elif not self.button.handle(event):
+            self.undo_button.handle(event)
+
+    def draw(self, surf: pygame.Surface) -> None:
+        m = self.app.m
+        w, h = self.app.size
+        surf.fill(theme.HIDDEN_BG)
+        n = len(self.orders)
+        lines = [(f"{self.side_name}: {n} order{'s' if n != 1 else ''} committed", m.big, (255, 255, 255), True),
+                 ("Only now can you take them back: once the screen is handed on they stand for this turn.",
+                  m.font, (190, 198, 214), False)]
+        y = h // 2 - m.px(90)
+        for text, size, colour, bold in lines:
+            img = fonts.text(text, size, colour, bold)
+            surf.blit(img, img.get_rect(midtop=(w // 2, y)))
+            y += img.get_height() + m.px(16)
+        self.button.draw(surf, m.font, self.button.rect.collidepoint(self.mouse))
+        self.undo_button.draw(surf, m.font, self.undo_button.rect.collidepoint(self.mouse))
 
 
 class BoardScreen:
@@ -403,7 +437,8 @@ class PlanningScreen(BoardScreen):
         aim_rows = []
         if st is not None:
             for o, (lo, hi) in zip(st.orders, st.chances, strict=True):
-                aim_rows.append(Row(self.aim_label(o), "" if lo == 100 else f"chance {chance_words(lo, hi, why=True)}"))
+                chance = "" if lo == 100 else f" · {chance_words(lo, hi)}"  # each target's own chance
+                aim_rows.append(Row(self.aim_label(o) + chance))
         self.aims.set_rows(aim_rows)
         self.aims.selected = self.aim_index if aim_rows else None
 
@@ -475,7 +510,7 @@ class PlanningScreen(BoardScreen):
             self.error_message = True
             self.message = exc.reason
             return
-        begin_turn(self.app)
+        self.app.show(CommittedScreen(self.app, self.side, self.pending))
 
     def handle_left(self, event: pygame.event.Event) -> None:
         if self.cards.handle(event) or self.aims.handle(event):
@@ -863,6 +898,8 @@ class ReplayScreen(BoardScreen):
         super().__init__(app, ROOM)
         self.back = back
         self.index = len(app.session.game.history) - 1  # start at the end: the state the room last saw
+        #: the turn a rewind waits to be confirmed for (Y), if any
+        self.confirming: int | None = None
 
     def view(self) -> dict[str, Any]:
         from engine.view import side_view
@@ -894,11 +931,27 @@ class ReplayScreen(BoardScreen):
         return None if state.ended else state.turn
 
     def rewind(self) -> None:
+        """Play on from the turn shown: the facilitator's call, never a team's on its own.
+
+        In an exercise it is refused here (the control panel does it, behind
+        the passphrase); in a plain game it asks for a second, deliberate key.
+        """
         turn = self.turn_shown()
         if turn is None:
             self.say("The game ended here: step back to a turn to play on from it.", error=True)
             return
-        self.app.session.game.rewind(turn)
+        if getattr(self.app.session, "exercise", None) is not None:
+            self.say("Rewinding an exercise is the facilitator's: use the control panel (F10, passphrase).",
+                     error=True)
+            return
+        if self.confirming != turn:
+            self.confirming = turn
+            self.say(f"Rewind to turn {turn}? Everything played since is dropped for every team. "
+                     "Facilitator: press Y to confirm, any other key to cancel.", error=True)
+            return
+        self.confirming = None
+        self.app.session.game.rewind(turn, reason="rewound from the replay screen after confirmation",
+                                     by="facilitator")
         begin_turn(self.app)
 
     def close(self) -> None:
@@ -906,6 +959,13 @@ class ReplayScreen(BoardScreen):
         self.app.show(self.back)
 
     def handle_left(self, event: pygame.event.Event) -> None:
+        if event.type == pygame.KEYDOWN and self.confirming is not None:
+            if event.key == pygame.K_y:
+                self.rewind()
+            else:
+                self.confirming = None
+                self.say("Not rewound.")
+            return
         if event.type == pygame.KEYDOWN:
             if event.key == pygame.K_LEFT:
                 self.earlier()
