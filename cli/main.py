@@ -17,6 +17,7 @@ from engine.errors import ScenarioError
 from engine.exercise import Exercise
 from engine.game import Game
 from engine.loader import load_scenario
+from engine.objectives import objective_progress, progress_lines
 from engine.saves import SaveError, autosave, autosave_path, load_game, replay_save, save_game
 from engine.scenario import Scenario
 from engine.state import Order
@@ -163,6 +164,11 @@ class TerminalPlayer:
         self.say("  Your position: " + " · ".join(
             f"{game.scenario.variables[k].label} {v:g}" for k, v in row.items()
             if v is not None and k in game.scenario.variables))
+        progress = objective_progress(game.rules, game.state, side)
+        if progress:
+            self.say("  Your objectives:")
+            for line in progress_lines(progress):
+                self.say(line)
         for rec in view["log"][-1:]:
             for ev in rec["events"]:
                 if ev["to"] is not None:

@@ -140,3 +140,20 @@ def test_the_report_is_the_rooms_unless_the_facilitator_asks(tmp_path):
     assert bad.returncode == 2 and "unknown side" in bad.stderr
     both = run("report", str(save), "--facilitator", "--side", "ukraine")
     assert both.returncode == 2
+
+
+def test_playing_one_side_shows_its_objectives_and_what_is_missing_before_its_first_choices():
+    from engine.loader import load_scenario
+    from tests.conftest import DEFAULT
+
+    sc = load_scenario(DEFAULT)
+    res = subprocess.run([sys.executable, "main.py", "play", "--headless", "--as", "poland", "--seed", "3",
+                          "--autosave", "off"], cwd=ROOT, input="\n", capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    first_choices = res.stdout.index("    1. ")
+    head = res.stdout[:first_choices]
+    assert "Your objectives:" in head
+    mine = {o.description for o in sc.objectives if o.actor == "poland"}
+    assert mine and all(d in head for d in mine)
+    assert not any(o.description in head for o in sc.objectives if o.description not in mine)
+    assert "missing: " in head

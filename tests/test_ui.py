@@ -293,3 +293,21 @@ def test_only_a_team_takes_back_its_orders_then_end_screen_report_replay_and_rew
     d.key(pygame.K_y)  # the facilitator confirms and plays on from here
     assert g.state.turn == turn and len(g.turns) == turn - 1 and not g.over
     assert d.screen.name == "handover" and d.screen.side == "poland"
+
+
+def test_a_team_sees_its_objectives_and_what_they_still_need(shots, default_scenario):
+    d = Driver(shots=shots)
+    start(d, ["poland"])
+    d.key(pygame.K_RETURN)
+    assert d.screen.name == "planning"
+    d.key(pygame.K_o)
+    seen = " ".join(d.texts_on_screen())
+    mine = [o for o in default_scenario.objectives if o.actor == "poland"]
+    assert "Your objectives" in seen
+    assert all(o.description.split()[0] in seen for o in mine)  # each one begins on the screen
+    assert "needs: " in seen  # what is still missing is said, not only met / not met
+    others = [o for o in default_scenario.objectives if o.actor != "poland"]
+    assert not any(o.description in seen for o in others if o.description not in {m.description for m in mine})
+    d.shot("13-objectives")
+    d.key(pygame.K_o)
+    assert "Your objectives (O: back to the card)" not in d.texts_on_screen()

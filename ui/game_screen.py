@@ -15,6 +15,7 @@ import pygame
 
 from cli.render import Renderer
 from engine.errors import IllegalOrder
+from engine.objectives import objective_progress
 from engine.rules import CardStatus
 from engine.state import Order
 from engine.view import chance_words, resolution_chance
@@ -389,6 +390,8 @@ class PlanningScreen(BoardScreen):
         self.pending: list[Order] = []
         self.card_index: int | None = None
         self.aim_index = 0
+        #: the detail panel shows the side's objectives instead of the chosen card (O)
+        self.show_objectives = False
         self.refresh()
 
     def refresh(self) -> None:
@@ -526,6 +529,8 @@ class PlanningScreen(BoardScreen):
                 self.add_order()
             elif k == pygame.K_c:
                 self.commit()
+            elif k == pygame.K_o:
+                self.show_objectives = not self.show_objectives
             elif k == pygame.K_BACKSPACE and self.pending:
                 self.remove_order(len(self.pending) - 1)
             elif k in (pygame.K_DOWN, pygame.K_UP) and self.statuses:
@@ -592,8 +597,8 @@ class PlanningScreen(BoardScreen):
         lh = fonts.font(m.small).get_linesize()
         clip = surf.get_clip()
         surf.set_clip(d)
-        if st is None:
-            surf.blit(fonts.text("Choose a card above (Up/Down).", m.small, theme.MUTED), (x, y))
+        if self.show_objectives or st is None:
+            self.draw_objectives(surf, x, y, w, d.bottom, prompt=st is None and not self.show_objectives)
             surf.set_clip(clip)
             return
         game = self.app.session.game
@@ -622,6 +627,29 @@ class PlanningScreen(BoardScreen):
             self.aims.draw(surf, m.small, m.small, self.aims.index_at(self.mouse))
             return
         surf.set_clip(clip)
+
+
+    def draw_objectives(self, surf: pygame.Surface, x: int, y: int, w: int, bottom: int, prompt: bool) -> None:
+        """The side's objectives with what each still needs, as the side may know it (O shows and hides them)."""
+        m = self.app.m
+        lh = fonts.font(m.small).get_linesize()
+        head = "Choose a card above (Up/Down). Your objectives:" if prompt else "Your objectives (O: back to the card)"
+        lines: list[tuple[str, tuple[int, int, int], bool]] = [(head, theme.MUTED, True)]
+        for p in objective_progress(self.app.session.game.rules, self.app.session.game.state, self.side):
+            mark = {"met": "✓", "not yet": "·", "unknown": "?"}[p.status]
+            colour = {"met": theme.GOOD, "not yet": theme.INK, "unknown": theme.MUTED}[p.status]
+            when = "met once it holds" if p.judged == "ever" else "judged at the end"
+            lines += [(f"{mark} {p.description} ({p.points} pt, {when})", colour, False)]
+            lines += [(f"    needs: {text}", theme.BAD, False) for text in p.missing]
+            lines += [(f"    you cannot see: {text}", theme.MUTED, False) for text in p.unknown]
+        wrapped = [(part, colour, bold) for text, colour, bold in lines for part in fonts.wrap(text, m.small, w)]
+        room = max(1, (bottom - y) // lh)
+        if len(wrapped) > room:  # say what did not fit rather than cut it silently
+            wrapped = [*wrapped[:room - 1], (f"… {len(wrapped) - room + 1} more line(s): Ctrl - shows more",
+                                            theme.MUTED, True)]
+        for text, colour, bold in wrapped:
+            surf.blit(fonts.text(text, m.small, colour, bold), (x, y))
+            y += lh
 
 
 class ResultsScreen(BoardScreen):
