@@ -114,6 +114,7 @@ def test_the_second_scenario_is_chosen_on_the_start_screen_and_played_to_the_end
     assert "Lithuania" in seen
     d.shot("baltic-02-planning")
     d.key(pygame.K_c)  # commit with no orders
+    d.key(pygame.K_RETURN)  # and hand the screen on
     assert d.screen.name == "results"
     d.shot("baltic-03-results")
     for _ in range(200):
@@ -124,6 +125,8 @@ def test_the_second_scenario_is_chosen_on_the_start_screen_and_played_to_the_end
             d.key(pygame.K_RETURN)
         elif name == "planning":
             d.key(pygame.K_c)
+        elif name == "committed":
+            d.key(pygame.K_RETURN)
         elif name == "results":
             d.key(pygame.K_ESCAPE)  # skip the step-by-step results, then go on
             d.key(pygame.K_RETURN)
