@@ -18,7 +18,7 @@ from engine.exercise import Exercise
 from engine.game import Game
 from engine.loader import load_scenario
 from engine.objectives import objective_progress, progress_lines
-from engine.saves import SaveError, autosave, autosave_path, load_game, replay_save, save_game
+from engine.saves import LoadedSave, Room, SaveError, autosave, autosave_path, read_save, replay_save, save_game
 from engine.scenario import Scenario
 from engine.state import Order
 from engine.view import chance_words
@@ -237,16 +237,16 @@ def cmd_ui(args: argparse.Namespace) -> int:
     w, h = (int(x) for x in args.size.lower().split("x"))
     loaded = None
     if getattr(args, "load", None):
-        loaded = _load_save(args.load)
+        loaded = _read_save(args.load)
     return run_ui(Path(args.scenario), size=(w, h), scale=args.ui_scale, loaded=loaded,
                   save_to=Path(args.save) if getattr(args, "save", None) else None,
                   autosave_to=autosave_path(getattr(args, "autosave", None)))
 
 
-def _load_save(path: str) -> tuple[Game, Path]:
-    """A save's game, or exit 2 with the reason (a broken or hostile file is refused, never run)."""
+def _read_save(path: str) -> LoadedSave:
+    """A save's game and who played what, or exit 2 with the reason (a broken or hostile file is refused, never run)."""
     try:
-        return load_game(Path(path))
+        return read_save(Path(path))
     except SaveError as exc:
         print(f"Cannot load the save: {exc}", file=sys.stderr)
         raise SystemExit(EXIT_BAD_INPUT) from None
@@ -262,8 +262,10 @@ def cmd_play(args: argparse.Namespace) -> int:
         if _has_display():
             return cmd_ui(args)
         print("No display found: playing headless in the terminal.\n")
+    room = None
     if args.load:
-        game, scenario_path = _load_save(args.load)
+        loaded = _read_save(args.load)
+        game, scenario_path, room = loaded.game, loaded.scenario_path, loaded.room
         sc = game.scenario
     else:
         sc = _load(args.scenario)
@@ -272,6 +274,11 @@ def cmd_play(args: argparse.Namespace) -> int:
     autosave_to = autosave_path(args.autosave)
     r = Renderer(sc)
     human = args.as_side
+    if human is None and room is not None and room.teams and args.bots != "all":
+        human = room.teams[0]  # the save's team plays on (a terminal seats one team: the others become bots)
+        if len(room.teams) > 1:
+            print(f"This save was played by {len(room.teams)} teams at the map; the terminal seats one: "
+                  f"{human} (choose with --as). Load it on the map to seat them all.")
     if human and human not in sc.playable_ids:
         print(f"unknown side {human!r}; choose one of: {', '.join(sc.playable_ids)}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -279,10 +286,13 @@ def cmd_play(args: argparse.Namespace) -> int:
         print("--as and --bots all contradict each other: with --bots all every side is a bot", file=sys.stderr)
         return EXIT_BAD_INPUT
     try:
-        levels = parse_levels(args.bot_level, sc.playable_ids)
+        levels = parse_levels(args.bot_level or DEFAULT_LEVEL, sc.playable_ids)
     except ValueError as exc:
         print(exc, file=sys.stderr)
         return EXIT_BAD_INPUT
+    if args.bot_level is None and room is not None:
+        levels.update(room.levels)  # the save's bots play on as they were
+    seated = Room(teams=[human] if human else [], levels={a: lv for a, lv in levels.items() if a != human})
 
     def bot_for(level: str) -> Callable[[Game, str], list[Order]]:
         return lambda g, side: bot_orders(level, g.rules, g.state, side)
@@ -313,14 +323,14 @@ def cmd_play(args: argparse.Namespace) -> int:
         view = game.view(audience)
         print()
         print("\n".join(r.turn(view["log"][-1], view)))
-        failed = autosave(game, scenario_path, autosave_to)
+        failed = autosave(game, scenario_path, autosave_to, seated)
         if failed:
             print(failed, file=sys.stderr)
     print()
     print("\n".join(r.results(game.view(audience))))
     if args.save:
         try:
-            written = save_game(Path(args.save), game, scenario_path, label="finished game")
+            written = save_game(Path(args.save), game, scenario_path, label="finished game", room=seated)
         except SaveError as exc:
             print(f"Not saved: {exc}", file=sys.stderr)
             return 1
@@ -357,7 +367,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from cli.report import label, write_report
     from engine.review import FACILITATOR, ROOM
 
-    game, _ = _load_save(args.save)
+    game = _read_save(args.save).game
     audience: str | None = ROOM
     suffix = ""
     if args.facilitator:
@@ -508,7 +518,7 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument("--as", dest="as_side", default=None, help="the side you play (the others are bots)")
     pl.add_argument("--bots", choices=["all"], default=None,
                     help="all: every side is a bot (what happens anyway without --as)")
-    pl.add_argument("--bot-level", default=DEFAULT_LEVEL,
+    pl.add_argument("--bot-level", default=None,
                     help=f"{'|'.join(LEVELS)} for every bot, or per side: russia=strong,poland=quick")
     pl.add_argument("--load", default=None, metavar="PATH", help="continue a saved game (saves/NAME.json)")
     pl.add_argument("--save", default=None, metavar="PATH", help="save the finished game to PATH")

@@ -57,9 +57,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from engine import control
 from engine.errors import IllegalOrder, ScenarioError
@@ -128,12 +128,12 @@ def autosave_path(explicit: str | None = None) -> Path | None:
     return Path(value)
 
 
-def autosave(game: Game, scenario_path: Path, path: Path | None) -> str | None:
+def autosave(game: Game, scenario_path: Path, path: Path | None, room: Room | None = None) -> str | None:
     """Save at the end of a turn; return why it failed (the caller shows it and the game goes on), else None."""
     if path is None:
         return None
     try:
-        save_game(path, game, scenario_path, label=f"autosave after turn {len(game.turns)}")
+        save_game(path, game, scenario_path, label=f"autosave after turn {len(game.turns)}", room=room)
     except SaveError as exc:
         return f"Autosave failed: {exc.reason} ({path}). The game goes on; save by hand elsewhere."
     return None
@@ -169,6 +169,20 @@ class SaveError(Exception):
         super().__init__(f"{path}: {reason}" if path is not None else reason)
 
 
+class Room(BaseModel):
+    """Who plays each side at the table, so a loaded game resumes with the same teams and bots.
+
+    Not game state (a replay never needs it), so it sits beside the state in
+    the file, as optional information older readers ignore.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    #: the sides people play, in the order their teams take the screen
+    teams: list[str] = []
+    #: the bot level of each side a bot plays
+    levels: dict[str, Literal["simple", "quick", "strong"]] = {}
+
+
 @dataclass(frozen=True)
 class LoadedSave:
     """Everything a save holds, for callers that want more than the game (its label, to list saves)."""
@@ -177,6 +191,8 @@ class LoadedSave:
     scenario_path: Path
     label: str
     format: int  # the format of the file as it was read, before any migration
+    #: who played what when it was saved (None: the save does not say)
+    room: Room | None = None
 
 
 @dataclass(frozen=True)
@@ -193,12 +209,14 @@ class SaveRecord:
     format: int
     #: the control cell's acts in the planning phase the game was saved in
     planning: list[ControlStep] = field(default_factory=list)
+    room: Room | None = None
 
 
 # ----------------------------------------------------------------------------- saving
 
 
-def save_game(path: Path, game: Game, scenario_path: Path, label: str = "", *, root: Path | None = None) -> Path:
+def save_game(path: Path, game: Game, scenario_path: Path, label: str = "", *, root: Path | None = None,
+              room: Room | None = None) -> Path:
     """Write `game` to `path` atomically and return the resolved path written.
 
     `scenario_path` is the scenario file the game is played under; it must lie
@@ -225,6 +243,8 @@ def save_game(path: Path, game: Game, scenario_path: Path, label: str = "", *, r
         "state": game.state.model_dump(mode="json"),
         "label": label,
     }
+    if room is not None:
+        doc["room"] = room.model_dump(mode="json")
     try:
         data = json.dumps(doc, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode("utf-8")
     except ValueError:
@@ -410,7 +430,8 @@ def read_save(path: Path, *, root: Path | None = None) -> LoadedSave:
     game.planning_steps = list(record.planning)
     game.turns = [t.model_copy(update={"digest": h.digest()}) for t, h in zip(record.turns, result.history[1:],
                                                                                strict=True)]
-    return LoadedSave(game=game, scenario_path=record.scenario_path, label=record.label, format=record.format)
+    return LoadedSave(game=game, scenario_path=record.scenario_path, label=record.label, format=record.format,
+                      room=record.room)
 
 
 def replay_save(path: Path, *, root: Path | None = None) -> tuple[SaveRecord, ReplayResult]:
@@ -518,8 +539,18 @@ def _read_record(path: Path, root: Path) -> SaveRecord:
     problems = _state_problems(rules, state, scenario.meta.id)
     if problems:
         raise SaveError(f"the saved state does not fit the scenario {rel!r}: {_first(problems)}", path)
+    room = None
+    if doc.get("room") is not None:
+        try:
+            room = Room.model_validate(doc["room"])
+        except ValidationError as exc:
+            raise SaveError(f"who plays what is invalid: {_validation_words(exc, 'room')}", path) from None
+        strangers = sorted({*room.teams, *room.levels} - set(scenario.playable_ids))
+        if strangers:
+            raise SaveError(f"'room' names {', '.join(map(repr, strangers))}, not a playable side of this scenario",
+                            path)
     return SaveRecord(path=path, scenario=scenario, scenario_path=scenario_path, seed=seed, turns=turns,
-                      state=state, label=label, format=fmt, planning=planning)
+                      state=state, label=label, format=fmt, planning=planning, room=room)
 
 
 def _read_bytes(path: Path) -> bytes:

@@ -157,3 +157,17 @@ def test_playing_one_side_shows_its_objectives_and_what_is_missing_before_its_fi
     assert mine and all(d in head for d in mine)
     assert not any(o.description in head for o in sc.objectives if o.description not in mine)
     assert "missing: " in head
+
+
+def test_a_terminal_game_loaded_again_is_seated_as_it_was(tmp_path):
+    """`play --load` keeps who played what: the person's side and every bot's level, without repeating them."""
+    save = tmp_path / "g.json"
+    run = [sys.executable, "main.py", "play", "--headless", "--autosave", "off"]
+    first = subprocess.run([*run, "--as", "poland", "--bot-level", "russia=strong", "--seed", "5", "--save", str(save)],
+                           cwd=ROOT, input="", capture_output=True, text=True, timeout=600)
+    assert first.returncode == 0, first.stderr
+    again = subprocess.run([*run, "--load", str(save)], cwd=ROOT, input="", capture_output=True, text=True,
+                           timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert "Poland's view" in again.stdout and "Facilitator's view" not in again.stdout
+    assert "Poland (you)" in again.stdout and "Russia (strong bot)" in again.stdout

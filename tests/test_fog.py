@@ -38,6 +38,7 @@ from engine import scenario as S
 from engine.bots import LEVELS, bot_orders
 from engine.game import Game, planning_start
 from engine.loader import load_scenario
+from engine.saves import LoadedSave
 from engine.state import Order
 from engine.view import side_view
 from tests.fogcheck import BEYOND, CATEGORIES, fork, perturb, perturb_game
@@ -192,7 +193,8 @@ def obs_terminal(game: Game, observer: str, path: Path, answers: list[Any] | Non
     g = fork(game)
     out = io.StringIO()
     stdin = _StopAtPrompt(answers, out)
-    with (mock.patch.object(cli, "_load_save", lambda _p: (g, path)), mock.patch("sys.stdin", stdin),
+    loaded = LoadedSave(game=g, scenario_path=path, label="", format=3)
+    with (mock.patch.object(cli, "_read_save", lambda _p: loaded), mock.patch("sys.stdin", stdin),
           contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO())):
         rc = cli.main(["play", "--headless", "--as", observer, "--load", "fog-test-save.json",
                        "--autosave", "off", "--bot-level", "quick"])

@@ -311,3 +311,46 @@ def test_a_team_sees_its_objectives_and_what_they_still_need(shots, default_scen
     d.shot("13-objectives")
     d.key(pygame.K_o)
     assert "Your objectives (O: back to the card)" not in d.texts_on_screen()
+
+
+def test_a_two_team_game_saved_on_the_map_resumes_with_the_same_teams_and_bots(shots, tmp_path, monkeypatch):
+    import ui.game_screen
+    import ui.start_screen
+
+    monkeypatch.setattr(ui.game_screen, "ROOT", tmp_path)
+    (tmp_path / "saves").mkdir()
+    d = Driver(shots=shots)
+    s = d.screen
+    d.click(s.side_buttons["russia"].rect.center)  # Russia: a strong bot
+    start(d, ["ukraine", "poland"], seed=9)
+    seated = (list(d.app.session.humans), dict(d.app.session.levels))
+    assert seated[0] == ["poland", "ukraine"] and seated[1]["russia"] == "strong"
+    for _ in range(2):  # both teams commit turn 1
+        d.key(pygame.K_RETURN)
+        d.key(pygame.K_c)
+        d.key(pygame.K_RETURN)
+    d.key(pygame.K_ESCAPE)
+    d.key(pygame.K_RETURN)
+    d.key(pygame.K_RETURN)  # Poland's planning screen of turn 2, where it saves
+    assert d.screen.name == "planning" and d.app.session.game.state.turn == 2
+    d.key(pygame.K_s, pygame.KMOD_CTRL)
+    saved = sorted((tmp_path / "saves").glob("*.json"))
+    assert len(saved) == 1
+
+    # another day, another start screen whose toggles say something else: the save's seating wins
+    monkeypatch.setattr(ui.start_screen, "list_saves", lambda: saved)
+    d2 = Driver(shots=shots)
+    d2.screen.humans = {"italy"}
+    d2.click(d2.screen.load_button.rect.center)
+    session = d2.app.session
+    assert session.humans == ["poland", "ukraine"] and session.levels["russia"] == "strong"
+    assert d2.screen.name == "handover" and d2.screen.side == "poland"
+
+    # and `play --load` on the map seats it the same way
+    from engine.saves import read_save
+    from ui.app import seat_loaded
+
+    d3 = Driver(shots=shots)
+    seat_loaded(d3.app, read_save(saved[0]))
+    assert d3.app.session.humans == ["poland", "ukraine"] and d3.app.session.levels["russia"] == "strong"
+    assert d3.screen.name == "handover" and d3.screen.side == "poland"

@@ -180,19 +180,29 @@ class App:
 
 def run_ui(scenario_path: Path | None = None, size: tuple[int, int] = (1280, 800), scale: float | None = None,
            loaded: tuple | None = None, save_to: Path | None = None, autosave_to: Path | None = None) -> int:
-    """Open the window; with `loaded` (a game and its scenario path) go straight into that game, teams on every side."""
+    """Open the window; with `loaded` (a read save) go straight into that game, seated as it was saved (a save
+    that does not say who played what seats a team on every side)."""
     app = App(size=size, scale=scale, scenario_path=scenario_path)
     app.save_to = save_to
     app.autosave_to = autosave_to
     if loaded is not None:
-        from ui.game_screen import begin_turn
-        from ui.session import Session
-
-        game, path = loaded
-        app.session = Session(game, path, list(game.scenario.playable_ids))
-        begin_turn(app)
+        seat_loaded(app, loaded)
     app.run()
     return 0
+
+
+def seat_loaded(app: App, loaded) -> None:  # type: ignore[no-untyped-def]
+    """Go into a loaded game seated as it was saved: the same teams in the same order, the same bots.
+
+    A save that does not say who played what (an older one) seats a team on every side.
+    """
+    from ui.game_screen import begin_turn
+    from ui.session import Session
+
+    room = loaded.room
+    teams = list(room.teams) if room is not None else list(loaded.game.scenario.playable_ids)
+    app.session = Session(loaded.game, loaded.scenario_path, teams, dict(room.levels) if room else {})
+    begin_turn(app)
 
 
 def run_exercise_ui(exercise, seed: int | None = None, size: tuple[int, int] = (1280, 800),  # type: ignore[no-untyped-def]

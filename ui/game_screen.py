@@ -59,7 +59,7 @@ def begin_turn(app: App) -> None:
     from engine.saves import autosave
 
     screen = ResultsScreen(app, before)
-    failed = autosave(s.game, s.scenario_path, app.autosave_to)
+    failed = autosave(s.game, s.scenario_path, app.autosave_to, s.room())
     if failed:
         screen.say(failed, error=True)
     app.show(screen)
@@ -73,7 +73,8 @@ def save_now(app: App) -> str:
     name = f"{stem}-turn{s.game.state.turn:02d}.json"
     target = app.save_to or ROOT / "saves" / name
     try:
-        path = save_game(target, s.game, s.scenario_path, label="saved from the map")
+        seated = s.room() if hasattr(s, "room") else None  # an exercise's seating is its script's
+        path = save_game(target, s.game, s.scenario_path, label="saved from the map", room=seated)
     except SaveError as exc:
         return f"Not saved: {exc}"
     return f"Saved to {_shown(path)}"

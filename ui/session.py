@@ -13,6 +13,7 @@ from pathlib import Path
 
 from engine.bots import bot_orders
 from engine.game import Game
+from engine.saves import Room
 from engine.state import TurnRecord
 
 
@@ -26,6 +27,10 @@ class Session:
     @property
     def sc(self):  # type: ignore[no-untyped-def]
         return self.game.scenario
+
+    def room(self) -> Room:
+        """Who plays what, for saves: the teams in their order, every other side's bot level."""
+        return Room(teams=list(self.humans), levels={a: self.levels.get(a, "quick") for a in self.bots()})
 
     def bots(self) -> list[str]:
         return [a for a in self.sc.playable_ids if a not in self.humans]

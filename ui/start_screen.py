@@ -196,17 +196,21 @@ class StartScreen:
     def load(self) -> None:
         if self.load_menu is None:
             return
-        from engine.saves import SaveError, load_game
+        from engine.saves import SaveError, read_save
 
         path = self.save_files[self.load_menu.selected_option[0] if isinstance(
             self.load_menu.selected_option, tuple) else self.load_menu.selected_option]
         try:
-            game, scenario_path = load_game(path)
+            loaded = read_save(path)
         except SaveError as exc:
             self.message = str(exc)
             return
-        order = [s for s in game.scenario.playable_ids if s in self.humans]
-        self.app.session = Session(game, scenario_path, order, dict(self.levels))
+        game, room = loaded.game, loaded.room
+        if room is not None:  # the game resumes as it was seated when saved
+            order, levels = list(room.teams), dict(room.levels)
+        else:
+            order, levels = [s for s in game.scenario.playable_ids if s in self.humans], dict(self.levels)
+        self.app.session = Session(game, loaded.scenario_path, order, levels)
         from ui.game_screen import begin_turn
 
         begin_turn(self.app)
