@@ -18,7 +18,17 @@ from engine.exercise import Exercise
 from engine.game import Game
 from engine.loader import load_scenario
 from engine.objectives import objective_progress, progress_lines
-from engine.saves import LoadedSave, Room, SaveError, autosave, autosave_path, read_save, replay_save, save_game
+from engine.saves import (
+    LoadedSave,
+    Room,
+    SaveError,
+    autosave,
+    autosave_path,
+    fresh_path,
+    read_save,
+    replay_save,
+    save_game,
+)
 from engine.scenario import Scenario
 from engine.state import Order
 from engine.view import chance_words
@@ -240,7 +250,7 @@ def cmd_ui(args: argparse.Namespace) -> int:
         loaded = _read_save(args.load)
     return run_ui(Path(args.scenario), size=(w, h), scale=args.ui_scale, loaded=loaded,
                   save_to=Path(args.save) if getattr(args, "save", None) else None,
-                  autosave_to=autosave_path(getattr(args, "autosave", None)))
+                  autosave=getattr(args, "autosave", None))
 
 
 def _read_save(path: str) -> LoadedSave:
@@ -271,7 +281,7 @@ def cmd_play(args: argparse.Namespace) -> int:
         sc = _load(args.scenario)
         game = Game(sc, seed=_seed(args.seed))
         scenario_path = Path(args.scenario)
-    autosave_to = autosave_path(args.autosave)
+    autosave_to = autosave_path(args.autosave, sc.meta.id)
     r = Renderer(sc)
     human = args.as_side
     if human is None and room is not None and room.teams and args.bots != "all":
@@ -378,7 +388,7 @@ def cmd_report(args: argparse.Namespace) -> int:
                   file=sys.stderr)
             return EXIT_BAD_INPUT
         audience, suffix = args.side, f"-{args.side}"
-    out = Path(args.out) if args.out else ROOT / "reports" / (Path(args.save).stem + suffix)
+    out = Path(args.out) if args.out else fresh_path(ROOT / "reports", Path(args.save).stem + suffix)  # never over another
     try:
         path = write_report(game, out, audience=audience)
     except OSError as exc:
@@ -430,7 +440,7 @@ def cmd_run_exercise(args: argparse.Namespace) -> int:
     print("Played by the script and bots: " + ", ".join(r.name(a) for a in ex.unplayed_sides))
     print()
     print("\n".join(r.situation(game.view(None))))
-    autosave_to = autosave_path(args.autosave)
+    autosave_to = autosave_path(args.autosave, ex.script.exercise.id)
     while not game.over:
         rec = run.play_turn()
         view = game.view(None)
@@ -484,7 +494,7 @@ def cmd_exercise_ui(args: argparse.Namespace, ex: Exercise) -> int:
 
     w, h = (int(x) for x in args.size.lower().split("x"))
     return run_exercise_ui(ex, seed=args.seed, size=(w, h), scale=args.ui_scale,
-                           autosave_to=autosave_path(getattr(args, "autosave", None)))
+                           autosave=getattr(args, "autosave", None))
 
 
 def build_parser() -> argparse.ArgumentParser:

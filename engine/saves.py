@@ -111,18 +111,34 @@ def _from_format_1(doc: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+#: paths `fresh_path` has handed out in this process (two games started in the same second must not share one)
+_HANDED_OUT: set[Path] = set()
+
+
+def fresh_path(folder: Path, stem: str, suffix: str = "") -> Path:
+    """`folder/stem+suffix`, or with -2, -3 ... added, whichever exists nowhere yet: nothing is replaced silently."""
+    candidate, n = folder / f"{stem}{suffix}", 1
+    while candidate.exists() or candidate in _HANDED_OUT:
+        n += 1
+        candidate = folder / f"{stem}-{n}{suffix}"
+    _HANDED_OUT.add(candidate)
+    return candidate
+
+
 #: names the autosave file ("off" turns autosaving off); tests point it at a temporary folder
 AUTOSAVE_ENV = "WARGAME_AUTOSAVE"
 
 
-def autosave_path(explicit: str | None = None) -> Path | None:
-    """Where the end-of-turn autosave goes: `explicit`, else $WARGAME_AUTOSAVE, else saves/autosave.json.
+def autosave_path(explicit: str | None = None, name: str = "game") -> Path | None:
+    """Where the end-of-turn autosave goes: `explicit`, else $WARGAME_AUTOSAVE, else a file of this game's own.
 
-    None means autosaving is off ("off", "none" or an empty value).
+    The default, saves/autosave-NAME-YYYYmmdd-HHMMSS.json (NAME: the scenario
+    or exercise), is new for every game, so one game's autosave never replaces
+    another's. None means autosaving is off ("off", "none" or an empty value).
     """
     value = explicit if explicit is not None else os.environ.get(AUTOSAVE_ENV)
     if value is None:
-        return PROJECT_ROOT / "saves" / "autosave.json"
+        return fresh_path(PROJECT_ROOT / "saves", f"autosave-{name}-{time.strftime('%Y%m%d-%H%M%S')}", ".json")
     if value.strip().lower() in ("", "off", "none"):
         return None
     return Path(value)

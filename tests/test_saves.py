@@ -638,3 +638,15 @@ def test_a_save_written_by_the_previous_format_loads_and_plays_on():
         game.submit(side, simple_orders(game.rules, game.state, side))
     game.adjudicate()
     assert game.state.turn == 5
+
+
+def test_every_game_autosaves_to_a_file_of_its_own(tmp_path, monkeypatch):
+    """Two games (or a game and an exercise) never autosave over each other, and nothing existing is reused."""
+    from engine.saves import AUTOSAVE_ENV, autosave_path, fresh_path
+
+    monkeypatch.delenv(AUTOSAVE_ENV, raising=False)
+    first, second = autosave_path(None, "mini"), autosave_path(None, "mini")
+    assert first != second and first.parent.name == "saves" and first.name.startswith("autosave-mini-")
+    assert autosave_path("off", "mini") is None and autosave_path(str(tmp_path / "a.json")) == tmp_path / "a.json"
+    (tmp_path / "r").mkdir()
+    assert fresh_path(tmp_path, "r") == tmp_path / "r-2"

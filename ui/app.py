@@ -48,10 +48,8 @@ class App:
         self.session = None  # set by the start screen
         #: where Ctrl+S and the end of the game save (None: saves/<scenario>-turnNN.json)
         self.save_to: Path | None = None
-        #: where the end-of-turn autosave goes (None: off)
-        from engine.saves import autosave_path
-
-        self.autosave_to: Path | None = autosave_path()
+        #: where the end-of-turn autosave goes, as asked (`--autosave`): None for the default, a file for each game
+        self.autosave_setting: str | None = None
         #: where "Write report" puts its folders
         self.reports_dir: Path = ROOT / "reports"
         self.help = False
@@ -179,12 +177,12 @@ class App:
 
 
 def run_ui(scenario_path: Path | None = None, size: tuple[int, int] = (1280, 800), scale: float | None = None,
-           loaded: tuple | None = None, save_to: Path | None = None, autosave_to: Path | None = None) -> int:
+           loaded: tuple | None = None, save_to: Path | None = None, autosave: str | None = None) -> int:
     """Open the window; with `loaded` (a read save) go straight into that game, seated as it was saved (a save
     that does not say who played what seats a team on every side)."""
     app = App(size=size, scale=scale, scenario_path=scenario_path)
     app.save_to = save_to
-    app.autosave_to = autosave_to
+    app.autosave_setting = autosave
     if loaded is not None:
         seat_loaded(app, loaded)
     app.run()
@@ -206,8 +204,8 @@ def seat_loaded(app: App, loaded) -> None:  # type: ignore[no-untyped-def]
 
 
 def run_exercise_ui(exercise, seed: int | None = None, size: tuple[int, int] = (1280, 800),  # type: ignore[no-untyped-def]
-                    scale: float | None = None, autosave_to: Path | None = None) -> int:
+                    scale: float | None = None, autosave: str | None = None) -> int:
     """Open the window on a facilitated exercise (see ui/exercise_start.py); `run-exercise` calls this."""
     from ui.exercise_start import run_exercise_ui as run
 
-    return run(exercise, seed=seed, size=size, scale=scale, autosave_to=autosave_to)
+    return run(exercise, seed=seed, size=size, scale=scale, autosave=autosave)

@@ -165,13 +165,13 @@ def adjudicate_and_show(app: App) -> None:
     """Adjudicate with the rulings so far, autosave, and show the room the results."""
     from engine.saves import autosave
     from ui import exercise_screens as xs
-    from ui.game_screen import ROOM
+    from ui.game_screen import ROOM, autosave_file
 
     s: ExerciseSession = app.session
     before = s.game.view(ROOM)
     s.adjudicate()
     screen = xs.ExerciseResultsScreen(app, before)
-    failed = autosave(s.game, s.scenario_path, app.autosave_to)
+    failed = autosave(s.game, s.scenario_path, autosave_file(app))
     if failed:
         screen.say(failed, error=True)
     app.show(screen)

@@ -147,10 +147,10 @@ class ExerciseStartScreen:
 
 
 def run_exercise_ui(exercise: Exercise, seed: int | None = None, size: tuple[int, int] = (1280, 800),
-                    scale: float | None = None, autosave_to=None) -> int:  # type: ignore[no-untyped-def]
+                    scale: float | None = None, autosave: str | None = None) -> int:
     """Open the window on the exercise's start screen and run it to the debrief."""
     app = App(size=size, scale=scale, scenario_path=exercise.scenario_path)
-    app.autosave_to = autosave_to
+    app.autosave_setting = autosave
     pygame.display.set_caption(f"Exercise: {exercise.title}")
     app.show(ExerciseStartScreen(app, exercise, seed))
     app.run()

@@ -9,6 +9,7 @@ rules: legality, reasons and chances all come from the engine.
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 import pygame
@@ -59,10 +60,20 @@ def begin_turn(app: App) -> None:
     from engine.saves import autosave
 
     screen = ResultsScreen(app, before)
-    failed = autosave(s.game, s.scenario_path, app.autosave_to, s.room())
+    failed = autosave(s.game, s.scenario_path, autosave_file(app), s.room())
     if failed:
         screen.say(failed, error=True)
     app.show(screen)
+
+
+def autosave_file(app: App) -> Path | None:
+    """This session's autosave file: chosen once per game, so games never autosave over one another."""
+    from engine.saves import autosave_path
+
+    s = app.session
+    if not hasattr(s, "autosave_file"):
+        s.autosave_file = autosave_path(app.autosave_setting, getattr(s, "save_stem", s.game.scenario.meta.id))
+    return s.autosave_file
 
 
 def save_now(app: App) -> str:
@@ -98,15 +109,12 @@ def write_report_now(app: App, facilitator: bool = False) -> str:
     """
     from cli.report import write_report
     from engine.review import FACILITATOR, ROOM
+    from engine.saves import fresh_path
 
     game = app.session.game
     stem = f"{game.scenario.meta.id}-turn{game.state.turn:02d}-{time.strftime('%Y%m%d-%H%M%S')}"
     stem += "-facilitator" if facilitator else ""
-    out = app.reports_dir / stem
-    n = 1
-    while out.exists():
-        n += 1
-        out = app.reports_dir / f"{stem}-{n}"
+    out = fresh_path(app.reports_dir, stem)
     try:
         path = write_report(game, out, audience=FACILITATOR if facilitator else ROOM)
     except OSError as exc:
