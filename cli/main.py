@@ -412,18 +412,32 @@ def _load_exercise(path: str) -> Exercise:
 def cmd_run_exercise(args: argparse.Namespace) -> int:
     """Run a facilitator-scripted exercise: on the map with a facilitator, or headless with bots in the teams' places."""
     ex = _load_exercise(args.script)
+    loaded = None
+    if args.load:
+        loaded = _read_save(args.load)
+        if loaded.scenario_path.resolve() != Path(args.script).resolve():
+            print(f"Cannot load the save: {args.load} is a game of {loaded.scenario_path.name}, not of this exercise "
+                  f"({Path(args.script).name})", file=sys.stderr)
+            return EXIT_BAD_INPUT
     if not args.headless:
-        if _has_display():
+        if _has_display() and loaded is None:
             return cmd_exercise_ui(args, ex)
-        print("No display found: running the exercise headless in the terminal.\n")
+        if loaded is not None and _has_display():
+            print("A saved exercise resumes in the terminal (the map's exercise screens start new ones).\n")
+        else:
+            print("No display found: running the exercise headless in the terminal.\n")
     from engine.exercise import ExerciseRun
 
     sc = ex.scenario
     r = Renderer(sc)
-    run = ExerciseRun(ex, seed=_seed(args.seed), bot_level=args.bot_level)
+    run = ExerciseRun(ex, seed=_seed(args.seed), bot_level=args.bot_level,
+                      game=loaded.game if loaded is not None else None)
     game = run.game
     meta = ex.script.exercise
     print(f"EXERCISE: {meta.title} — {sc.meta.title}, seed {run.game.state.seed}")
+    if loaded is not None:
+        print(f"Loaded {args.load}: {len(game.turns)} turn(s) played under the script, "
+              + ("the exercise is over." if game.over else f"continuing with turn {game.state.turn}."))
     print("Facilitator's view: every side's figures, private ones included")
     print(meta.summary.strip())
     print(f"Adjudication: {meta.adjudication.replace('_', '-')}"
@@ -441,6 +455,9 @@ def cmd_run_exercise(args: argparse.Namespace) -> int:
     print()
     print("\n".join(r.situation(game.view(None))))
     autosave_to = autosave_path(args.autosave, ex.script.exercise.id)
+    if game.state.phase == "paused":  # saved during a discussion pause: with nobody at the desk it resumes
+        print(f"  (saved during the pause '{game.state.pause_note}': the exercise resumes)")
+        game.control("resume", by="script")
     while not game.over:
         rec = run.play_turn()
         view = game.view(None)
@@ -543,6 +560,9 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--bot-level", default=None, choices=list(LEVELS),
                     help="level of the bots (default: the script's)")
     ex.add_argument("--save", default=None, metavar="PATH", help="save the finished exercise to PATH")
+    ex.add_argument("--load", default=None, metavar="PATH",
+                    help="continue a saved exercise (an autosave, say) under its script: its timeline of injects, "
+                         "scripted moves, forced outcomes and pauses go on from where it was")
     ex.add_argument("--autosave", default=None, metavar="PATH",
                     help="autosave after every turn here (default saves/autosave.json; 'off' to disable)")
     ex.set_defaults(func=cmd_run_exercise)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -335,3 +336,33 @@ def test_run_exercise_refuses_a_broken_script_without_a_traceback(tmp_path):
     assert out.returncode == 2
     assert "Traceback" not in out.stderr
     assert "broken.yaml:16:" in out.stderr and "problems found" in out.stderr
+
+
+def test_a_saved_exercise_resumes_under_its_script_from_the_command_line(tmp_path):
+    """`run-exercise SCRIPT --load SAVE` goes on with the script's timeline: the same exercise as one never stopped."""
+    script = ROOT / "scenarios" / "exercises" / "us_withdrawal.yaml"
+    ex = load_exercise(script)
+    whole = ExerciseRun(ex, seed=2)
+    while not whole.game.over:
+        whole.play_turn()
+        if whole.game.state.phase == "paused":
+            whole.game.control("resume", by="script")
+    part = ExerciseRun(ex, seed=2)
+    for _ in range(5):
+        part.play_turn()
+        if part.game.state.phase == "paused":
+            part.game.control("resume", by="script")
+    halfway = save_game(tmp_path / "halfway.json", part.game, script, label="stopped after turn 5")
+    end = tmp_path / "end.json"
+    res = subprocess.run([sys.executable, "main.py", "run-exercise", str(script), "--headless", "--load", str(halfway),
+                          "--save", str(end), "--autosave", "off"], cwd=ROOT, capture_output=True, text=True,
+                         timeout=600, env={**os.environ, "SDL_VIDEODRIVER": "dummy"})
+    assert res.returncode == 0, res.stderr
+    assert "continuing with turn 6" in res.stdout
+    resumed, _ = load_game(end)
+    assert resumed.state.digest() == whole.game.state.digest()
+    # a save of another exercise or scenario is refused, not played under the wrong script
+    other = ROOT / "scenarios" / "exercises" / "article5_baltics.yaml"
+    res = subprocess.run([sys.executable, "main.py", "run-exercise", str(other), "--headless", "--load", str(halfway)],
+                         cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert res.returncode == 2 and "not of this exercise" in res.stderr
