@@ -240,15 +240,27 @@ def _has_display() -> bool:
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
-    _load(args.scenario)  # report a broken scenario in the terminal before opening a window
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
     from ui.app import run_ui
 
     w, h = (int(x) for x in args.size.lower().split("x"))
+    sc = _load(args.scenario)
     loaded = None
     if getattr(args, "load", None):
         loaded = _read_save(args.load)
-    return run_ui(Path(args.scenario), size=(w, h), scale=args.ui_scale, loaded=loaded,
+    team = getattr(args, "as_side", None)
+    if team is not None and team not in sc.playable_ids:
+        print(f"unknown side {team!r}; choose one of: {', '.join(sc.playable_ids)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        levels = parse_levels(getattr(args, "bot_level", None) or DEFAULT_LEVEL, sc.playable_ids)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_BAD_INPUT
+    seat = None
+    if team is not None and loaded is None:  # `--as SIDE` on the map: that side a team, the others bots, no start screen
+        seat = (Game(sc, seed=_seed(getattr(args, "seed", None))), Room(teams=[team], levels=levels))
+    return run_ui(Path(args.scenario), size=(w, h), scale=args.ui_scale, loaded=loaded, seat=seat,
                   save_to=Path(args.save) if getattr(args, "save", None) else None,
                   autosave=getattr(args, "autosave", None))
 

@@ -354,3 +354,26 @@ def test_a_two_team_game_saved_on_the_map_resumes_with_the_same_teams_and_bots(s
     seat_loaded(d3.app, read_save(saved[0]))
     assert d3.app.session.humans == ["poland", "ukraine"] and d3.app.session.levels["russia"] == "strong"
     assert d3.screen.name == "handover" and d3.screen.side == "poland"
+
+
+def test_a_window_larger_than_the_desktop_is_shrunk_to_fit():
+    from ui.app import fit_desktop
+
+    assert fit_desktop((3840, 2160), [(1920, 1080)]) == (1920, 1020)
+    assert fit_desktop((1280, 800), [(1920, 1080)]) == (1280, 800)
+    assert fit_desktop((1280, 800), []) == (1280, 800)
+
+
+def test_play_as_a_side_on_the_map_seats_that_side_and_skips_the_start_screen(monkeypatch):
+    """`main.py play --as poland` with a display: Poland is the team, the others bots (it used to be ignored)."""
+    import cli.main as cli
+    import ui.app
+
+    seen = {}
+
+    def run(app):  # type: ignore[no-untyped-def]
+        seen["screen"], seen["humans"] = app.screen.name, list(app.session.humans)
+    monkeypatch.setattr(ui.app.App, "run", run)
+    monkeypatch.setattr(cli, "_has_display", lambda: True)
+    assert cli.main(["play", "--as", "poland", "--seed", "4", "--autosave", "off"]) == 0
+    assert seen == {"screen": "handover", "humans": ["poland"]}

@@ -30,12 +30,23 @@ class Screen(Protocol):
     def layout(self) -> None: ...
 
 
+def fit_desktop(size: tuple[int, int], desktops: list[tuple[int, int]]) -> tuple[int, int]:
+    """The window size asked for, shrunk to fit the desktop (a window larger than the screen opens clipped,
+    its title bar off the top): the layout then scales to what fits."""
+    if not desktops or desktops[0][0] <= 0 or desktops[0][1] <= 0:
+        return size
+    w, h = desktops[0]
+    return min(size[0], w), min(size[1], max(200, h - 60))  # room for the window's title bar and a task bar
+
+
 class App:
     def __init__(self, size: tuple[int, int] = (1280, 800), scale: float | None = None,
                  scenario_path: Path | None = None, fullscreen: bool = False):
         pygame.display.init()
         pygame.font.init()
         flags = pygame.RESIZABLE | (pygame.FULLSCREEN if fullscreen else 0)
+        if pygame.display.get_driver() != "dummy":  # off screen (tests, screenshots) any size is drawn whole
+            size = fit_desktop(size, pygame.display.get_desktop_sizes())
         self.window = pygame.display.set_mode(size, flags)
         pygame.display.set_caption("Wargame engine")
         pygame.key.set_repeat(400, 40)
@@ -177,14 +188,23 @@ class App:
 
 
 def run_ui(scenario_path: Path | None = None, size: tuple[int, int] = (1280, 800), scale: float | None = None,
-           loaded: tuple | None = None, save_to: Path | None = None, autosave: str | None = None) -> int:
+           loaded: tuple | None = None, save_to: Path | None = None, autosave: str | None = None,
+           seat: tuple | None = None) -> int:
     """Open the window; with `loaded` (a read save) go straight into that game, seated as it was saved (a save
-    that does not say who played what seats a team on every side)."""
+    that does not say who played what seats a team on every side); with `seat` (a new game and its Room, from
+    `--as`) straight into that game, past the start screen."""
     app = App(size=size, scale=scale, scenario_path=scenario_path)
     app.save_to = save_to
     app.autosave_setting = autosave
     if loaded is not None:
         seat_loaded(app, loaded)
+    elif seat is not None:
+        from ui.game_screen import begin_turn
+        from ui.session import Session
+
+        game, room = seat
+        app.session = Session(game, scenario_path or Path(), list(room.teams), dict(room.levels))
+        begin_turn(app)
     app.run()
     return 0
 
