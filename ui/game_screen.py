@@ -135,6 +135,15 @@ def card_chance(st: CardStatus) -> str:
     return f" · {low}–{high}%" + ("" if exact else " (hidden factors)") + (" by target" if len(st.chances) > 1 else "")
 
 
+def centred_lines(surf: pygame.Surface, lines: list[tuple[str, int, tuple[int, int, int], bool]], x: int, y: int,
+                  gap: int) -> None:
+    """Lines of (text, size, colour, bold) centred on `x`, from `y` down: the hand-over screens' words."""
+    for text, size, colour, bold in lines:
+        img = fonts.text(text, size, colour, bold)
+        surf.blit(img, img.get_rect(midtop=(x, y)))
+        y += img.get_height() + gap
+
+
 class HandoverScreen:
     """Hides everything until the next team says it is ready: no one sees another team's orders."""
 
@@ -179,11 +188,7 @@ class HandoverScreen:
             (f"Hand the screen to the {self.side_name} team", m.big, (255, 255, 255), True),
             ("Other teams: please look away. Nothing of any team's orders is shown here.", m.font, (190, 198, 214), False),
         ]
-        y = h // 2 - m.px(110)
-        for text, size, colour, bold in lines:
-            img = fonts.text(text, size, colour, bold)
-            surf.blit(img, img.get_rect(midtop=(w // 2, y)))
-            y += img.get_height() + m.px(16)
+        centred_lines(surf, lines, w // 2, h // 2 - m.px(110), m.px(16))
         self.button.draw(surf, m.font, self.button.rect.collidepoint(self.mouse))
         more = " · H: the turns so far" if len(game.history) > 1 else ""
         hint = fonts.text(f"Press Enter when ready{more}", m.small, (160, 170, 190))
@@ -239,11 +244,7 @@ class CommittedScreen(HandoverScreen):
         lines = [(f"{self.side_name}: {n} order{'s' if n != 1 else ''} committed", m.big, (255, 255, 255), True),
                  ("Only now can you take them back: once the screen is handed on they stand for this turn.",
                   m.font, (190, 198, 214), False)]
-        y = h // 2 - m.px(90)
-        for text, size, colour, bold in lines:
-            img = fonts.text(text, size, colour, bold)
-            surf.blit(img, img.get_rect(midtop=(w // 2, y)))
-            y += img.get_height() + m.px(16)
+        centred_lines(surf, lines, w // 2, h // 2 - m.px(90), m.px(16))
         self.button.draw(surf, m.font, self.button.rect.collidepoint(self.mouse))
         self.undo_button.draw(surf, m.font, self.undo_button.rect.collidepoint(self.mouse))
 
