@@ -377,3 +377,20 @@ def test_play_as_a_side_on_the_map_seats_that_side_and_skips_the_start_screen(mo
     monkeypatch.setattr(cli, "_has_display", lambda: True)
     assert cli.main(["play", "--as", "poland", "--seed", "4", "--autosave", "off"]) == 0
     assert seen == {"screen": "handover", "humans": ["poland"]}
+
+
+def test_every_letter_of_europe_is_drawn_not_boxed():
+    """Suwałki, Łódź, Šiauliai, Ελλάδα, Україна: a letter the main face lacks switches to one that has it."""
+    import pygame.freetype
+
+    from ui import fonts
+
+    pygame.font.init()
+    pygame.freetype.init()
+    for word in ("Suwałki", "Łódź", "Šiauliai", "Ελλάδα", "Україна", "≥ 2% ✓ → ·"):
+        f = fonts.font_for(word, 20)
+        face = pygame.freetype.Font(str(fonts._WIDE / fonts._WIDE_FACES[False] if f is fonts.font(20, False, True)
+                                        else fonts._DATA / fonts._FACES[False]), 20)
+        assert all(ch.isspace() or face.get_metrics(ch)[0] is not None for ch in word), word
+        assert fonts.text(word, 20).get_width() > 0
+    assert fonts.font_for("Poland", 20) is fonts.font(20, False, False)  # plain text keeps the main face
