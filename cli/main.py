@@ -191,15 +191,12 @@ class TerminalPlayer:
         agreements = view["agreements"]
         for st in statuses:
             card = st.card
-            # each order's chance as this side may know it: (lowest, highest), equal when known exactly
-            seen = list(getattr(st, "chances", None) or [])
-            if not seen and getattr(st, "chance", None) is not None:
-                seen = [(st.chance, st.chance)] * len(st.orders)
             cost = ", ".join(f"{v:g} {game.scenario.variables[k].label}" for k, v in card.cost.items()) or "free"
             if not st.orders:
                 self.say(f"   --  {card.name} [{card.family}] — not now: {st.reason}")
                 continue
-            for i, o in enumerate(st.orders):
+            # each order's chance as this side may know it: (lowest, highest), equal when known exactly
+            for o, (lo, hi) in zip(st.orders, st.chances, strict=True):
                 options.append(o)
                 aim = ""
                 if o.targets:
@@ -207,10 +204,7 @@ class TerminalPlayer:
                 elif o.agreement:
                     ag = agreements.get(o.agreement) or {}
                     aim = " → " + ag.get("name", o.agreement)
-                lo, hi = seen[i] if i < len(seen) else (None, None)
-                chance = ""
-                if lo is not None and (lo != hi or lo < 100):
-                    chance = f", {chance_words(lo, hi, why=True)}"
+                chance = f", {chance_words(lo, hi, why=True)}" if lo < 100 else ""
                 self.say(f"  {len(options):>3}. {card.name}{aim} [{card.family}; {cost}{chance}]")
         limit = game.rules.orders_allowed(side)
         while True:

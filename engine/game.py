@@ -58,7 +58,7 @@ class Game:
         return self.state.ended
 
     def view(self, side: str | None) -> dict:
-        return side_view(self.scenario, self.state, side)
+        return side_view(self.scenario, self.state, side, self.rules.fog)
 
     def legal_orders(self, side: str) -> list[Order]:
         return self.rules.legal_orders(self.state, side)

@@ -69,7 +69,7 @@ class Seen:
 def seen(game: Game, audience: str | None = ROOM) -> Seen:
     """The audience's views of every state the review reads (`ROOM`, `FACILITATOR` or a side's id)."""
     sc = game.scenario
-    views = [side_view(sc, s, audience) for s in states(game)]
+    views = [side_view(sc, s, audience, game.rules.fog) for s in states(game)]
     state = game.state
     if audience is None:
         results: dict[str, list[str]] | None = state.results if state.ended else game.rules.judge(state)

@@ -126,13 +126,6 @@ class CardStatus:
     #: each order's chance in percent as its side may know it: (lowest, highest), equal when known exactly
     chances: list[tuple[int, int]] = field(default_factory=list)
 
-    @property
-    def chance(self) -> int | None:
-        """The first order's chance when its side knows it exactly (None otherwise, or with no legal order)."""
-        if not self.chances or self.chances[0][0] != self.chances[0][1]:
-            return None
-        return self.chances[0][0]
-
 
 def scenario_digest(sc: S.Scenario) -> str:
     return hashlib.sha256(sc.model_dump_json(by_alias=True).encode()).hexdigest()[:16]

@@ -407,6 +407,8 @@ class PlanningScreen(BoardScreen):
     def refresh(self) -> None:
         game = self.app.session.game
         self.statuses: list[CardStatus] = game.card_statuses(self.side)
+        #: worked out here, not in the frame loop: the state does not change while a team plans
+        self.progress = objective_progress(game.rules, game.state, self.side)
         self.statuses.sort(key=lambda st: (st.orders == [], ["budget", "agreement", "escalation"].index(
             st.card.family) if st.card.family in ("budget", "agreement", "escalation") else 9, st.card.name))
         if self.card_index is None:
@@ -645,7 +647,7 @@ class PlanningScreen(BoardScreen):
         lh = fonts.font(m.small).get_linesize()
         head = "Choose a card above (Up/Down). Your objectives:" if prompt else "Your objectives (O: back to the card)"
         lines: list[tuple[str, tuple[int, int, int], bool]] = [(head, theme.MUTED, True)]
-        for p in objective_progress(self.app.session.game.rules, self.app.session.game.state, self.side):
+        for p in self.progress:
             mark = {"met": "✓", "not yet": "·", "unknown": "?"}[p.status]
             colour = {"met": theme.GOOD, "not yet": theme.INK, "unknown": theme.MUTED}[p.status]
             when = "met once it holds" if p.judged == "ever" else "judged at the end"
@@ -942,7 +944,8 @@ class ReplayScreen(BoardScreen):
     def view(self) -> dict[str, Any]:
         from engine.view import side_view
 
-        return side_view(self.sc, self.app.session.game.history[self.index], ROOM)
+        game = self.app.session.game
+        return side_view(self.sc, game.history[self.index], ROOM, game.rules.fog)
 
     def phase_label(self) -> str | None:
         return "Start" if self.index == 0 else f"After turn {self.index}"
