@@ -14,9 +14,9 @@ from engine import dice
 from engine.bots import LEVELS, bot_orders
 from engine.check import DEFAULT_QUICK_RUNS, DEFAULT_RUNS, check_scenario
 from engine.errors import ScenarioError
-from engine.exercise import Exercise
+from engine.exercise import Exercise, is_exercise_file
 from engine.game import Game
-from engine.loader import load_scenario
+from engine.loader import _display, load_scenario
 from engine.objectives import objective_progress, progress_lines
 from engine.saves import (
     LoadedSave,
@@ -54,7 +54,29 @@ def _load(path: str | Path) -> Scenario:
         _refuse(exc, "scenario")
 
 
+def _validate_exercise(path: str) -> int:
+    """An exercise script: every problem located in the script (or its scenario), then what it holds."""
+    from engine.exercise_check import script_warnings
+
+    ex = _load_exercise(path)
+    s, sc = ex.script, ex.scenario
+    print(f"{path}: valid exercise script")
+    print(f"  {s.exercise.title} (scenario {s.exercise.scenario}: "
+          f"{sc.meta.title})")
+    print(f"  adjudication {s.exercise.adjudication}; bots play the other sides at level {s.exercise.bot_level}")
+    print(f"  learning objectives: {len(s.exercise.objectives)}")
+    print("  teams: " + "; ".join(f"{t.name} ({', '.join(sc.actor(a).name for a in t.actors)})"
+                                  for t in s.teams))
+    print(f"  injects: {len(s.injects)}; scripted moves: {len(s.moves)}; forced outcomes: {len(s.forced)}; "
+          f"discussion pauses: {len(s.pauses)}; holds on bots: {len(s.holds)}")
+    for f in script_warnings(ex):
+        print(f"warning: {f.message}")
+    return 0
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
+    if is_exercise_file(args.scenario):
+        return _validate_exercise(args.scenario)
     sc = _load(args.scenario)
     fam: dict[str, int] = {}
     for c in sc.cards:
@@ -91,7 +113,30 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_exercise(args: argparse.Namespace) -> int:
+    """An exercise script's findings, from whole exercises played with bots in every team's place.
+
+    The scenario's own design findings belong to `check SCENARIO` (an exercise ends early by design, so the
+    scenario's later events and objectives would only be noise here).
+    """
+    from engine.exercise_check import CHECK_LEVELS, script_findings, script_warnings
+
+    ex = _load_exercise(args.scenario)
+    seeds = range(1, min(args.runs, 20) + 1)
+    print(f"{args.scenario}: playing {len(seeds)} whole exercises at each bot level ({', '.join(CHECK_LEVELS)}), "
+          "bots in the teams' places (seeds from 1) ...", flush=True)
+    findings = script_warnings(ex) + (script_findings(ex, CHECK_LEVELS, seeds) if seeds else [])
+    for f in findings:
+        print(f"warning: {f.message}")
+    k = len(findings)
+    print(f"{k} warning{'s' if k != 1 else ''}." if k else "No warnings: every scripted step took effect.")
+    print(f"(the scenario's own design: python main.py check {_display(ex.scenario_path)})")
+    return 0
+
+
 def cmd_check(args: argparse.Namespace) -> int:
+    if is_exercise_file(args.scenario):
+        return _check_exercise(args)
     sc = _load(args.scenario)
     jobs = args.jobs if args.jobs is not None else (os.cpu_count() or 1)
     print(f"{args.scenario}: playing {args.runs} games with simple bots and {args.quick_runs} with quick bots "

@@ -111,6 +111,27 @@ class ForcedOutcome(Strict):
     reason: str = Field(min_length=1)
 
 
+class Hold(Strict):
+    """Keeps a bot in a team's place from undoing the script's storyline for a span of turns.
+
+    A bot playing Washington would reaffirm Article 5 the turn after the script made it conditional, and the
+    exercise's central inject would never come. A hold bars the cards from bots only: a team of people is free
+    to play them (and the script's branches say what follows).
+    """
+
+    actor: Id
+    cards: list[Id] = Field(min_length=1)
+    from_turn: int = Field(ge=1)
+    to_turn: int = Field(ge=1)
+    reason: str = Field(min_length=1, description="why the storyline needs it (shown to the facilitator)")
+
+    @model_validator(mode="after")
+    def _span(self) -> Hold:
+        if self.to_turn < self.from_turn:
+            raise ValueError("to_turn comes before from_turn")
+        return self
+
+
 class ExerciseEnd(Strict):
     after_turn: int | None = Field(None, ge=1)
     when: list[Condition] = Field(default_factory=list)
@@ -125,6 +146,7 @@ class ExerciseScript(Strict):
     moves: list[ScriptedMove] = Field(default_factory=list)
     pauses: list[DiscussionPause] = Field(default_factory=list)
     forced: list[ForcedOutcome] = Field(default_factory=list)
+    holds: list[Hold] = Field(default_factory=list)
     end: ExerciseEnd | None = None
 
 
@@ -172,6 +194,11 @@ class Exercise:
                     break
         return out
 
+    def held(self, turn: int, actor: str) -> set[str]:
+        """Cards a bot playing `actor` must leave alone in this turn (the script's holds)."""
+        return {c for h in self.script.holds if h.actor == actor and h.from_turn <= turn <= h.to_turn
+                for c in h.cards}
+
     def pause_after(self, turn: int) -> DiscussionPause | None:
         return next((p for p in self.script.pauses if p.after_turn == turn), None)
 
@@ -196,20 +223,24 @@ def load_exercise(path: str | Path) -> Exercise:
     located = load_file(path, display=display)
     if not isinstance(located.data, dict) or "exercise" not in located.data:
         raise ScenarioError([located.problem((), "an exercise script is a mapping with `exercise:` and `teams:`")])
+    base = path.resolve().parent
     try:
         script = ExerciseScript.model_validate(located.data)
     except ValidationError as exc:
-        raise ScenarioError(validation_problems(exc, located)) from None
-    base = path.resolve().parent
-    root = base.parent
-    sc_path = resolve_inside(base, script.exercise.scenario, root)
-    if sc_path is None:
-        raise ScenarioError([located.problem(("exercise", "scenario"),
-                                             f"scenario path {script.exercise.scenario!r} must be relative and stay "
-                                             f"inside {root.name}/")])
-    if not is_file(sc_path):
-        raise ScenarioError([located.problem(("exercise", "scenario"),
-                                             f"scenario file {script.exercise.scenario!r} not found")])
+        # Report the rest of the script's mistakes too: check what is well formed against the scenario.
+        problems = validation_problems(exc, located)
+        partial = _partial_script(located.data)
+        if partial is not None:
+            sc_path, trouble = _scenario_of(partial[0], base, located)
+            if sc_path is not None and not trouble:
+                try:
+                    problems += _check(partial[0], load_scenario(sc_path), located, partial[1])
+                except ScenarioError as sc_exc:
+                    problems += sc_exc.problems
+        raise ScenarioError(_unique(problems)) from None
+    sc_path, trouble = _scenario_of(script, base, located)
+    if sc_path is None or trouble:
+        raise ScenarioError(trouble)
     base_sc = load_scenario(sc_path)
     problems = _check(script, base_sc, located)
     if problems:
@@ -219,6 +250,57 @@ def load_exercise(path: str | Path) -> Exercise:
         raise ScenarioError(xref_problems)
     team_of = {a: t.id for t in script.teams for a in t.actors}
     return Exercise(script=script, scenario=derived, path=path, scenario_path=sc_path, team_of=team_of)
+
+
+def _scenario_of(script: ExerciseScript, base: Path, located: Located) -> tuple[Path | None, list[Problem]]:
+    """The scenario file a script names, kept inside the project's folders."""
+    root = base.parent
+    sc_path = resolve_inside(base, script.exercise.scenario, root)
+    if sc_path is None:
+        return None, [located.problem(("exercise", "scenario"), f"scenario path {script.exercise.scenario!r} must be "
+                                                                f"relative and stay inside {root.name}/")]
+    if not is_file(sc_path):
+        return None, [located.problem(("exercise", "scenario"), f"scenario file {script.exercise.scenario!r} not found")]
+    return sc_path, []
+
+
+#: the script's lists, each item of which can be checked on its own
+_SECTIONS = {"teams": Team, "injects": Inject, "moves": ScriptedMove, "pauses": DiscussionPause,
+             "forced": ForcedOutcome, "holds": Hold}
+
+
+def _partial_script(data: Any) -> tuple[ExerciseScript, dict[str, list[int]]] | None:
+    """The well-formed part of a script that failed validation, and where each kept item sat in the file.
+
+    None when its `exercise:` heading itself is broken (nothing can be checked against a scenario then).
+    """
+    if not isinstance(data, dict):
+        return None
+    try:
+        meta = ExerciseMeta.model_validate(data.get("exercise"))
+    except ValidationError:
+        return None
+    kept: dict[str, list[Any]] = {}
+    index: dict[str, list[int]] = {}
+    for name, model in _SECTIONS.items():
+        items = data.get(name)
+        kept[name], index[name] = [], []
+        for i, item in enumerate(items if isinstance(items, list) else []):
+            try:
+                kept[name].append(model.model_validate(item))
+            except ValidationError:
+                continue
+            index[name].append(i)
+    try:
+        end = ExerciseEnd.model_validate(data["end"]) if isinstance(data.get("end"), dict) else None
+    except ValidationError:
+        end = None
+    return ExerciseScript.model_construct(format=1, exercise=meta, end=end, **kept), index
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    seen: set[str] = set()
+    return [p for p in problems if not (str(p) in seen or seen.add(str(p)))]  # type: ignore[func-returns-value]
 
 
 def is_exercise_file(path: str | Path) -> bool:
@@ -235,8 +317,15 @@ def load_scenario_or_exercise(path: str | Path) -> S.Scenario:
     return load_exercise(path).scenario if is_exercise_file(path) else load_scenario(path)
 
 
-def _check(script: ExerciseScript, sc: S.Scenario, located: Located) -> list[Problem]:
+def _check(script: ExerciseScript, sc: S.Scenario, located: Located,
+           index: dict[str, list[int]] | None = None) -> list[Problem]:
+    """Cross-check a script against its scenario; `index` maps a partial script's items back to the file's."""
     out: list[Problem] = []
+
+    def at(loc: tuple[Any, ...], message: str) -> None:
+        if index is not None and len(loc) > 1 and loc[0] in index:
+            loc = (loc[0], index[loc[0]][loc[1]], *loc[2:])
+        out.append(located.problem(loc, message))
     playable = set(sc.playable_ids)
     cards = {c.id for c in sc.cards}
     turns = sc.meta.turns
@@ -244,62 +333,70 @@ def _check(script: ExerciseScript, sc: S.Scenario, located: Located) -> list[Pro
     teams: dict[str, str] = {}
     for i, t in enumerate(script.teams):
         if t.id in teams:
-            out.append(located.problem(("teams", i, "id"), f"team {t.id!r} is defined twice"))
+            at(("teams", i, "id"), f"team {t.id!r} is defined twice")
         teams[t.id] = t.id
     owner: dict[str, str] = {}
     for i, t in enumerate(script.teams):
         for j, a in enumerate(t.actors):
             if a not in playable:
-                out.append(located.problem(("teams", i, "actors", j),
-                                           f"{a!r} is not a playable actor of the scenario ({', '.join(sc.playable_ids)})"))
+                at(("teams", i, "actors", j),
+                   f"{a!r} is not a playable actor of the scenario ({', '.join(sc.playable_ids)})")
             elif a in owner:
-                out.append(located.problem(("teams", i, "actors", j), f"{a!r} is already played by team {owner[a]!r}"))
+                at(("teams", i, "actors", j), f"{a!r} is already played by team {owner[a]!r}")
             else:
                 owner[a] = t.id
     ids = {e.id for e in sc.events}
     for i, inj in enumerate(script.injects):
         if inj.id in ids:
-            out.append(located.problem(("injects", i, "id"), f"id {inj.id!r} is already used by an event or inject"))
+            at(("injects", i, "id"), f"id {inj.id!r} is already used by an event or inject")
         ids.add(inj.id)
         for j, team in enumerate(inj.to or []):
             if team not in teams:
-                out.append(located.problem(("injects", i, "to", j), f"no team {team!r} (teams: {', '.join(teams)})"))
+                at(("injects", i, "to", j), f"no team {team!r} (teams: {', '.join(teams)})")
         if inj.objective is not None and inj.objective not in {o.id for o in script.exercise.objectives}:
-            out.append(located.problem(("injects", i, "objective"), f"no learning objective {inj.objective!r}"))
+            at(("injects", i, "objective"), f"no learning objective {inj.objective!r}")
         turn = inj.at_turn
         if inj.at_date is not None:
             turn = turn_of_date(sc, inj.at_date)
             if not 1 <= turn <= last:
                 first, end = sc.turn_date(1), sc.turn_date(last)
-                out.append(located.problem(("injects", i, "at_date"),
-                                           f"{inj.at_date} is outside the exercise ({first:%B %Y} to {end:%B %Y})"))
+                at(("injects", i, "at_date"),
+                   f"{inj.at_date} is outside the exercise ({first:%B %Y} to {end:%B %Y})")
         elif turn is not None and turn > last:
-            out.append(located.problem(("injects", i, "at_turn"), f"turn {turn} is after the last turn ({last})"))
+            at(("injects", i, "at_turn"), f"turn {turn} is after the last turn ({last})")
     for i, m in enumerate(script.moves):
         if m.actor not in playable:
-            out.append(located.problem(("moves", i, "actor"), f"{m.actor!r} is not a playable actor of the scenario"))
+            at(("moves", i, "actor"), f"{m.actor!r} is not a playable actor of the scenario")
         elif m.actor in owner:
-            out.append(located.problem(("moves", i, "actor"),
-                                       f"team {owner[m.actor]!r} plays {m.actor!r}; scripted moves are for sides no "
-                                       "team plays"))
+            at(("moves", i, "actor"),
+               f"team {owner[m.actor]!r} plays {m.actor!r}; scripted moves are for sides no "
+               "team plays")
         if m.card not in cards:
-            out.append(located.problem(("moves", i, "card"), f"no card {m.card!r} in the scenario"))
+            at(("moves", i, "card"), f"no card {m.card!r} in the scenario")
         if m.turn > last:
-            out.append(located.problem(("moves", i, "turn"), f"turn {m.turn} is after the last turn ({last})"))
+            at(("moves", i, "turn"), f"turn {m.turn} is after the last turn ({last})")
     for i, f in enumerate(script.forced):
         if f.actor not in playable:
-            out.append(located.problem(("forced", i, "actor"), f"{f.actor!r} is not a playable actor of the scenario"))
+            at(("forced", i, "actor"), f"{f.actor!r} is not a playable actor of the scenario")
         if f.card not in cards:
-            out.append(located.problem(("forced", i, "card"), f"no card {f.card!r} in the scenario"))
+            at(("forced", i, "card"), f"no card {f.card!r} in the scenario")
         if f.turn > last:
-            out.append(located.problem(("forced", i, "turn"), f"turn {f.turn} is after the last turn ({last})"))
+            at(("forced", i, "turn"), f"turn {f.turn} is after the last turn ({last})")
+    for i, h in enumerate(script.holds):
+        if h.actor not in playable:
+            at(("holds", i, "actor"), f"{h.actor!r} is not a playable actor of the scenario")
+        for j, c in enumerate(h.cards):
+            if c not in cards:
+                at(("holds", i, "cards", j), f"no card {c!r} in the scenario")
+        if h.from_turn > last:
+            at(("holds", i, "from_turn"), f"turn {h.from_turn} is after the last turn ({last})")
     for i, p in enumerate(script.pauses):
         if p.after_turn >= last:
-            out.append(located.problem(("pauses", i, "after_turn"),
-                                       f"turn {p.after_turn} is the last turn or later ({last}); a pause needs a turn "
-                                       "to follow"))
+            at(("pauses", i, "after_turn"),
+               f"turn {p.after_turn} is the last turn or later ({last}); a pause needs a turn "
+               "to follow")
     if script.end and script.end.after_turn and script.end.after_turn > turns:
-        out.append(located.problem(("end", "after_turn"), f"the scenario has only {turns} turns"))
+        at(("end", "after_turn"), f"the scenario has only {turns} turns")
     return out
 
 
@@ -372,6 +469,8 @@ class ExerciseRun:
         level = bot_level or exercise.script.exercise.bot_level
         bot = controller(level)
         self.controllers: dict[str, Controller] = {a: bot for a in exercise.scenario.playable_ids}
+        #: sides people play (the script's holds do not bind them)
+        self.people: set[str] = set(team_controllers or {})
         for side, c in (team_controllers or {}).items():
             self.controllers[side] = c
 
@@ -389,8 +488,13 @@ class ExerciseRun:
             # The script reserves the cards it plays later for this side, so that a bot does not use them up
             # (or start their cooldown) first.
             reserved = {m.card for m in self.exercise.script.moves if m.actor == side and m.turn > g.state.turn}
+            reserved |= self.exercise.held(g.state.turn, side)
             return [o for o in self.controllers[side](g, side) if o.card not in reserved]
-        return self.controllers[side](g, side)
+        orders = self.controllers[side](g, side)
+        if side in self.people:
+            return orders
+        held = self.exercise.held(g.state.turn, side)
+        return [o for o in orders if o.card not in held]
 
     def give_orders(self) -> None:
         """Ask every side that has not committed for its orders."""
