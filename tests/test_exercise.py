@@ -13,8 +13,8 @@ import pytest
 
 from engine import control
 from engine.errors import IllegalOrder, PhaseError, ScenarioError
-from engine.exercise_check import script_findings
 from engine.exercise import ExerciseRun, load_exercise, turn_of_date
+from engine.exercise_check import script_findings
 from engine.game import Game
 from engine.passphrase import make_lock
 from engine.saves import load_game, replay_save, save_game
