@@ -265,7 +265,7 @@ def _scenario_of(script: ExerciseScript, base: Path, located: Located) -> tuple[
 
 
 #: the script's lists, each item of which can be checked on its own
-_SECTIONS = {"teams": Team, "injects": Inject, "moves": ScriptedMove, "pauses": DiscussionPause,
+_SECTIONS: dict[str, type[Strict]] = {"teams": Team, "injects": Inject, "moves": ScriptedMove, "pauses": DiscussionPause,
              "forced": ForcedOutcome, "holds": Hold}
 
 
@@ -295,7 +295,8 @@ def _partial_script(data: Any) -> tuple[ExerciseScript, dict[str, list[int]]] | 
         end = ExerciseEnd.model_validate(data["end"]) if isinstance(data.get("end"), dict) else None
     except ValidationError:
         end = None
-    return ExerciseScript.model_construct(format=1, exercise=meta, end=end, **kept), index
+    fields: dict[str, Any] = {"format": 1, "exercise": meta, "end": end, **kept}
+    return ExerciseScript.model_construct(None, **fields), index
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:

@@ -124,7 +124,7 @@ def script_findings(ex: Exercise, levels: Iterable[str] = CHECK_LEVELS, seeds: I
                             note("inject_no_effect", ev.event, f"{where}, turn {rec.turn}", f"inject {ev.name!r}: {e['text']}")
                 for r in rec.resolutions:
                     if r.decided_by == "script" and r.outcome == "fizzled":
-                        note("forced_fizzled", r.card, f"{where}, turn {rec.turn}",
+                        note("forced_fizzled", r.order.card, f"{where}, turn {rec.turn}",
                              f"forced outcome fizzled: {r.reason}")
             for turn, actor, card in unmatched:
                 note("forced_never_matched", f"{actor}:{card}:{turn}", where,
