@@ -7,17 +7,18 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import NoReturn
 
-from cli.render import Renderer
+from cli.render import Renderer, clean
+from cli.terminal import TerminalPlayer
 from engine import dice
 from engine.bots import LEVELS, bot_orders
+from engine.changes import turn_changes
 from engine.check import DEFAULT_QUICK_RUNS, DEFAULT_RUNS, check_scenario
 from engine.errors import ScenarioError
 from engine.exercise import Exercise, is_exercise_file
 from engine.game import Game
 from engine.loader import _display, load_scenario
-from engine.objectives import objective_progress, progress_lines
 from engine.saves import (
     LoadedSave,
     Room,
@@ -31,7 +32,6 @@ from engine.saves import (
 )
 from engine.scenario import Scenario
 from engine.state import Order
-from engine.view import chance_words
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SCENARIO = ROOT / "scenarios" / "post_nato_2024.yaml"
@@ -173,10 +173,6 @@ def cmd_new_scenario(args: argparse.Namespace) -> int:
 DEFAULT_LEVEL = "quick"
 
 
-def _bot(game: Game, side: str) -> list[Order]:
-    return bot_orders(DEFAULT_LEVEL, game.rules, game.state, side)
-
-
 def parse_levels(text: str, sides: list[str]) -> dict[str, str]:
     """`strong` for every bot, or `russia=strong,poland=quick` (others keep the default)."""
     levels = dict.fromkeys(sides, DEFAULT_LEVEL)
@@ -191,87 +187,6 @@ def parse_levels(text: str, sides: list[str]) -> dict[str, str]:
         else:
             levels = dict.fromkeys(sides, level)
     return levels
-
-
-class TerminalPlayer:
-    """A person choosing a side's orders from numbered legal cards."""
-
-    def __init__(self, renderer: Renderer, inp: TextIO, out: TextIO):
-        self.r = renderer
-        self.inp = inp
-        self.out = out
-        self.gave_up = False
-        self.fallback: Callable[[Game, str], list[Order]] = _bot
-
-    def say(self, text: str = "") -> None:
-        print(text, file=self.out)
-
-    def __call__(self, game: Game, side: str) -> list[Order]:
-        if self.gave_up:
-            return self.fallback(game, side)
-        name = self.r.name(side)
-        # Everything shown here comes from this side's view (or the cards this side may play), never the state.
-        view = game.view(side)
-        turn = view["turn"]
-        self.say(f"\n─── {name}: your orders for turn {turn} "
-                 f"({game.scenario.turn_date(turn):%B %Y}) ───")
-        row = view["vars"].get(side) or {}
-        self.say("  Your position: " + " · ".join(
-            f"{game.scenario.variables[k].label} {v:g}" for k, v in row.items()
-            if v is not None and k in game.scenario.variables))
-        progress = objective_progress(game.rules, game.state, side)
-        if progress:
-            self.say("  Your objectives:")
-            for line in progress_lines(progress):
-                self.say(line)
-        for rec in view["log"][-1:]:
-            for ev in rec["events"]:
-                if ev["to"] is not None:
-                    self.say(f"  Private inject: {ev['name']}: {ev['text'].strip()}")
-        for ev in view.get("inbox") or []:  # delivered before this turn's orders
-            private = "Private inject" if ev["to"] is not None else "Inject"
-            self.say(f"  {private}: {ev['name']}: {ev['text'].strip()}")
-        options: list[Order] = []
-        statuses = game.card_statuses(side)
-        agreements = view["agreements"]
-        for st in statuses:
-            card = st.card
-            cost = ", ".join(f"{v:g} {game.scenario.variables[k].label}" for k, v in card.cost.items()) or "free"
-            if not st.orders:
-                self.say(f"   --  {card.name} [{card.family}] — not now: {st.reason}")
-                continue
-            # each order's chance as this side may know it: (lowest, highest), equal when known exactly
-            for o, (lo, hi) in zip(st.orders, st.chances, strict=True):
-                options.append(o)
-                aim = ""
-                if o.targets:
-                    aim = " → " + ", ".join(self.r.name(t) for t in o.targets)
-                elif o.agreement:
-                    ag = agreements.get(o.agreement) or {}
-                    aim = " → " + ag.get("name", o.agreement)
-                chance = f", {chance_words(lo, hi, why=True)}" if lo < 100 else ""
-                self.say(f"  {len(options):>3}. {card.name}{aim} [{card.family}; {cost}{chance}]")
-        limit = game.rules.orders_allowed(side)
-        while True:
-            self.say(f"Choose up to {limit} numbers separated by spaces (Enter to give no orders):")
-            line = self.inp.readline()
-            if not line:
-                self.say("(no more input: the built-in policy plays this side from here)")
-                self.gave_up = True
-                return self.fallback(game, side)
-            picks = line.replace(",", " ").split()
-            try:
-                chosen = [options[int(p) - 1] for p in picks]
-                if any(int(p) < 1 for p in picks):
-                    raise IndexError
-            except (ValueError, IndexError):
-                self.say(f"  Please type numbers between 1 and {len(options)}.")
-                continue
-            why = game.rules.check_orders(game.state, side, chosen)
-            if why:
-                self.say(f"  Not possible: {why}")
-                continue
-            return chosen
 
 
 def _has_display() -> bool:
@@ -319,6 +234,16 @@ def _seed(given: int | None) -> int:
 
 
 def cmd_play(args: argparse.Namespace) -> int:
+    if args.load:
+        named = _read_save(args.load).scenario_path
+        if is_exercise_file(named):  # an exercise goes on under its script, never as a plain game
+            print(f"{args.load} is a save of the exercise {_display(named)}: it goes on under its script "
+                  f"(as run-exercise {_display(named)} --load {args.load}).\n")
+            exercise_args = argparse.Namespace(
+                script=str(named), load=args.load, headless=args.headless, seed=None, save=args.save,
+                autosave=args.autosave, size=args.size, ui_scale=args.ui_scale,
+                bot_level=args.bot_level if args.bot_level in LEVELS else None)
+            return cmd_run_exercise(exercise_args)
     if not args.headless:
         if _has_display():
             return cmd_ui(args)
@@ -365,25 +290,26 @@ def cmd_play(args: argparse.Namespace) -> int:
     # What this terminal shows is one observer's view: the side played here, or (all bots) the facilitator's.
     audience: str | None = human or None
     if human:
-        print(f"{sc.meta.title}")
+        print(clean(sc.meta.title))
         print(f"{r.name(human)}'s view: only what {r.name(human)} may see "
               "(other sides' private figures and injects stay hidden)")
     else:
-        print(f"{sc.meta.title} — seed {game.state.seed}")
+        print(f"{clean(sc.meta.title)} — seed {game.state.seed}")
         print("Facilitator's view: every side's figures, private ones included")
     if args.load:
         print(f"Loaded {args.load}: {len(game.turns)} turn(s) played, "
               + ("the game is over." if game.over else f"continuing with turn {game.state.turn}."))
-    print(sc.meta.summary.strip())
+    print(clean(sc.meta.summary.strip()))
     print("Sides: " + ", ".join(f"{r.name(a)} ({'you' if a == human else levels[a] + ' bot'})"
                                 for a in sc.playable_ids))
     print()
     print("\n".join(r.situation(game.view(audience))))
     while not game.over:
+        before = game.view(audience)
         game.play_turn(controllers)
         view = game.view(audience)
         print()
-        print("\n".join(r.turn(view["log"][-1], view)))
+        print("\n".join(r.summary(turn_changes(sc, before, view), view, audience)))
         failed = autosave(game, scenario_path, autosave_to, seated)
         if failed:
             print(failed, file=sys.stderr)
@@ -428,7 +354,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     from cli.report import label, write_report
     from engine.review import FACILITATOR, ROOM
 
-    game = _read_save(args.save).game
+    loaded = _read_save(args.save)
+    game = loaded.game
+    # a save of an exercise names its script: the report then reviews it by learning objective
+    exercise = _load_exercise(str(loaded.scenario_path)) if is_exercise_file(loaded.scenario_path) else None
     audience: str | None = ROOM
     suffix = ""
     if args.facilitator:
@@ -441,7 +370,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         audience, suffix = args.side, f"-{args.side}"
     out = Path(args.out) if args.out else fresh_path(ROOT / "reports", Path(args.save).stem + suffix)  # never over another
     try:
-        path = write_report(game, out, audience=audience)
+        path = write_report(game, out, audience=audience, exercise=exercise)
     except OSError as exc:
         print(f"Cannot write the report into {out}: {exc.strerror or exc}", file=sys.stderr)
         return 1
@@ -471,12 +400,9 @@ def cmd_run_exercise(args: argparse.Namespace) -> int:
                   f"({Path(args.script).name})", file=sys.stderr)
             return EXIT_BAD_INPUT
     if not args.headless:
-        if _has_display() and loaded is None:
-            return cmd_exercise_ui(args, ex)
-        if loaded is not None and _has_display():
-            print("A saved exercise resumes in the terminal (the map's exercise screens start new ones).\n")
-        else:
-            print("No display found: running the exercise headless in the terminal.\n")
+        if _has_display():
+            return cmd_exercise_ui(args, ex, loaded)
+        print("No display found: running the exercise headless in the terminal.\n")
     from engine.exercise import ExerciseRun
 
     sc = ex.scenario
@@ -529,9 +455,15 @@ def cmd_run_exercise(args: argparse.Namespace) -> int:
     print("\n".join(r.results(game.view(None))))
     print()
     print("DEBRIEF")
-    print("Learning objectives, to discuss in the hot wash:")
-    for o in meta.objectives:
-        print(f"  · {o.text}")
+    print("Learning objectives, to discuss in the hot wash (the injects that served each, what control expected):")
+    from engine.aar import exercise_review
+
+    for lo in exercise_review(ex, game).objectives:
+        print(f"  · {lo.text}")
+        for inj in lo.injects:
+            when = f"turn {inj.turn}" if inj.turn is not None else "never delivered"
+            print(f"      {inj.title} ({when}, to {inj.to})"
+                  + (f": expected: {inj.expected_action}" if inj.expected_action else ""))
     print("Control log (who decided what):")
     lines: list[tuple[int, str]] = []
     for c in game.state.control:
@@ -556,13 +488,15 @@ def cmd_run_exercise(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_exercise_ui(args: argparse.Namespace, ex: Exercise) -> int:
+def cmd_exercise_ui(args: argparse.Namespace, ex: Exercise, loaded: LoadedSave | None = None) -> int:
+    """The exercise on the map: its start screen, resuming `loaded` when given (the facilitator sets a passphrase)."""
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
     from ui.app import run_exercise_ui
 
     w, h = (int(x) for x in args.size.lower().split("x"))
     return run_exercise_ui(ex, seed=args.seed, size=(w, h), scale=args.ui_scale,
-                           autosave=getattr(args, "autosave", None))
+                           autosave=getattr(args, "autosave", None), loaded=loaded,
+                           loaded_from=Path(args.load).name if loaded is not None else "")
 
 
 def build_parser() -> argparse.ArgumentParser:

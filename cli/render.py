@@ -13,16 +13,50 @@ JSON dump, which is the facilitator's view of them.
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from pydantic import BaseModel
 
+from engine.changes import Cause, FigureChange, OrderResult, TurnChanges
 from engine.scenario import Scenario
-from engine.view import resolution_chance
+from engine.view import chance_words, resolution_chance
 
 HIDDEN = "hidden"
 #: a view's plain data (a dict), or a pydantic record, read as its JSON dump (the facilitator's view of it)
 Data = Any
+#: how many causes of one figure a summary line names before it says how many more there were
+MAX_CAUSES = 4
+#: how many relations one line of the facilitator's summary lists
+RELATIONS_A_LINE = 4
+#: an order's outcome as one mark
+OUTCOME_MARK = {"success": "✓", "failure": "✗", "fizzled": "–"}
+#: bidirectional-text controls: they can make a line read differently from the bytes it holds
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+
+
+def clean(text: Any) -> str:
+    """Text from a scenario, a save or a player made safe for a terminal: one line, nothing it would obey.
+
+    Control characters (escape sequences could move the cursor, recolour or
+    retitle the terminal, or hide what is printed after them) and bidi
+    controls are replaced by U+FFFD; line breaks and tabs become spaces, and
+    a text's own leading and trailing line breaks go.
+    """
+    out = []
+    for ch in str(text).strip("\n\r"):
+        if ch in "\n\r\t":
+            out.append(" ")
+        elif ch in _BIDI or unicodedata.category(ch) in ("Cc", "Cs") or "\x80" <= ch <= "\x9f":
+            out.append("\ufffd")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def signed(v: float) -> str:
+    """A change as +1.5 or -2 (two decimals at most)."""
+    return ("+" if v > 0 else "-") + _num(abs(float(v)))
 
 
 def _num(v: float | None) -> str:
@@ -39,11 +73,12 @@ def plain(x: Any) -> Any:
 class Renderer:
     def __init__(self, sc: Scenario):
         self.sc = sc
-        self.names = {a.id: a.name for a in sc.actors}
-        self.rung_names = {r.id: r.name for r in sc.ladder.rungs}
-        self.var_labels = {k: v.label for k, v in sc.variables.items()}
-        self.global_labels = {k: v.label for k, v in sc.globals.items()}
-        self.alliance_names = {al.id: al.name for al in sc.alliances}
+        # every name and label, made safe for a terminal once (`clean`); free texts are cleaned where printed
+        self.names = {a.id: clean(a.name) for a in sc.actors}
+        self.rung_names = {r.id: clean(r.name) for r in sc.ladder.rungs}
+        self.var_labels = {k: clean(v.label) for k, v in sc.variables.items()}
+        self.global_labels = {k: clean(v.label) for k, v in sc.globals.items()}
+        self.alliance_names = {al.id: clean(al.name) for al in sc.alliances}
 
     def name(self, actor: str) -> str:
         return self.names.get(actor, actor)
@@ -72,7 +107,7 @@ class Renderer:
             ag = agreements.get(e["id"])
             name = ag["name"] if isinstance(ag, dict) else (ag.name if ag else e["id"])
             before = (e["from"] or "new").replace("_", " ")
-            return f"{name}: {before} → {e['to'].replace('_', ' ')}"
+            return f"{clean(name)}: {before} → {e['to'].replace('_', ' ')}"
         if kind == "commitment":
             al = self.alliance_names.get(e["alliance"], e["alliance"])
             return f"{self.name(e['actor'])}: commitment to {al} {e['from']} → {e['to']}"
@@ -80,10 +115,10 @@ class Renderer:
             al = self.alliance_names.get(e["alliance"], e["alliance"])
             return f"{self.name(e['actor'])} {'joins' if kind == 'join' else 'leaves'} {al}"
         if kind == "event":
-            return f"event: {e['name']}"
+            return f"event: {clean(e['name'])}"
         if kind == "note":
-            return e["text"]
-        return str(e)
+            return clean(e["text"])
+        return clean(e)
 
     def _rung_i(self, rung: str) -> int:
         return [r.id for r in self.sc.ladder.rungs].index(rung)
@@ -97,7 +132,7 @@ class Renderer:
             aim = " → " + ", ".join(self.name(t) for t in o["targets"])
         elif o.get("agreement"):
             ag = agreements.get(o["agreement"])
-            aim = " → " + (ag["name"] if isinstance(ag, dict) else ag.name if ag else o["agreement"])
+            aim = " → " + clean(ag["name"] if isinstance(ag, dict) else ag.name if ag else o["agreement"])
         dice = ""
         if r.get("roll") is not None:
             dice = f"d100 {r['roll']} vs {resolution_chance(r) or '?%'}: "
@@ -106,14 +141,14 @@ class Renderer:
         if decided_by != "rules":
             who = {"override": "override", "script": "forced by the script"}.get(decided_by, f"ruled by {decided_by}")
             by = f" [{who}]"
-        head = f"  {self.name(o['actor']):<16} {card.name}{aim} — {dice}{r['outcome'].upper()}{by}"
+        head = f"  {self.name(o['actor']):<16} {clean(card.name)}{aim} — {dice}{r['outcome'].upper()}{by}"
         lines = [head]
         if r.get("decided_because"):
-            lines.append(f"      ruling: {r['decided_because']}")
+            lines.append(f"      ruling: {clean(r['decided_because'])}")
         if o.get("rationale"):
-            lines.append(f"      why: {o['rationale']}")
+            lines.append(f"      why: {clean(o['rationale'])}")
         if r.get("reason"):
-            lines.append(f"      {r['reason']}")
+            lines.append(f"      {clean(r['reason'])}")
         for e in r.get("effects", []):
             lines.append(f"      · {self.effect(e, agreements)}")
         return lines
@@ -125,9 +160,9 @@ class Renderer:
         if ev.get("roll") is not None:
             dice = f" [d100 {ev['roll']} vs {resolution_chance(ev) or '?%'}]"
         source = {"script": " [script]", "facilitator": " [fired by the facilitator]"}.get(ev.get("source", ""), "")
-        out = [f"  ▶ {ev['name']}{private}{dice}{source}"]
+        out = [f"  ▶ {clean(ev['name'])}{private}{dice}{source}"]
         if ev.get("text"):
-            out.append(f"    {ev['text'].strip()}")
+            out.append(f"    {clean(ev['text'].strip())}")
         out.extend(f"      · {self.effect(e, ags)}" for e in ev.get("effects", []))
         return out
 
@@ -153,14 +188,14 @@ class Renderer:
                 dice = ""
                 if f.get("roll") is not None:
                     dice = f"d100 {f['roll']} vs {resolution_chance(act) or '?%'}: "
-                out.append(f"  {self.name(act['actor']):<16} “{act['argument']}” — {dice}{f['outcome'].upper()}")
+                out.append(f"  {self.name(act['actor']):<16} “{clean(act['argument'])}” — {dice}{f['outcome'].upper()}")
                 out.extend(f"      · {self.effect(e, ags)}" for e in f.get("effects", []))
         if rec.get("events") or rec.get("notes"):
             out.append("Events and injects:")
             for ev in rec.get("events", []):
                 out.extend(self.inject(ev, ags))
             for n in rec.get("notes", []):
-                out.append(f"  · {n}")
+                out.append(f"  · {clean(n)}")
         if rec.get("upkeep"):
             out.append("End of turn:")
             for e in rec["upkeep"]:
@@ -196,7 +231,7 @@ class Renderer:
             for var in shown:
                 if target is None or var != target.var:
                     bits.append(f"{self.var_labels[var]} {_num(row.get(var))}")
-            out.append(f"  {a.name:<16} " + " · ".join(bits))
+            out.append(f"  {self.name(a.id):<16} " + " · ".join(bits))
         if target is not None:
             members = view.get("members") or {}
             pool = members.get(target.members_of, []) if target.members_of else self.sc.playable_ids
@@ -205,7 +240,7 @@ class Renderer:
             unknown = sum(1 for v in values if v is None)
             whom = self.alliance_names.get(target.members_of, "") + " members" if target.members_of else "sides"
             more = f" ({unknown} hidden)" if unknown else ""
-            out.append(f"  {target.label}: {n} of {len(pool)} {whom} meet it{more}")
+            out.append(f"  {clean(target.label)}: {n} of {len(pool)} {whom} meet it{more}")
         if view.get("globals"):
             out.append("  " + " · ".join(f"{self.global_labels.get(k, k)} {_num(v)}"
                                          for k, v in view["globals"].items()))
@@ -213,12 +248,137 @@ class Renderer:
         for ag in view["agreements"].values():
             if ag["state"] in ("lapsed", "withdrawn") and rec is not None and ag.get("since_turn", 0) < rec["turn"]:
                 continue
-            out.append(f"  {ag['name']:<58} {ag['state'].replace('_', ' ')}")
+            out.append(f"  {clean(ag['name']):<58} {ag['state'].replace('_', ' ')}")
         for al, table in (view.get("commitments") or {}).items():
             shaky = {k: v for k, v in table.items() if v != "committed"}
             if shaky:
                 out.append(f"  Commitment to {self.alliance_names.get(al, al)}: "
                            + ", ".join(f"{self.name(k)} {v}" for k, v in shaky.items()))
+        return out
+
+    # ------------------------------------------------------------- the turn's summary (engine/changes.py)
+    def summary(self, tc: TurnChanges, view: Data, side: str | None) -> list[str]:
+        """What changed in the turn, for `side` (None: the facilitator), from its `turn_changes`.
+
+        A side's own figures and why they moved come first, then the shared
+        figures and its relations, agreements and commitments that changed,
+        the ladder, the news, and one line of orders per side. The
+        facilitator's (or the room's) lists every side's figures, one line
+        each, and ends with the situation table. `view` is the same audience's
+        view after the turn (`Renderer.turn` gives the turn in full).
+        """
+        view = plain(view)
+        out = [f"═══ Turn {tc.turn} · {tc.date[:7]} ═══════════════════════════════════════"]
+        if side:
+            out.append("Your figures, and why they changed:")
+            mine = tc.of(side)
+            out.extend(self._figure_line(f, side) for f in mine)
+            if not mine:
+                out.append("  (none of your figures moved)")
+        else:
+            out.extend(self._every_sides_figures(tc))
+        if tc.globals:
+            out.append("Shared figures:")
+            out.extend(self._figure_line(f, side) for f in tc.globals)
+        relations = [f for f in tc.relations if not side or side in f.between]
+        if relations:
+            if side:
+                out.append("Your relations:")
+                out.extend(self._figure_line(f, side) for f in relations)
+            else:
+                out.append("Relations:")
+                out.extend("  " + " · ".join(self._moved(f) for f in relations[i:i + RELATIONS_A_LINE])
+                           for i in range(0, len(relations), RELATIONS_A_LINE))
+        out.extend(self._agreements(tc))
+        out.append(self._rung_line(tc))
+        out.extend(self._news(tc, side))
+        out.extend(self._orders(tc, side))
+        if not side:  # the table of every side's figures (its escalation line is the one above)
+            out.extend(self.situation(view, view["log"][-1] if view.get("log") else None)[1:])
+        return out
+
+    def _moved(self, f: FigureChange) -> str:
+        return f"{clean(f.label)} {_num(f.old)} → {_num(f.new)} ({signed(f.delta)})"
+
+    def _figure_line(self, f: FigureChange, side: str | None) -> str:
+        causes = [self._cause(c, side) for c in f.causes[:MAX_CAUSES]]
+        if len(f.causes) > MAX_CAUSES:
+            causes.append(f"{len(f.causes) - MAX_CAUSES} more")
+        return f"  {self._moved(f)}: " + "; ".join(causes)
+
+    def _cause(self, c: Cause, side: str | None) -> str:
+        """One cause in words: a side's own orders without its name, another's with it."""
+        s = c.source
+        who = "" if side and s.actor == side else f" ({self.name(s.actor)})"
+        if s.kind == "order":
+            text = f"{s.what}{who}"
+        elif s.kind == "cost":
+            text = f"paid for {s.what}{who}"
+        elif s.kind == "free":
+            text = f"argued {s.what}{who}"
+        else:
+            text = s.label
+        return f"{clean(text)} {signed(c.delta)}"
+
+    def _every_sides_figures(self, tc: TurnChanges) -> list[str]:
+        out = ["Figures that changed:"]
+        for a in self.sc.actors:
+            moved = tc.of(a.id)
+            if moved:
+                out.append(f"  {self.name(a.id)}: " + " · ".join(self._moved(f) for f in moved))
+        if len(out) == 1:
+            out.append("  (none)")
+        return out
+
+    def _agreements(self, tc: TurnChanges) -> list[str]:
+        out = []
+        for ag in tc.agreements:
+            how = "; ".join(dict.fromkeys(clean(st.source.label) for st in ag.steps if st.source.kind != "upkeep"))
+            before = (ag.before or "new").replace("_", " ")
+            out.append(f"  {clean(ag.name)}: {before} → {ag.after.replace('_', ' ')}" + (f" ({how})" if how else ""))
+        for c in tc.commitments:
+            al = clean(c.alliance_name)
+            if c.before is None or c.after is None:
+                out.append(f"  {self.name(c.actor)} {'joins' if c.before is None else 'leaves'} {al}")
+            else:
+                out.append(f"  {self.name(c.actor)}: commitment to {al} {c.before} → {c.after}")
+        return ["Agreements and commitments that changed:", *out] if out else []
+
+    def _rung_line(self, tc: TurnChanges) -> str:
+        r = tc.rung
+        score = f"score {_num(r.score_before)} → {_num(r.score_after)}"
+        if r.changed:
+            return f"Escalation: {'climbs' if r.moved == 'up' else 'falls'} from {r.before_name} to {r.after_name} ({score})"
+        return f"Escalation: still {r.after_name} ({score})"
+
+    def _news(self, tc: TurnChanges, side: str | None) -> list[str]:
+        out = []
+        when = {"planning": " [during planning]", "after orders": "", "next turn": " [for next turn's planning]"}
+        for n in tc.injects:
+            to = ""
+            if n.to is not None:
+                to = " (to you only)" if side and list(n.to) == [side] else \
+                    f" (to {', '.join(self.name(x) for x in n.to)} only)"
+            text = f": {clean(n.text.strip())}" if n.text.strip() else ""
+            out.append(f"  ▶ {clean(n.name)}{to}{when[n.delivered]}{text}")
+        return ["News:", *out] if out else []
+
+    def order_mark(self, o: OrderResult, mine: bool) -> str:
+        """One resolved order in a few words: what, its mark, the dice; for one's own, why it fizzled."""
+        dice = ""
+        if o.roll is not None:
+            dice = f" (d100 {o.roll} vs {chance_words(*o.chance) if o.chance else '?%'})"
+        why = f" ({clean(o.reason)})" if mine and o.reason else ""
+        return f"{clean(o.what)} {OUTCOME_MARK.get(o.outcome, o.outcome)}{dice}{why}"
+
+    def _orders(self, tc: TurnChanges, side: str | None) -> list[str]:
+        out = ["Orders (✓ succeeded, ✗ failed, – fizzled):"]
+        sides = [a for a in self.sc.actors if a.playable]
+        for a in sorted(sides, key=lambda a: a.id != side):  # one's own first
+            mine = a.id == side
+            orders = tc.orders_of(a.id)
+            given = " · ".join(self.order_mark(o, mine) for o in orders) or "no orders"
+            out.append(f"  {'You' if mine else self.name(a.id)}: {given}")
         return out
 
     def results(self, view: Data) -> list[str]:
@@ -229,7 +389,7 @@ class Renderer:
         """
         view = plain(view)
         out = ["═══ End of game ═══════════════════════════════════════"]
-        out.append(f"Ended because {view['end_reason']}.")
+        out.append(f"Ended because {clean(view['end_reason'])}.")
         out.append(f"Final escalation: {self.rung_names[view['rung']]} "
                    f"(peak: {self.rung_names[view['peak_rung']]})")
         results = view.get("results") or {}
@@ -242,7 +402,7 @@ class Renderer:
             met = set(results.get(a.id) or [])
             total = sum(o.points for o in objs)
             score = sum(points.get(o, 0) for o in met)
-            out.append(f"  {a.name} — {score}/{total} points")
+            out.append(f"  {self.name(a.id)} — {score}/{total} points")
             for o in objs:
-                out.append(f"    [{'x' if o.id in met else ' '}] {o.description} ({o.points})")
+                out.append(f"    [{'x' if o.id in met else ' '}] {clean(o.description)} ({o.points})")
         return out

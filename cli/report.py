@@ -32,23 +32,21 @@ matplotlib.use("Agg")  # never a display: reports are written on servers and in 
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
+from cli import aar_report
+from cli.palette import AGREEMENT, actor_colours, rgb_hex
 from cli.render import Renderer
 from engine import review
+from engine.aar import exercise_review
+from engine.exercise import Exercise
 from engine.game import Game
 from engine.review import FACILITATOR, ROOM, Seen
 from engine.scenario import Scenario
 from engine.view import resolution_chance
 
-AGREEMENT_STYLE = {  # lifecycle state -> (colour, line style, width), as on the map
-    "proposed": ("#7a8699", "--", 1.2),
-    "negotiating": ("#5b7fbf", "--", 1.6),
-    "signed": ("#3f7fbf", "-", 1.8),
-    "in_force": ("#2e8b57", "-", 2.6),
-    "invoked": ("#c62828", "-", 3.2),
-    "suspended": ("#e69a28", ":", 1.8),
-    "lapsed": ("#b0b0b0", ":", 1.0),
-    "withdrawn": ("#b0b0b0", ":", 1.0),
-}
+#: lifecycle state -> (colour, line style, width): the colours are the map's (cli/palette.py)
+AGREEMENT_STYLE = {state: (rgb_hex(AGREEMENT[state]), ls, w) for state, ls, w in (
+    ("proposed", "--", 1.2), ("negotiating", "--", 1.6), ("signed", "-", 1.8), ("in_force", "-", 2.6),
+    ("invoked", "-", 3.2), ("suspended", ":", 1.8), ("lapsed", ":", 1.0), ("withdrawn", ":", 1.0))}
 
 _ENDED = {"lapsed", "withdrawn"}
 
@@ -79,11 +77,14 @@ def _stamp(s: Seen) -> str:
     return f"{s.scenario.actor(s.audience).name}'s report — not for other teams"
 
 
-def write_report(game: Game, out: Path, title: str = "", audience: str | None = ROOM) -> Path:
+def write_report(game: Game, out: Path, title: str = "", audience: str | None = ROOM,
+                 exercise: Exercise | None = None) -> Path:
     """Write the review of `game` for `audience` into `out` (created if needed) and return the path of report.html.
 
     `audience`: `ROOM` (the default: public information only), `FACILITATOR`
-    (None: everything) or a side's id (that side's view).
+    (None: everything) or a side's id (that side's view). With the `exercise`
+    the game was played under, the report begins with its after-action review by
+    learning objective (a side's report gets the room's version of it).
     """
     s = review.seen(game, audience)
     out.mkdir(parents=True, exist_ok=True)
@@ -108,9 +109,16 @@ def write_report(game: Game, out: Path, title: str = "", audience: str | None = 
     (out / "log.json").write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
     sections = _sections(s)
     heading = title or f"After-action review: {s.scenario.meta.title}"
-    (out / "report.md").write_text(_markdown(heading, s, sections, charts), encoding="utf-8")
+    md, page = _markdown(heading, s, sections, charts), _html(heading, s, sections, charts)
+    if exercise is not None:
+        aar = exercise_review(exercise, game, FACILITATOR if audience is FACILITATOR else ROOM)
+        first, _, rest = md.partition("\n## Charts")
+        md = first + "\n".join(aar_report.markdown(aar)) + "\n## Charts" + rest
+        first, _, rest = page.partition("<h2 id='charts'>")
+        page = first + aar_report.html_section(aar) + "<h2 id='charts'>" + rest
+    (out / "report.md").write_text(md, encoding="utf-8")
     path = out / "report.html"
-    path.write_text(_html(heading, s, sections, charts), encoding="utf-8")
+    path.write_text(page, encoding="utf-8")
     return path
 
 
@@ -146,6 +154,7 @@ def make_charts(x_: Game | Seen) -> list[Chart]:
     sc = s.scenario
     stamp = _stamp(s)
     names = {a.id: a.name for a in sc.actors}
+    side_colour = {a: rgb_hex(c) for a, c in actor_colours(sc).items()}  # each side as it is on the map
     labels = review.dates(s)
     x = list(range(len(labels)))
     charts = []
@@ -169,14 +178,12 @@ def make_charts(x_: Game | Seen) -> list[Chart]:
     target = sc.meta.spending_target
     if spend is not None and target is not None and spend.lines:
         fig, ax = plt.subplots(figsize=(8, 4.2))
-        cmap = plt.get_cmap("tab10")
         # the sides the target applies to (e.g. NATO's members); the others would dwarf the line
         pool = set((s.final.get("members") or {}).get(target.members_of, [])) if target.members_of \
             else set(spend.lines)
-        order = {a: i for i, a in enumerate(sc.playable_ids)}
         for side, values in spend.lines.items():
             if side in pool:
-                ax.plot(x, values, marker=".", lw=1.6, color=cmap(order[side] % 10), label=names[side])
+                ax.plot(x, values, marker=".", lw=1.6, color=side_colour[side], label=names[side])
         ax.axhline(target.at_least, color="black", ls="--", lw=1.2, label=target.label)
         ax.set_ylim(bottom=0)
         ax.set_ylabel(f"{spend.label} ({spend.unit})" if spend.unit else spend.label)
@@ -190,11 +197,9 @@ def make_charts(x_: Game | Seen) -> list[Chart]:
         cols = 2
         rows = math.ceil(len(figures) / cols)
         fig, axes = plt.subplots(rows, cols, figsize=(10, 2.8 * rows), squeeze=False)
-        cmap = plt.get_cmap("tab10")
-        order = {a: i for i, a in enumerate(sc.playable_ids)}
         for ax, series in zip(axes.flat, figures, strict=False):
             for side, values in series.lines.items():
-                ax.plot(x, values, lw=1.4, color=cmap(order.get(side, 0) % 10), label=names[side])
+                ax.plot(x, values, lw=1.4, color=side_colour[side], label=names[side])
             ax.set_title(f"{series.label} ({series.unit})" if series.unit else series.label, fontsize=10)
             ax.legend(fontsize=6, ncol=2)
             _xaxis(ax, labels)
@@ -228,6 +233,7 @@ def make_charts(x_: Game | Seen) -> list[Chart]:
 def _network(ax: Any, sc: Any, agreements: list[dict[str, Any]], when: str) -> None:
     """Actors on a circle, an agreement as lines between its parties (a hub-and-spoke star for three or more)."""
     actors = list(sc.actors)
+    colours = {a: rgb_hex(c) for a, c in actor_colours(sc).items()}  # as on the map
     n = len(actors)
     pos = {a.id: (math.cos(math.pi / 2 - 2 * math.pi * i / n), math.sin(math.pi / 2 - 2 * math.pi * i / n))
            for i, a in enumerate(actors)}
@@ -247,7 +253,7 @@ def _network(ax: Any, sc: Any, agreements: list[dict[str, Any]], when: str) -> N
             ax.plot([x1, mx, x2], [y1, my, y2], color=colour, ls=ls, lw=w, alpha=0.85, zorder=1)
     for a in actors:
         px, py = pos[a.id]
-        ax.scatter([px], [py], s=160, color="#1f3b63" if a.playable else "#9aa5b5", zorder=2)
+        ax.scatter([px], [py], s=160, color=colours[a.id], edgecolors="#1c2430" if a.playable else "none", zorder=2)
         ax.text(px * 1.2, py * 1.2 - 0.02, a.name, fontsize=8, ha="center", va="center", zorder=3,
                 bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8})
     live = sum(1 for ag in agreements if ag["state"] in ("in_force", "invoked"))

@@ -231,6 +231,26 @@ class SaveRecord:
 # ----------------------------------------------------------------------------- saving
 
 
+#: a save larger than this is not even looked into to list it (a real one is a few hundred kB)
+_PEEK_LIMIT = 20_000_000
+
+
+def plays_under(path: Path, scenario_path: Path, root: Path | None = None) -> bool:
+    """Whether the save at `path` names `scenario_path` (a scenario or exercise script), without replaying it.
+
+    For lists of saves to choose from ("the saves of this exercise"); loading one still checks everything.
+    """
+    root = (root or PROJECT_ROOT).resolve()
+    try:
+        if path.stat().st_size > _PEEK_LIMIT:
+            return False
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        named = doc.get("scenario") if isinstance(doc, dict) else None
+        return isinstance(named, str) and (root / named).resolve() == scenario_path.resolve()
+    except (OSError, ValueError, RecursionError):
+        return False
+
+
 def save_game(path: Path, game: Game, scenario_path: Path, label: str = "", *, root: Path | None = None,
               room: Room | None = None) -> Path:
     """Write `game` to `path` atomically and return the resolved path written.

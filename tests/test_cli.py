@@ -86,10 +86,13 @@ PRIVATE_INJECT_TEXT = "rebuilding its forces faster than expected"
 
 
 def _others_private_figures(out: str, side_name: str) -> list[str]:
+    """Lines showing another side's private figure: as an effect of the turn in full ("Poland Intelligence
+    picture 5 → 7"), or on that side's line of the turn's summary ("  Poland: … · Intelligence picture 5 → 7")."""
     names = ("United States", "United Kingdom", "Germany", "France", "Poland", "Italy", "Baltic states",
              "Nordic states", "Ukraine", "Russia")
     return [line for line in out.splitlines() for n in names
-            if n != side_name and f"{n} Intelligence picture" in line]
+            if n != side_name and (f"{n} Intelligence picture" in line
+                                   or (line.startswith(f"  {n}: ") and "Intelligence picture" in line))]
 
 
 def test_playing_one_side_prints_only_that_sides_view():
@@ -110,7 +113,10 @@ def test_a_recipient_sees_its_private_inject_and_its_own_figure_only():
     assert res.returncode == 0, res.stderr
     out = res.stdout
     assert PRIVATE_INJECT_NAME in out and PRIVATE_INJECT_TEXT in out
-    assert re.search(r"Poland Intelligence picture [\d.]+ → [\d.]+", out)  # its own private figure moved
+    # its own private figure moved, and the turn's summary says so first, with why
+    moved = re.search(rf"^Your figures, and why they changed:\n(  .*\n)*?  Intelligence picture [\d.]+ → [\d.]+ "
+                      rf"\(\+[\d.]+\): .*{PRIVATE_INJECT_NAME}", out, re.M)
+    assert moved, out[:3000]
     assert _others_private_figures(out, "Poland") == []
 
 

@@ -445,3 +445,24 @@ def test_every_scripted_step_takes_effect_under_every_bot_level(script, level, s
     """A script written for the room must not fall flat whatever the bots do: its branches cover their choices."""
     ex = load_exercise(ROOT / "scenarios" / "exercises" / script)
     assert [f.message for f in script_findings(ex, [level], seeds)] == []
+
+
+def test_play_load_of_an_exercise_save_goes_on_under_its_script(tmp_path):
+    """`play --load` of an exercise's save is not a plain game: the script's timeline goes on."""
+    ex = load_exercise(BALTICS)
+    whole = ExerciseRun(ex, seed=4, bot_level="simple")
+    part = ExerciseRun(ex, seed=4, bot_level="simple")
+    for run, turns in ((whole, 99), (part, 2)):
+        while not run.game.over and len(run.game.turns) < turns:
+            run.play_turn()
+            if run.game.state.phase == "paused":
+                run.game.control("resume", by="script")
+    halfway = save_game(tmp_path / "halfway.json", part.game, BALTICS, label="stopped")
+    end = tmp_path / "end.json"
+    res = subprocess.run([sys.executable, "main.py", "play", "--headless", "--load", str(halfway), "--bot-level",
+                          "simple", "--save", str(end), "--autosave", "off"], cwd=ROOT, capture_output=True,
+                         text=True, timeout=300, stdin=subprocess.DEVNULL)
+    assert res.returncode == 0, res.stderr
+    assert "goes on under its script" in res.stdout and "EXERCISE: Article 5 test in the Baltics" in res.stdout
+    resumed, _ = load_game(end)
+    assert resumed.state.digest() == whole.game.state.digest()

@@ -6,6 +6,7 @@ Set UI_SCREENSHOTS=DIR to keep the screenshots (briefing, inject, facilitator pa
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pygame
@@ -14,6 +15,7 @@ import pytest
 from engine.exercise import load_exercise
 from tests.conftest import FIXTURES, ROOT
 from tests.ui_driver import Driver
+from ui.exercise_session import LOCK_AFTER_S
 from ui.exercise_start import ExerciseStartScreen
 
 MINI_EXERCISE = FIXTURES / "exercise_mini.yaml"
@@ -38,7 +40,10 @@ def click_row(d: Driver, sl, i: int) -> None:  # type: ignore[no-untyped-def]
 
 
 def unlock(d: Driver, passphrase: str = PASS) -> None:
-    assert d.screen.name == "passphrase"
+    """Type the passphrase, unless the control cell is still unlocked from the facilitator's last act."""
+    if d.screen.name != "passphrase":
+        assert d.app.session.control_unlocked()
+        return
     type_into(d, d.screen.entry, passphrase)
     d.key(pygame.K_RETURN)
     d.frame()  # the entry line reports Enter on the next frame
@@ -177,6 +182,8 @@ def test_passphrase_injects_private_views_control_and_debrief(shots, tmp_path, m
     seen = d.texts_on_screen()
     assert "Hot seat after the threat" in seen and any("How did North read" in t for t in seen)
     d.shot("ex-04-pause")
+    # the facilitator has been away from the desk for longer than the lock waits: the passphrase is asked again
+    d.app.session.clock = lambda: time.monotonic() + LOCK_AFTER_S + 1
     d.key(pygame.K_RETURN)
     unlock(d, "nope nope")
     assert d.app.session.game.state.phase == "paused"
@@ -354,3 +361,110 @@ def test_the_replay_screen_leaves_rewinding_an_exercise_to_control(shots):
     d.key(pygame.K_RETURN)
     d.key(pygame.K_y)
     assert len(game.turns) == turns and "is the facilitator's" in d.screen.message
+
+
+def test_a_saved_exercise_resumes_on_the_map_with_its_teams_and_script(shots, tmp_path, monkeypatch):
+    """Saved in turn 2 with one team at the screen; loaded from the exercise's start screen, it goes on as it was."""
+    import ui.exercise_start
+    import ui.game_screen
+    from engine.saves import read_save
+
+    monkeypatch.setattr(ui.game_screen, "ROOT", tmp_path)
+    monkeypatch.setattr(ui.exercise_start, "list_saves", lambda: sorted((tmp_path / "saves").glob("*.json")))
+    (tmp_path / "saves").mkdir()
+    d = Driver(shots=shots)
+    start(d, MINI_EXERCISE, bots=("south",), adjudication="rigid")
+    d.key(pygame.K_RETURN)
+    d.key(pygame.K_RETURN)  # North's briefing read
+    d.key(pygame.K_RETURN)  # the public inject
+    d.key(pygame.K_RETURN)  # North's screen
+    assert d.screen.name == "planning"
+    d.key(pygame.K_a)
+    d.key(pygame.K_c)
+    for _ in range(20):  # committed, the results stepped through: until the next turn's first screen
+        if d.app.session.game.state.turn == 2 and d.screen.name != "results":
+            break
+        d.key(pygame.K_ESCAPE if d.screen.name == "results" else pygame.K_RETURN)
+    d.key(pygame.K_s, pygame.KMOD_CTRL)
+    saved = d.app.session.game
+    assert saved.state.turn == 2
+    [path] = (tmp_path / "saves").glob("*.json")
+    assert read_save(path).room.teams == ["alpha"]
+
+    # a fresh window: the exercise's start screen offers the save; resuming seats Team North alone, as saved
+    d2 = Driver(shots=shots)
+    d2.app.show(ExerciseStartScreen(d2.app, load_exercise(MINI_EXERCISE)))
+    assert path.name in d2.screen.save_files
+    d2.click(d2.screen.load_button.rect.center)
+    assert d2.screen.loaded is not None and "turn 2 next" in d2.screen.message
+    assert d2.screen.at_screen == {"north"} and d2.screen.start_button.text == "Resume the exercise"
+    d2.shot("ex-resume-start")
+    type_into(d2, d2.screen.passphrase, PASS)
+    d2.click(d2.screen.start_button.rect.center)
+    s = d2.app.session
+    assert s.teams == ["north"] and s.game.state.digest() == saved.state.digest()
+    assert s.exercise.script.exercise.id == "mini_drill"  # still under its script, not a plain game
+    # saved during the script's discussion pause after turn 1: it resumes in that pause, for control to end
+    assert d2.screen.name == "pause" and "Hot seat after the threat" in d2.texts_on_screen()
+    d2.key(pygame.K_RETURN)
+    unlock(d2)
+    while d2.screen.name == "inject":
+        d2.key(pygame.K_RETURN)
+    assert d2.screen.name == "handover" and d2.screen.team == "north"
+    assert d2.app.error is None
+
+
+def test_control_stays_open_while_the_facilitator_is_at_the_desk_and_records_observations(shots):
+    d = Driver(shots=shots)
+    start(d, MINI_EXERCISE, bots=("south",))
+    d.key(pygame.K_RETURN)
+    d.key(pygame.K_RETURN)
+    d.key(pygame.K_RETURN)
+    assert d.screen.name == "handover"
+    d.key(pygame.K_F10)
+    assert d.screen.name == "passphrase"
+    unlock(d)
+    assert d.screen.name == "facilitator"
+    d.click(next(b for b in d.screen.buttons if b.label == "Observations").rect.center)
+    panel = d.screen
+    click_row(d, panel.objective_list, 0)
+    type_into(d, panel.observation, "North read the flash as a bluff")
+    d.click(next(b for b in panel.buttons if b.label == "Record the observation").rect.center)
+    rec = d.app.session.game.state.control[-1]
+    assert (rec.action, rec.detail, rec.reason) == ("observation", "lo_signals", "North read the flash as a bluff")
+    assert "North read the flash as a bluff" in d.texts_on_screen()
+    d.shot("ex-observations")
+    d.key(pygame.K_ESCAPE)
+    # back within the idle time: no passphrase again
+    d.key(pygame.K_F10)
+    assert d.screen.name == "facilitator"
+    d.click(next(b for b in d.screen.buttons if b.label == "Lock now").rect.center)
+    assert d.screen.name == "handover"
+    d.key(pygame.K_F10)
+    assert d.screen.name == "passphrase"  # locked again
+    d.key(pygame.K_ESCAPE)
+    # after the idle time the lock closes by itself
+    unlock_time = time.monotonic()
+    d.key(pygame.K_F10)
+    unlock(d)
+    d.key(pygame.K_ESCAPE)
+    d.app.session.clock = lambda: unlock_time + LOCK_AFTER_S + 5
+    d.key(pygame.K_F10)
+    assert d.screen.name == "passphrase"
+
+
+def test_a_team_rereads_its_briefing_and_keeps_its_orders(shots):
+    d = Driver(shots=shots)
+    start(d, MINI_EXERCISE, bots=("south",))
+    d.key(pygame.K_RETURN)
+    d.key(pygame.K_RETURN)
+    d.key(pygame.K_RETURN)
+    d.key(pygame.K_RETURN)
+    planning = d.screen
+    assert planning.name == "planning"
+    d.key(pygame.K_a)
+    d.key(pygame.K_b)
+    assert d.screen.name == "briefing" and "North briefing, for Team North only." in d.texts_on_screen()
+    assert not any("South briefing" in t for t in d.texts_on_screen())
+    d.key(pygame.K_RETURN)
+    assert d.screen is planning and [o.card for o in planning.pending] == ["raise"]

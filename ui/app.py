@@ -4,11 +4,17 @@ Screens are small objects with `handle(event)`, `update(dt)` and `draw(surface)`
 The app owns the one Session (and so the game); a screen that fails to draw
 is replaced by an error banner over the last good frame, and the game state
 is untouched, so the facilitator can save and carry on.
+
+The loop draws a frame only when something may have changed (input, a new
+screen, a screen's own timed change) and otherwise sleeps in the event queue:
+a seminar laptop on battery shows one screen for minutes while the room talks.
 """
 
 from __future__ import annotations
 
+import math
 import sys
+import time
 import traceback
 from pathlib import Path
 from typing import Protocol
@@ -21,7 +27,25 @@ from ui.theme import Metrics
 ROOT = Path(__file__).resolve().parent.parent
 
 
+#: after input, frames go on this long: a widget library finishes a change over its next few updates (pygame_gui
+#: redraws one queued state of a widget per update, a drop-down opens on the update after the click)
+SETTLE_S = 0.3
+
+
 class Screen(Protocol):
+    """What the App needs of a screen.
+
+    Optional: `wake_in() -> float | None`, asked after every frame: the
+    seconds from now until the screen next changes by itself, with no input
+    (0: it animates, draw the next frame at once; None: only input changes
+    it). The loop draws after input and otherwise sleeps until then (its
+    update(dt) then gets the whole time slept as dt), so a screen that
+    changes with time must say so here: the bots' results stepping on, a text
+    cursor blinking, or a turn clock asking for a frame once a second
+    (`return 1.0 - elapsed % 1.0`). It is read with getattr: a screen that
+    never changes by itself leaves it out.
+    """
+
     name: str
 
     def handle(self, event: pygame.event.Event) -> None: ...
@@ -55,6 +79,12 @@ class App:
         self.scenario_path = scenario_path or ROOT / "scenarios" / "post_nato_2024.yaml"
         self.clock = pygame.time.Clock()
         self.running = True
+        #: frames put on the display so far (the idle benchmark and tests read it)
+        self.frames = 0
+        #: a frame is due whatever the screen says: a new screen or a new scale has not been drawn yet
+        self._stale = True
+        #: perf_counter time until which frames go on after input (SETTLE_S)
+        self._settle_until = 0.0
         self.error: str | None = None
         self.session = None  # set by the start screen
         #: where Ctrl+S and the end of the game save (None: saves/<scenario>-turnNN.json)
@@ -73,11 +103,13 @@ class App:
     def show(self, screen: Screen) -> None:
         self.screen = screen
         self.error = None
+        self._stale = True  # shown from a screen's update(), it has not had its own update yet
         screen.layout()
 
     def set_scale(self, scale: float) -> None:
         self.scale = max(0.75, min(2.5, round(scale, 2)))
         self.m = Metrics(self.scale)
+        self._stale = True
         if self.screen is not None:
             self.screen.layout()
 
@@ -87,10 +119,18 @@ class App:
 
     # ------------------------------------------------------------------ the loop
     def tick(self, dt: float | None = None) -> None:
-        """Handle queued events, update and draw one frame (tests call this directly)."""
+        """Handle queued events, update and draw one frame, always (tests call this directly)."""
+        self._frame(dt, [])
+
+    def _frame(self, dt: float | None, woken_by: list[pygame.event.Event]) -> None:
+        """One frame: `woken_by` (the event the loop slept for) and then every queued event, update, draw."""
         if dt is None:
             dt = self.clock.tick(60) / 1000.0
-        for event in pygame.event.get():
+        events = [*woken_by, *pygame.event.get()]
+        if events:
+            self._settle_until = time.perf_counter() + SETTLE_S
+        self._stale = False
+        for event in events:
             self._guard("handling input", lambda e=event: self._handle(e))
         self._guard("updating", lambda: self.screen.update(dt))
         self._guard("drawing", lambda: self.screen.draw(self.window))
@@ -99,11 +139,48 @@ class App:
         if self.error:
             self._draw_error()
         pygame.display.flip()
+        self.frames += 1
 
     def run(self) -> None:
-        while self.running:
-            self.tick()
+        self.loop()
         pygame.quit()
+
+    def loop(self) -> None:
+        """Frames while something changes, asleep in the event queue otherwise, until the window is closed."""
+        woken_by: list[pygame.event.Event] = []
+        while self.running:
+            self._frame(None, woken_by)
+            woken_by = self._sleep()
+
+    def _sleep(self) -> list[pygame.event.Event]:
+        """Wait for the next frame: until an event arrives (returned) or the screen's next change is due."""
+        due = self.next_frame_in()
+        if due is None:
+            return [pygame.event.wait()]
+        if due > 0:
+            event = pygame.event.wait(max(1, math.ceil(due * 1000)))  # a timeout of 0 would mean for ever
+            return [event] if event.type != pygame.NOEVENT else []
+        return []
+
+    def next_frame_in(self) -> float | None:
+        """Seconds from this frame until the next is due with no input: 0 now, None not until an event arrives."""
+        if self._stale:
+            return 0.0
+        now = time.perf_counter()
+        due = [self._settle_until - now] if self._settle_until > now else []
+        screen_due = self._screen_wake_in()
+        if screen_due is not None:
+            due.append(screen_due)
+        return max(0.0, min(due)) if due else None
+
+    def _screen_wake_in(self) -> float | None:
+        """The screen's own next change (see Screen); a screen that fails to say is left to input."""
+        wake_in = getattr(self.screen, "wake_in", None)
+        if wake_in is None:
+            return None
+        asked: list[float | None] = []
+        self._guard("asking when to draw", lambda: asked.append(wake_in()))
+        return asked[0] if asked else None
 
     def _handle(self, event: pygame.event.Event) -> None:
         if event.type == pygame.QUIT:
@@ -174,7 +251,7 @@ class App:
             ("H", "hand-over: step through the turns so far (the facilitator may rewind, with Y)"),
             ("R / P", "end of game: write the report / replay turn by turn"),
             ("F10", "exercise: the control panel (facilitator's passphrase)"),
-            ("Tab / I / F", "exercise planning: next actor of the team / hide injects / argue a free action"),
+            ("Tab / I / F / B", "exercise planning: next actor / hide injects / argue a free action / briefing"),
         ]
         m = self.m
         box = pygame.Rect(0, 0, m.px(620), m.px(60) + len(rows) * m.row)
@@ -224,8 +301,9 @@ def seat_loaded(app: App, loaded) -> None:  # type: ignore[no-untyped-def]
 
 
 def run_exercise_ui(exercise, seed: int | None = None, size: tuple[int, int] = (1280, 800),  # type: ignore[no-untyped-def]
-                    scale: float | None = None, autosave: str | None = None) -> int:
+                    scale: float | None = None, autosave: str | None = None, loaded=None, loaded_from: str = "") -> int:
     """Open the window on a facilitated exercise (see ui/exercise_start.py); `run-exercise` calls this."""
     from ui.exercise_start import run_exercise_ui as run
 
-    return run(exercise, seed=seed, size=size, scale=scale, autosave=autosave)
+    return run(exercise, seed=seed, size=size, scale=scale, autosave=autosave, loaded=loaded,
+               loaded_from=loaded_from)

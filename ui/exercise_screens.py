@@ -18,9 +18,18 @@ import pygame_gui
 from engine.exercise import Inject
 from ui import fonts, theme
 from ui.app import App
-from ui.game_screen import ROOM, BoardScreen, ReplayScreen, ResultsScreen, save_now, write_report_now
+from ui.game_screen import (
+    ROOM,
+    BoardScreen,
+    ReplayScreen,
+    ResultsScreen,
+    foot_message,
+    foot_top,
+    save_now,
+    write_report_now,
+)
 from ui.start_screen import gui_theme
-from ui.widgets import Button, Row, ScrollList
+from ui.widgets import Button, Line, Row, ScrollText, button_rows, flow
 
 Para = tuple[str, int, tuple[int, int, int], bool]
 
@@ -34,8 +43,21 @@ def open_control(app: App, back: Any, tab: str = "overview") -> None:
     """Ask for the facilitator's passphrase, then open the control panel; closing it returns to `back`."""
     from ui.facilitator import FacilitatorScreen
 
-    app.show(PassphraseScreen(app, back, lambda: app.show(FacilitatorScreen(app, back, tab)),
-                              "Open the control panel"))
+    ask_passphrase(app, back, lambda: app.show(FacilitatorScreen(app, back, tab)), "Open the control panel")
+
+
+def ask_passphrase(app: App, back: Any, on_open: Callable[[], None], purpose: str) -> None:
+    """Do a facilitator's act: at once while the control cell is still unlocked, else after the passphrase.
+
+    The lock closes after a few idle minutes (or at once with "Lock now"), so the facilitator is not asked
+    again on every turn, and teams who reach the screen later still find it locked.
+    """
+    session = app.session
+    if session.control_unlocked():
+        session.touch_control()
+        on_open()
+        return
+    app.show(PassphraseScreen(app, back, on_open, purpose))
 
 
 def ctrl_s(event: pygame.event.Event) -> bool:
@@ -215,6 +237,7 @@ class PassphraseScreen(CardScreen):
     def attempt(self) -> None:
         text = self.entry.get_text()
         if self.app.session.lock.opens_with(text):
+            self.app.session.touch_control()
             self.on_open()
             return
         self.failures += 1
@@ -300,9 +323,11 @@ class BriefingScreen(CardScreen):
 
     name = "briefing"
 
-    def __init__(self, app: App, team: str):
+    def __init__(self, app: App, team: str, back: Any = None):
         super().__init__(app)
         self.team = team
+        #: the team's planning screen, when it asked to read the briefing again (B)
+        self.back = back
 
     def kicker(self) -> str:
         return f"{self.app.session.exercise.title} · for {self.app.session.team_name(self.team)} only"
@@ -316,10 +341,12 @@ class BriefingScreen(CardScreen):
                 (f"You play {plays}.", m.title, theme.ACCENT, False),
                 (t.briefing.strip() or "The control cell has no briefing for you beyond the scenario.", m.font,
                  theme.INK, False),
-                ("When you have read it, hand the screen on. You will see it again only in the debrief.",
-                 m.small, theme.MUTED, False)]
+                ("Read it again at any time on your planning screen with B." if self.back is None else
+                 "Your orders so far are kept.", m.small, theme.MUTED, False)]
 
     def actions(self) -> list[tuple[str, Callable[[], None], bool]]:
+        if self.back is not None:
+            return [("Back to our orders (Enter)", self.done, True)]
         return [("We have read it: hand the screen on (Enter)", self.done, True)]
 
     def with_control(self) -> bool:
@@ -328,6 +355,10 @@ class BriefingScreen(CardScreen):
     def done(self) -> None:
         from ui.exercise_session import begin_exercise_turn
 
+        if self.back is not None:
+            self.back.layout()
+            self.app.show(self.back)
+            return
         self.app.session.briefed.add(self.team)
         begin_exercise_turn(self.app)
 
@@ -407,7 +438,7 @@ class PauseScreen(CardScreen):
         return [("Resume the exercise (facilitator)", self.ask_resume, True)]
 
     def ask_resume(self) -> None:
-        self.app.show(PassphraseScreen(self.app, self, self.resume, "Resume the exercise"))
+        ask_passphrase(self.app, self, self.resume, "Resume the exercise")
 
     def resume(self) -> None:
         game = self.app.session.game
@@ -512,24 +543,74 @@ class DebriefScreen(BoardScreen):
             self.message = save_now(app)
 
     def layout_left(self) -> None:
+        """Three columns, each scrolling on its own: how it went and the learning objectives, the objectives
+        met by each team, and the control log."""
         m = self.app.m
         w, h = self.app.size
-        self.box = pygame.Rect(m.px(40), self.top.bottom + m.px(20), w - m.px(80), h - self.top.bottom - m.px(40))
-        inner = self.box.w - m.pad * 10
+        self.box = b = pygame.Rect(m.px(40), self.top.bottom + m.px(20), w - m.px(80), h - self.top.bottom - m.px(40))
+        self.buttons = button_rows([("Write report (R)", self.report, False), ("Replay (P)", self.replay, False),
+                                    ("Quit (Q)", self.quit, False)],
+                                   b.x + m.pad * 3, b.right - m.pad * 3, b.bottom - m.pad * 2, m.font, m)
+        inner = b.w - m.pad * 10
         self.col_w = col_w = int(inner * 0.28)  # the first two columns; the control log gets the rest
-        log_w = inner - 2 * col_w
-        y = self.box.bottom - m.px(54)
-        x = self.box.x + m.pad * 3
-        self.buttons = []
-        for label, action, width in (("Write report (R)", self.report, 200), ("Replay (P)", self.replay, 150),
-                                     ("Quit (Q)", self.quit, 130)):
-            self.buttons.append(Button(pygame.Rect(x, y, m.px(width), m.px(40)), label, action))
-            x += m.px(width) + m.pad * 2
-        top = self.box.y + m.px(76) + fonts.font(m.font, True).get_linesize()
-        lh = fonts.font(m.small, True).get_linesize() + fonts.font(m.small).get_linesize() + 6
-        self.log_list = ScrollList(pygame.Rect(self.box.right - m.pad * 3 - log_w, top, log_w,
-                                               y - m.pad - top - m.px(30)), row_h=lh)
-        self.log_list.set_rows(self.control_rows())
+        widths = (col_w, col_w, inner - 2 * col_w)
+        self.head_y = b.y + m.pad * 2 + fonts.font(m.big, True).get_linesize() + m.pad
+        top = self.head_y + fonts.font(m.font, True).get_linesize() + m.pad // 2
+        bottom = foot_top(self.buttons, self.message, m)
+        step = 3 * fonts.font(m.small).get_linesize()
+        x = b.x + m.pad * 3
+        self.columns: list[ScrollText] = []
+        for cw, lines in zip(widths, (self.how_it_went, self.objectives_met, self.control_log), strict=True):
+            col = ScrollText(pygame.Rect(x, top, cw, bottom - top), step=step)
+            col.set_lines(lines(cw - m.pad))
+            self.columns.append(col)
+            x += cw + m.pad * 2
+        self.log_list = self.columns[2]
+
+    def how_it_went(self, width: int) -> list[Line]:
+        m = self.app.m
+        s = self.app.session
+        state = s.game.state
+        rn = {r.id: r.name for r in self.sc.ladder.rungs}
+        paras: list[Para] = [
+            (f"Ended: {state.end_reason}.", m.font, theme.INK, False),
+            (f"{len(state.log)} turns · escalation ended at {rn[state.rung]} (peak {rn[state.peak_rung]}) · "
+             f"{sum(len(t.briefing) for t in state.log)} injects delivered.", m.small, theme.MUTED, False),
+            ("Learning objectives, for the hot wash", m.font, theme.ACCENT, True)]
+        paras += [(f"•  {o.text}", m.small, theme.INK, False) for o in s.exercise.script.exercise.objectives]
+        return flow(paras, width)[0]
+
+    def objectives_met(self, width: int) -> list[Line]:
+        m = self.app.m
+        s = self.app.session
+        scores = s.game.scores()
+        met_ids = {o for ids in s.game.state.results.values() for o in ids}
+        paras: list[Para] = []
+        for t in s.exercise.script.teams:
+            for a in t.actors:
+                objs = [o for o in self.sc.objectives if o.actor == a]
+                if not objs:
+                    continue
+                total = sum(o.points for o in objs)
+                paras.append((f"{self.sc.actor(a).name} ({t.name}): {scores.get(a, 0)} of {total} points", m.small,
+                              theme.INK, True))
+                paras += [(f"{'✓' if o.id in met_ids else '×'} {o.description}", m.small,
+                           theme.GOOD if o.id in met_ids else theme.BAD, False) for o in objs]
+        return flow(paras, width)[0]
+
+    def control_log(self, width: int) -> list[Line]:
+        """Who decided what, each entry whole: a ruling's reason is never cut short."""
+        m = self.app.m
+        lines: list[Line] = []
+        y = 0
+        for row in self.control_rows():
+            more, y = flow([(row.text, m.small, row.colour or theme.INK, True)], width, 0, y, gap=0)
+            lines += more
+            if row.sub:
+                more, y = flow([(row.sub, m.small, theme.MUTED, False)], width - m.pad, m.pad, y, gap=0)
+                lines += more
+            y += m.pad
+        return lines
 
     def control_rows(self) -> list[Row]:
         game = self.app.session.game
@@ -560,8 +641,14 @@ class DebriefScreen(BoardScreen):
     def quit(self) -> None:
         self.app.running = False
 
+    def covers(self, pos: tuple[int, int]) -> bool:
+        return self.box.collidepoint(pos)
+
     def handle_left(self, event: pygame.event.Event) -> None:
-        if self.log_list.handle(event):
+        if any(col.handle(event, self.mouse) for col in self.columns):
+            return
+        under = next((c for c in self.columns if c.rect.collidepoint(self.mouse)), self.columns[1])
+        if under.keys(event):  # PageUp/PageDown: the column under the pointer, else the objectives
             return
         if event.type == pygame.KEYDOWN:
             {pygame.K_r: self.report, pygame.K_p: self.replay, pygame.K_q: self.quit}.get(event.key, lambda: None)()
@@ -569,53 +656,19 @@ class DebriefScreen(BoardScreen):
     def draw(self, surf: pygame.Surface) -> None:
         super().draw(surf)
         m = self.app.m
-        s = self.app.session
-        state = s.game.state
         shade = pygame.Surface(self.app.size, pygame.SRCALPHA)
         shade.fill((20, 24, 32, 140))
         surf.blit(shade, (0, 0))
         b = self.box
         pygame.draw.rect(surf, theme.PANEL, b, border_radius=10)
-        x0, y0 = b.x + m.pad * 3, b.y + m.pad * 2
-        surf.blit(fonts.text(fonts.fit_text(f"Debrief: {s.exercise.title}", m.big, b.w - m.pad * 6, True), m.big,
-                             theme.INK, True), (x0, y0))
-        top = self.log_list.rect.y - fonts.font(m.font, True).get_linesize() - 2
-        bottom = self.buttons[0].rect.y - m.pad
-        cw = self.col_w
-        # column 1: how it ended and the learning objectives
-        meta = s.exercise.script.exercise
-        rn = {r.id: r.name for r in self.sc.ladder.rungs}
-        col1: list[Para] = [
-            (f"Ended: {state.end_reason}.", m.font, theme.INK, False),
-            (f"{len(state.log)} turns · escalation ended at {rn[state.rung]} (peak {rn[state.peak_rung]}) · "
-             f"{sum(len(t.briefing) for t in state.log)} injects delivered.", m.small, theme.MUTED, False),
-            ("Learning objectives, for the hot wash", m.font, theme.ACCENT, True)]
-        col1 += [(f"•  {o.text}", m.small, theme.INK, False) for o in meta.objectives]
-        paragraphs(surf, col1, x0, top, cw, bottom)
-        # column 2: objectives met, by team
-        x2 = x0 + cw + m.pad * 2
-        scores = s.game.scores()
-        col2: list[Para] = [("Objectives met", m.font, theme.ACCENT, True)]
-        met_ids = {o for ids in state.results.values() for o in ids}
-        for t in s.exercise.script.teams:
-            for a in t.actors:
-                objs = [o for o in self.sc.objectives if o.actor == a]
-                if not objs:
-                    continue
-                total = sum(o.points for o in objs)
-                col2.append((f"{self.sc.actor(a).name} ({t.name}): {scores.get(a, 0)} of {total} points", m.small,
-                             theme.INK, True))
-                col2 += [(f"{'✓' if o.id in met_ids else '×'} {o.description}", m.small,
-                          theme.GOOD if o.id in met_ids else theme.BAD, False) for o in objs]
-        paragraphs(surf, col2, x2, top, cw, bottom)
-        # column 3: the control log
-        surf.blit(fonts.text("Who decided what (the control log)", m.font, theme.ACCENT, True),
-                  (self.log_list.rect.x, top))
-        self.log_list.draw(surf, m.small, m.small, self.log_list.index_at(self.mouse))
+        title = f"Debrief: {self.app.session.exercise.title}"
+        surf.blit(fonts.text(fonts.fit_text(title, m.big, b.w - m.pad * 6, True), m.big, theme.INK, True),
+                  (b.x + m.pad * 3, b.y + m.pad * 2))
+        for col, head in zip(self.columns, ("How it ended", "Objectives met", "Who decided what (the control log)"),
+                             strict=True):
+            label = fonts.fit_text(head, m.font, col.rect.w, True)
+            surf.blit(fonts.text(label, m.font, theme.ACCENT, True), (col.rect.x, self.head_y))
+            col.draw(surf, m.small)
         for btn in self.buttons:
             btn.draw(surf, m.font, btn.rect.collidepoint(self.mouse))
-        if self.message:
-            last = self.buttons[-1].rect
-            for i, line in enumerate(fonts.wrap(self.message, m.small, b.right - last.right - m.pad * 4)[:2]):
-                surf.blit(fonts.text(line, m.small, theme.INK),
-                          (last.right + m.pad * 2, last.y + i * fonts.font(m.small).get_linesize()))
+        foot_message(surf, b, self.buttons, self.message, m)

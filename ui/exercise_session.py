@@ -12,6 +12,8 @@ everything else is in `game.state`.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,10 +22,14 @@ from engine.errors import IllegalOrder
 from engine.exercise import Exercise, ExerciseRun
 from engine.game import Game
 from engine.passphrase import Lock
+from engine.saves import LoadedSave, Room
 from engine.state import EventRecord, Ruling
 
 if TYPE_CHECKING:
     from ui.app import App
+
+#: idle seconds after which the control cell asks for the passphrase again
+LOCK_AFTER_S = 300.0
 
 
 @dataclass
@@ -39,6 +45,20 @@ class ExerciseSession:
     #: injects already shown to the room: (turn, event id, position in the inbox)
     shown: set[tuple[int, str, int]] = field(default_factory=set)
     levels: dict[str, str] = field(default_factory=dict)
+    #: when the control cell locks again (clock seconds); the passphrase or any act in the panel moves it on
+    unlocked_until: float = 0.0
+    clock: Callable[[], float] = time.monotonic
+
+    # -- the control cell's lock
+    def control_unlocked(self) -> bool:
+        return self.clock() < self.unlocked_until
+
+    def touch_control(self) -> None:
+        """The facilitator is at the desk: keep the control cell open for another `LOCK_AFTER_S` idle seconds."""
+        self.unlocked_until = self.clock() + LOCK_AFTER_S
+
+    def lock_control(self) -> None:
+        self.unlocked_until = 0.0
 
     # -- what the shared screens expect of a session
     @property
@@ -66,6 +86,24 @@ class ExerciseSession:
     def humans(self) -> list[str]:
         """The actors played by people at the screen (the results play on by themselves when there are none)."""
         return [a for t in self.teams for a in self.exercise.team(t).actors]
+
+    def room(self) -> Room:
+        """Who was at the screen, for saves: the sides of the teams people play (bots play the script's level)."""
+        return Room(teams=list(self.humans))
+
+    @classmethod
+    def resumed(cls, exercise: Exercise, loaded: LoadedSave, lock: Lock) -> ExerciseSession:
+        """A saved exercise, seated as it was saved (the teams at the screen), under a new passphrase.
+
+        Teams have read their briefings (they may read them again with B) and the room has seen the earlier
+        turns' injects; the injects of the turn being planned are shown again, as a resumed session expects.
+        A save that does not say who sat at the screen seats every team.
+        """
+        seated = set(loaded.room.teams) if loaded.room is not None else set(exercise.team_of)
+        teams = [t.id for t in exercise.script.teams if set(t.actors) & seated]
+        session = cls(ExerciseRun(exercise, seed=loaded.game.state.seed, game=loaded.game), lock, teams)
+        session.briefed = set(teams) if loaded.game.turns else set()
+        return session
 
     # -- the turn
     def team_name(self, team_id: str) -> str:
@@ -171,7 +209,7 @@ def adjudicate_and_show(app: App) -> None:
     before = s.game.view(ROOM)
     s.adjudicate()
     screen = xs.ExerciseResultsScreen(app, before)
-    failed = autosave(s.game, s.scenario_path, autosave_file(app))
+    failed = autosave(s.game, s.scenario_path, autosave_file(app), s.room())
     if failed:
         screen.say(failed, error=True)
     app.show(screen)

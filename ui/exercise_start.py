@@ -13,21 +13,39 @@ import pygame_gui
 from engine import dice
 from engine.exercise import Exercise, ExerciseRun
 from engine.passphrase import MIN_LENGTH, make_lock
+from engine.saves import LoadedSave, plays_under
 from ui import fonts, theme
 from ui.app import App
-from ui.start_screen import gui_theme
+from ui.start_screen import gui_theme, list_saves
 
 
 class ExerciseStartScreen:
     name = "exercise_start"
 
-    def __init__(self, app: App, exercise: Exercise, seed: int | None = None):
+    def __init__(self, app: App, exercise: Exercise, seed: int | None = None, loaded: LoadedSave | None = None,
+                 loaded_from: str = ""):
         self.app = app
         self.exercise = exercise
         self.seed_text = "" if seed is None else str(seed)  # empty: a random seed
         #: teams played by people at this screen (the others by bots); all of them unless the facilitator says not
         self.at_screen: set[str] = {t.id for t in exercise.script.teams}
         self.message = ""
+        #: a saved exercise to resume instead of starting a new one
+        self.loaded: LoadedSave | None = None
+        self.loaded_from = ""
+        if loaded is not None:
+            self.resume_from(loaded, loaded_from)
+
+    def resume_from(self, loaded: LoadedSave, name: str) -> None:
+        """Resume this save: its teams at the screen as they were; the passphrase is set again (saves hold none)."""
+        self.loaded, self.loaded_from = loaded, name
+        if loaded.room is not None:
+            seated = set(loaded.room.teams)
+            self.at_screen = {t.id for t in self.exercise.script.teams if set(t.actors) & seated}
+        g = loaded.game
+        self.message = (f"Loaded {name}: {len(g.turns)} turn(s) played, "
+                        + ("the exercise is over." if g.over else f"turn {g.state.turn} next.")
+                        + " Set a passphrase for the control panel and resume.")
 
     def layout(self) -> None:
         m = self.app.m
@@ -59,9 +77,24 @@ class ExerciseStartScreen:
         self.seed_entry.set_allowed_characters("numbers")
         self.seed_entry.set_text(self.seed_text)
         self.start_button = pygame_gui.elements.UIButton(
-            pygame.Rect(self.right_x + m.px(210), y - m.px(4), half - m.px(210), m.px(46)), "Start the exercise",
-            manager=self.manager)
-        self.message_y = y + m.px(56)
+            pygame.Rect(self.right_x + m.px(210), y - m.px(4), half - m.px(210), m.px(46)),
+            "Resume the exercise" if self.loaded else "Start the exercise", manager=self.manager)
+        if self.loaded:
+            self.seed_entry.disable()  # a saved exercise keeps its seed
+        y += m.px(56)
+        # the saves of this exercise (newest first), to resume one
+        self.save_files = {p.name: p for p in list_saves() if plays_under(p, self.exercise.path)}
+        self.load_menu = None
+        self.load_button = pygame_gui.elements.UIButton(pygame.Rect(self.right_x, y, m.px(190), m.px(40)),
+                                                        "Load a save", manager=self.manager)
+        if self.save_files:
+            names = list(self.save_files)
+            self.load_menu = pygame_gui.elements.UIDropDownMenu(
+                names, self.loaded_from if self.loaded_from in names else names[0],
+                pygame.Rect(self.right_x + m.px(200), y + m.px(1), half - m.px(200), m.px(38)), manager=self.manager)
+        else:
+            self.load_button.disable()
+        self.message_y = y + m.px(52)
 
     def team_label(self, team_id: str) -> str:
         t = self.exercise.team(team_id)
@@ -77,8 +110,30 @@ class ExerciseStartScreen:
                     b.set_text(self.team_label(tid))
             if event.ui_element is self.start_button:
                 self.start()
+            elif event.ui_element is self.load_button:
+                self.load()
         elif event.type == pygame_gui.UI_TEXT_ENTRY_FINISHED and event.ui_element is self.passphrase:
             self.start()
+
+    def load(self) -> None:
+        from engine.saves import SaveError, read_save
+
+        if self.load_menu is None:
+            return
+        choice = self.load_menu.selected_option
+        name = choice[0] if isinstance(choice, tuple) else choice
+        try:
+            loaded = read_save(self.save_files[name])
+        except SaveError as exc:
+            self.message = f"Cannot load {name}: {exc}"
+            return
+        if loaded.scenario_path.resolve() != self.exercise.path.resolve():
+            self.message = f"{name} is not a save of this exercise."
+            return
+        self.resume_from(loaded, name)
+        self.layout()
+        for tid, b in self.team_buttons.items():
+            b.set_text(self.team_label(tid))
 
     def start(self) -> None:
         """Refuse a short passphrase with the reason; otherwise lock the control panel and begin the briefings."""
@@ -90,10 +145,16 @@ class ExerciseStartScreen:
             self.message = f"Set a facilitator passphrase first: {exc}."
             self.passphrase.set_text("")
             return
-        text = self.seed_entry.get_text().strip()
-        seed = int(text) if text.isdigit() else dice.fresh_seed()
         teams = [t.id for t in self.exercise.script.teams if t.id in self.at_screen]
-        self.app.session = ExerciseSession(ExerciseRun(self.exercise, seed), lock, teams)
+        if self.loaded is not None:
+            session = ExerciseSession.resumed(self.exercise, self.loaded, lock)
+            session.teams = teams  # the facilitator may seat the teams differently this time
+            session.briefed &= set(teams)
+            self.app.session = session
+        else:
+            text = self.seed_entry.get_text().strip()
+            seed = int(text) if text.isdigit() else dice.fresh_seed()
+            self.app.session = ExerciseSession(ExerciseRun(self.exercise, seed), lock, teams)
         begin_exercise_turn(self.app)
 
     def update(self, dt: float) -> None:
@@ -147,11 +208,12 @@ class ExerciseStartScreen:
 
 
 def run_exercise_ui(exercise: Exercise, seed: int | None = None, size: tuple[int, int] = (1280, 800),
-                    scale: float | None = None, autosave: str | None = None) -> int:
-    """Open the window on the exercise's start screen and run it to the debrief."""
+                    scale: float | None = None, autosave: str | None = None, loaded: LoadedSave | None = None,
+                    loaded_from: str = "") -> int:
+    """Open the window on the exercise's start screen (resuming `loaded`, if given) and run it to the debrief."""
     app = App(size=size, scale=scale, scenario_path=exercise.scenario_path)
     app.autosave_setting = autosave
     pygame.display.set_caption(f"Exercise: {exercise.title}")
-    app.show(ExerciseStartScreen(app, exercise, seed))
+    app.show(ExerciseStartScreen(app, exercise, seed, loaded=loaded, loaded_from=loaded_from))
     app.run()
     return 0

@@ -24,7 +24,7 @@ from ui.start_screen import gui_theme
 from ui.widgets import Button, Row, ScrollList
 
 TABS = [("overview", "Overview"), ("injects", "Fire an inject"), ("adjust", "Adjust a figure"),
-        ("adjudication", "Outcomes"), ("rewind", "Rewind")]
+        ("adjudication", "Outcomes"), ("observe", "Observations"), ("rewind", "Rewind")]
 GLOBAL, LADDER = "Global figures", "Escalation ladder"
 
 
@@ -64,7 +64,8 @@ class FacilitatorScreen:
         self.top = pygame.Rect(0, 0, w, m.px(48))
         self.buttons: list[Button] = []
         close = Button(pygame.Rect(w - m.px(170), m.px(7), m.px(160), m.px(34)), "Close panel (Esc)", self.close)
-        self.buttons.append(close)
+        lock = Button(pygame.Rect(close.rect.x - m.px(170), m.px(7), m.px(160), m.px(34)), "Lock now", self.lock_now)
+        self.buttons += [close, lock]
         x = m.pad * 2
         ty = self.top.bottom + m.pad
         for t, label in TABS:
@@ -247,6 +248,45 @@ class FacilitatorScreen:
         reason = self.reason.get_text()
         self.act(lambda: self.game.control("fire_inject", event=ev.id, reason=reason, by="facilitator"),
                  f"Delivered: {ev.name}. The room sees it when the panel closes.")
+
+    # ------------------------------------------------------------------ observations
+    def layout_observe(self) -> None:
+        """Observations recorded against the learning objectives, for the hot wash and the report."""
+        from engine.aar import GENERAL
+
+        m = self.app.m
+        c1, c2 = self.columns(2)
+        meta = self.session.exercise.script.exercise
+        self.objective_ids = [o.id for o in meta.objectives] + [GENERAL]
+        rows = [Row(f"{i}. {o.text}", "learning objective") for i, o in enumerate(meta.objectives, 1)]
+        rows.append(Row("The exercise as a whole", "not tied to one objective"))
+        c1.h -= m.px(110)
+        self.objective_list = self.add_list("Observed against which objective?", c1, rows)
+        self.objective_list.selected = 0
+        y = c1.bottom + m.pad
+        self.observation = self.entry(pygame.Rect(c1.x, y, c1.w, m.px(40)),
+                                      "What did you observe? (kept for the after-action report)")
+        self.button(pygame.Rect(c1.x, y + m.px(52), m.px(260), m.px(42)), "Record the observation",
+                    self.record_observation, True)
+        self.add_list("Observations so far (newest first)", c2, self.observation_rows())
+
+    def observation_rows(self) -> list[Row]:
+        from engine.aar import GENERAL, observations
+
+        meta = self.session.exercise.script.exercise
+        number = {o.id: f"objective {i}" for i, o in enumerate(meta.objectives, 1)}
+        number[GENERAL] = "the exercise as a whole"
+        return [Row(o.text, f"turn {o.turn} · {number.get(o.objective, o.objective)}")
+                for o in reversed(observations(self.game))]
+
+    def record_observation(self) -> None:
+        from engine.aar import observe
+
+        i = self.objective_list.selected
+        objective = self.objective_ids[i if i is not None else 0]
+        text = self.observation.get_text()
+        self.act(lambda: observe(self.game, self.session.exercise, objective, text),
+                 "Recorded: it will be in the after-action report under its objective.")
 
     # ------------------------------------------------------------------ adjust
     def layout_adjust(self) -> None:
@@ -447,9 +487,16 @@ class FacilitatorScreen:
         back.layout()
         self.app.show(back)
 
+    def lock_now(self) -> None:
+        """The facilitator leaves the desk: the next act of control asks for the passphrase again."""
+        self.session.lock_control()
+        self.close()
+
     def handle(self, event: pygame.event.Event) -> None:
         if hasattr(event, "pos"):
             self.mouse = event.pos
+        if event.type in (pygame.KEYDOWN, pygame.MOUSEBUTTONDOWN, pygame.TEXTINPUT) and self.session.control_unlocked():
+            self.session.touch_control()  # the facilitator is still at the desk
         consumed = self.manager.process_events(event)
         if event.type == pygame_gui.UI_DROP_DOWN_MENU_CHANGED:
             if event.ui_element is getattr(self, "who_menu", None):
@@ -485,7 +532,7 @@ class FacilitatorScreen:
         phase = "paused" if state.phase == "paused" else ("over" if g.over else "planning")
         title = (f"Control cell (facilitator only) · {self.session.exercise.title} · turn {state.turn} · {phase} · "
                  f"{self.session.exercise.adjudication.replace('_', '-')} adjudication")
-        surf.blit(fonts.text(fonts.fit_text(title, m.font, self.top.w - m.px(200), True), m.font, theme.TOPBAR_INK,
+        surf.blit(fonts.text(fonts.fit_text(title, m.font, self.top.w - m.px(370), True), m.font, theme.TOPBAR_INK,
                              True), (m.pad * 2, self.top.centery - fonts.font(m.font, True).get_linesize() // 2))
         for title, sl in self.lists:
             surf.blit(fonts.text(fonts.fit_text(title, m.font, sl.rect.w, True), m.font, theme.INK, True),

@@ -15,6 +15,7 @@ from typing import Any
 import pygame
 
 from cli.render import Renderer
+from engine.describe import card_lines
 from engine.errors import IllegalOrder
 from engine.objectives import objective_progress
 from engine.rules import CardStatus
@@ -22,11 +23,10 @@ from engine.state import Order
 from engine.view import chance_words, resolution_chance
 from ui import fonts, panels, theme
 from ui.app import ROOT, App
-from ui.describe import card_lines
 from ui.geo import MapData
 from ui.mapstyle import MODES
 from ui.mapview import MapView
-from ui.widgets import Button, Row, ScrollList
+from ui.widgets import Button, Line, Row, Scroll, ScrollList, ScrollText, button_rows, flow
 
 ROOM = ""  # the view of the room: public information only
 FAMILY_COLOURS = {"budget": (72, 140, 96), "agreement": (60, 104, 180), "escalation": (190, 80, 60)}
@@ -116,7 +116,8 @@ def write_report_now(app: App, facilitator: bool = False) -> str:
     stem += "-facilitator" if facilitator else ""
     out = fresh_path(app.reports_dir, stem)
     try:
-        path = write_report(game, out, audience=FACILITATOR if facilitator else ROOM)
+        path = write_report(game, out, audience=FACILITATOR if facilitator else ROOM,
+                            exercise=getattr(app.session, "exercise", None))
     except OSError as exc:
         return f"Report not written: {exc.strerror or exc}"
     return f"Report written to {_shown(path)}"
@@ -263,8 +264,15 @@ class BoardScreen:
         self.mode = MODES[0] if not self.sc.alliances else "commitment"
         self.hover: str | None = None
         self.selected_actor: str | None = None
-        self.log_scroll = 0
-        self.agreement_offset = 0
+        #: the scrolled panels around the map (placed where they are drawn)
+        self.log_box = ScrollText(pygame.Rect(0, 0, 0, 0))
+        self.agree_box = ScrollText(pygame.Rect(0, 0, 0, 0))
+        self.budget_scroll = Scroll()
+        #: text panels a screen draws over the map (an exercise team's injects): scrolled first, kept clear of
+        self.over_map: list[ScrollText] = []
+        #: the map's key: None shows it when it is small enough to leave the theatre clear; L says yes or no
+        self.legend_shown: bool | None = None
+        self.key: panels.Key | None = None
         self.buttons: list[Button] = []
         self.message = ""
         self.error_message = False
@@ -288,9 +296,11 @@ class BoardScreen:
         n = len(self.sc.ladder.rungs)
         lh = fonts.font(m.font, True).get_linesize() + m.pad
         ladder_h = lh + n * min(m.row, m.px(24)) + m.pad
-        budget_h = lh + len(self.sc.playable_ids) * m.px(22) + fonts.font(m.small).get_linesize() + m.pad
         self.ladder_rect = pygame.Rect(self.right.x, self.right.y, self.right.w, ladder_h)
-        self.budget_rect = pygame.Rect(self.right.x, self.ladder_rect.bottom, self.right.w, budget_h)
+        self.budget_rect = pygame.Rect(self.right.x, self.ladder_rect.bottom, self.right.w, 0)
+        least_agreements = lh + 3 * (fonts.font(m.small).get_linesize() + 2) + m.pad  # a few rows, then it scrolls
+        self.budget_rect.h = min(panels.budget_layout(self.budget_rect, self.sc, m).height,
+                                 self.right.bottom - self.budget_rect.y - least_agreements)
         self.agree_rect = pygame.Rect(self.right.x, self.budget_rect.bottom, self.right.w,
                                       self.right.bottom - self.budget_rect.bottom)
         self.mapview.set_rect(self.map_rect, self.app.scale)
@@ -310,17 +320,19 @@ class BoardScreen:
     def handle(self, event: pygame.event.Event) -> None:
         if hasattr(event, "pos"):
             self.mouse = event.pos
-        if event.type == pygame.MOUSEMOTION:
-            self.hover = self.mapview.actor_at(event.pos)
-        elif event.type == pygame.MOUSEWHEEL:
-            pos = self.mouse
-            if self.log_rect.collidepoint(pos):
-                self.log_scroll = max(0, self.log_scroll + event.y * 3)
-            elif self.agree_rect.collidepoint(pos):
-                self.agreement_offset = max(0, self.agreement_offset - event.y)
+        if event.type == pygame.MOUSEMOTION:  # nothing of the map under a panel drawn over it
+            self.hover = None if self.covers(event.pos) else self.mapview.actor_at(event.pos)
+        elif event.type == pygame.MOUSEWHEEL and not self.covers(self.mouse):
+            if (any(p.handle(event, self.mouse) for p in self.over_map) or self.log_box.handle(event, self.mouse)
+                    or self.agree_box.handle(event, self.mouse)
+                    or self.budget_scroll.wheel(event, self.budget_rect, self.mouse)):
+                return
         elif event.type == pygame.KEYDOWN:
             if event.key == pygame.K_m:
                 self.mode = MODES[(MODES.index(self.mode) + 1) % len(MODES)]
+                return
+            if event.key == pygame.K_l:
+                self.legend_shown = self.key is None or self.key.folded
                 return
             if event.key == pygame.K_s and (getattr(event, "mod", 0) | pygame.key.get_mods()) & pygame.KMOD_CTRL:
                 self.message = save_now(self.app)
@@ -337,6 +349,10 @@ class BoardScreen:
                 self.click_actor(actor)
                 return
         self.handle_left(event)
+
+    def covers(self, pos: tuple[int, int]) -> bool:
+        """Is `pos` on a panel this screen draws over the board (the wheel then scrolls that, not the board's)?"""
+        return False
 
     def click_actor(self, actor: str) -> None:
         self.selected_actor = actor
@@ -362,13 +378,13 @@ class BoardScreen:
         map_view = self.map_view_data()
         panels.topbar(surf, self.top, self.sc, map_view, m, self.who, self.mode, self.phase_label())
         self.mapview.draw(surf, map_view, self.mode, self.hover, self.selected_actor)
-        panels.map_legend(surf, self.map_rect, self.sc, self.mode, m)
+        self.key = panels.map_legend(surf, self.map_rect, self.sc, self.mode, m,
+                                     self.mapview.occupied + [p.rect for p in self.over_map], self.legend_shown,
+                                     self.mapview.land)
         panels.ladder(surf, self.ladder_rect, self.sc, map_view, m)
-        panels.budgets(surf, self.budget_rect, self.sc, map_view, m)
-        hidden = panels.agreements(surf, self.agree_rect, self.sc, map_view, m, self.agreement_offset)
-        self.agreement_offset = min(self.agreement_offset, self.agreement_offset + hidden)
-        self.log_scroll = min(self.log_scroll, panels.event_log(surf, self.log_rect, self.sc, self.log_view(), m,
-                                                                self.log_scroll))
+        panels.budgets(surf, self.budget_rect, self.sc, map_view, m, self.budget_scroll)
+        panels.agreements(surf, self.agree_rect, self.sc, map_view, m, self.agree_box)
+        panels.event_log(surf, self.log_rect, self.sc, self.log_view(), m, self.log_box)
         self.draw_left(surf, view)
         if self.message:
             img = fonts.text(self.message, m.small, theme.INK)
@@ -402,6 +418,9 @@ class PlanningScreen(BoardScreen):
         self.aim_index = 0
         #: the detail panel shows the side's objectives instead of the chosen card (O)
         self.show_objectives = False
+        #: the detail panel's text, scrolled by the wheel and PageUp/PageDown; what it showed last
+        self.detail_text = ScrollText(pygame.Rect(0, 0, 0, 0))
+        self.detail_showing: tuple[str, ...] = ()
         self.refresh()
 
     def refresh(self) -> None:
@@ -528,7 +547,8 @@ class PlanningScreen(BoardScreen):
         self.app.show(CommittedScreen(self.app, self.side, self.pending))
 
     def handle_left(self, event: pygame.event.Event) -> None:
-        if self.cards.handle(event) or self.aims.handle(event):
+        if (self.cards.handle(event, self.mouse) or self.aims.handle(event, self.mouse)
+                or self.detail_text.handle(event, self.mouse) or self.detail_text.keys(event)):
             return
         if event.type == pygame.MOUSEBUTTONDOWN and event.button == 1:
             for i, r in enumerate(self.pending_rows()):
@@ -601,67 +621,58 @@ class PlanningScreen(BoardScreen):
         pygame.draw.line(surf, theme.PANEL_EDGE, (L.right - 1, L.y), (L.right - 1, L.bottom))
 
     def draw_detail(self, surf: pygame.Surface) -> None:
+        """The chosen card in words (or the side's objectives, O), scrolling when it is longer than the panel;
+        the card's targets in their own list below it."""
         m = self.app.m
         d = self.detail
         st = self.current()
-        x, y = d.x + m.pad, d.y + m.pad
-        w = d.w - 2 * m.pad
         lh = fonts.font(m.small).get_linesize()
-        clip = surf.get_clip()
-        surf.set_clip(d)
-        if self.show_objectives or st is None:
-            self.draw_objectives(surf, x, y, w, d.bottom, prompt=st is None and not self.show_objectives)
-            surf.set_clip(clip)
-            return
-        game = self.app.session.game
-        surf.blit(fonts.text(fonts.fit_text(st.card.name, m.font, w, True), m.font, theme.INK, True), (x, y))
-        y += fonts.font(m.font, True).get_linesize()
-        if not st.orders:
-            for line in fonts.wrap(f"Not playable now: {st.reason}", m.small, w):
-                surf.blit(fonts.text(line, m.small, theme.BAD), (x, y))
-                y += lh
-        aims_h = self.aims.rect.h + lh + m.pad if st.orders else 0
-        lines = [(line, bool(head)) for head, text in card_lines(game.rules, st.card)
-                 for line in fonts.wrap((f"{head}: " if head else "") + text, m.small, w)]
-        room = max(1, (d.bottom - aims_h - y) // lh)
-        if len(lines) > room:  # say what did not fit rather than cut it silently
-            hidden = len(lines) - room + 1
-            lines = [*lines[:room - 1], (f"… {hidden} more line(s): enlarge the window or press Ctrl -", True)]
-        for line, is_field in lines:
-            surf.blit(fonts.text(line, m.small, (60, 60, 60) if is_field else theme.INK), (x, y))
-            y += lh
-        if st.orders:
-            top = d.bottom - self.aims.rect.h - m.pad
-            surf.blit(fonts.text("Target (or click the map):" if st.card.target else "Target:", m.small, theme.MUTED, True),
-                      (x, top - lh))
-            self.aims.rect.topleft = (x, top)
-            surf.set_clip(clip)
+        x, w = d.x + m.pad, d.w - 2 * m.pad
+        aims = bool(st and st.orders and not self.show_objectives)
+        self.aims.rect.h = self.aims.row_h * min(3, max(1, len(self.aims.rows)))  # no empty rows: text gets room
+        aims_top = d.bottom - self.aims.rect.h - m.pad
+        bottom = aims_top - lh - m.pad // 2 if aims else d.bottom - m.pad // 2
+        box = self.detail_text
+        box.rect = pygame.Rect(x, d.y + m.pad, w, bottom - d.y - m.pad)
+        box.scroll.step = 3 * lh
+        showing = ("objectives",) if self.show_objectives or st is None else ("card", st.card.id)
+        if showing != self.detail_showing:  # another card: from its top
+            self.detail_showing, box.scroll.offset = showing, 0
+        if showing[0] == "objectives":
+            box.set_lines(self.objective_lines(w - m.pad, prompt=st is None and not self.show_objectives))
+        else:
+            assert st is not None
+            box.set_lines(self.card_detail_lines(st, w - m.pad))
+        box.draw(surf, m.small)
+        if aims:
+            assert st is not None
+            surf.blit(fonts.text("Target (or click the map):" if st.card.target else "Target:", m.small, theme.MUTED,
+                                 True), (x, aims_top - lh))
+            self.aims.rect.topleft = (x, aims_top)
             self.aims.draw(surf, m.small, m.small, self.aims.index_at(self.mouse))
-            return
-        surf.set_clip(clip)
 
+    def card_detail_lines(self, st: CardStatus, width: int) -> list[Line]:
+        m = self.app.m
+        paras: list[tuple[str, int, tuple[int, int, int], bool]] = [(st.card.name, m.font, theme.INK, True)]
+        if not st.orders:
+            paras.append((f"Not playable now: {st.reason}", m.small, theme.BAD, False))
+        paras += [((f"{head}: " if head else "") + text, m.small, (60, 60, 60) if head else theme.INK, False)
+                  for head, text in card_lines(self.app.session.game.rules, st.card)]
+        return flow(paras, width, gap=2)[0]
 
-    def draw_objectives(self, surf: pygame.Surface, x: int, y: int, w: int, bottom: int, prompt: bool) -> None:
+    def objective_lines(self, width: int, prompt: bool) -> list[Line]:
         """The side's objectives with what each still needs, as the side may know it (O shows and hides them)."""
         m = self.app.m
-        lh = fonts.font(m.small).get_linesize()
         head = "Choose a card above (Up/Down). Your objectives:" if prompt else "Your objectives (O: back to the card)"
-        lines: list[tuple[str, tuple[int, int, int], bool]] = [(head, theme.MUTED, True)]
+        paras: list[tuple[str, int, tuple[int, int, int], bool]] = [(head, m.small, theme.MUTED, True)]
         for p in self.progress:
             mark = {"met": "✓", "not yet": "·", "unknown": "?"}[p.status]
             colour = {"met": theme.GOOD, "not yet": theme.INK, "unknown": theme.MUTED}[p.status]
             when = "met once it holds" if p.judged == "ever" else "judged at the end"
-            lines += [(f"{mark} {p.description} ({p.points} pt, {when})", colour, False)]
-            lines += [(f"    needs: {text}", theme.BAD, False) for text in p.missing]
-            lines += [(f"    you cannot see: {text}", theme.MUTED, False) for text in p.unknown]
-        wrapped = [(part, colour, bold) for text, colour, bold in lines for part in fonts.wrap(text, m.small, w)]
-        room = max(1, (bottom - y) // lh)
-        if len(wrapped) > room:  # say what did not fit rather than cut it silently
-            wrapped = [*wrapped[:room - 1], (f"… {len(wrapped) - room + 1} more line(s): Ctrl - shows more",
-                                            theme.MUTED, True)]
-        for text, colour, bold in wrapped:
-            surf.blit(fonts.text(text, m.small, colour, bold), (x, y))
-            y += lh
+            paras.append((f"{mark} {p.description} ({p.points} pt, {when})", m.small, colour, False))
+            paras += [(f"    needs: {text}", m.small, theme.BAD, False) for text in p.missing]
+            paras += [(f"    you cannot see: {text}", m.small, theme.MUTED, False) for text in p.unknown]
+        return flow(paras, width, gap=2)[0]
 
 
 class ResultsScreen(BoardScreen):
@@ -669,6 +680,8 @@ class ResultsScreen(BoardScreen):
 
     name = "results"
     who = "Results for the room"
+    #: with no team in the room, one result every this many seconds
+    AUTO_STEP_S = 0.9
 
     def __init__(self, app: App, before: dict[str, Any]):
         super().__init__(app, ROOM)
@@ -678,6 +691,9 @@ class ResultsScreen(BoardScreen):
         rec = view["log"][-1]
         self.items = self.build_items(rec, view)
         self.index = 0
+        #: the shown result's text, scrolled when it is longer than its box (and which result it holds)
+        self.item_text = ScrollText(pygame.Rect(0, 0, 0, 0))
+        self.item_shown = -1
         self.auto = not app.session.humans
         self.timer = 0.0
 
@@ -742,6 +758,8 @@ class ResultsScreen(BoardScreen):
             self.index = len(self.items)
 
     def handle_left(self, event: pygame.event.Event) -> None:
+        if not self.done() and (self.item_text.handle(event, self.mouse) or self.item_text.keys(event)):
+            return
         if event.type == pygame.KEYDOWN:
             if event.key == pygame.K_SPACE:
                 self.next()
@@ -753,8 +771,12 @@ class ResultsScreen(BoardScreen):
     def update(self, dt: float) -> None:
         if self.auto and not self.done():
             self.timer += dt
-            if self.timer >= 0.9:
+            if self.timer >= self.AUTO_STEP_S:
                 self.next()
+
+    def wake_in(self) -> float | None:
+        """Shown to a room of bots only, the results step on by themselves (see Screen in ui/app.py)."""
+        return max(0.0, self.AUTO_STEP_S - self.timer) if self.auto and not self.done() else None
 
     def draw_left(self, surf: pygame.Surface, view: dict[str, Any]) -> None:
         m = self.app.m
@@ -777,20 +799,17 @@ class ResultsScreen(BoardScreen):
             pygame.draw.rect(surf, (255, 255, 255), box, border_radius=6)
             pygame.draw.rect(surf, colour, (box.x, box.y, m.px(6), box.h), border_top_left_radius=6,
                              border_bottom_left_radius=6)
-            yy = box.y + m.pad
-            for line in fonts.wrap(title, m.font, box.w - m.px(24), True):
-                surf.blit(fonts.text(line, m.font, theme.INK, True), (box.x + m.px(16), yy))
-                yy += fonts.font(m.font, True).get_linesize()
+            paras: list[tuple[str, int, tuple[int, int, int], bool]] = [(title, m.font, theme.INK, True)]
             if outcome in ("success", "failure", "fizzled"):
-                img = fonts.text(outcome.upper(), m.title, colour, True)
-                surf.blit(img, (box.x + m.px(16), yy + m.pad // 2))
-                yy += img.get_height() + m.pad
-            for text in lines:
-                for line in fonts.wrap(text, m.small, box.w - m.px(28)):
-                    if yy + lh > box.bottom - m.pad:
-                        break
-                    surf.blit(fonts.text(line, m.small, theme.INK), (box.x + m.px(16), yy))
-                    yy += lh
+                paras.append((outcome.upper(), m.title, colour, True))
+            paras += [(text, m.small, theme.INK, False) for text in lines]
+            text_box = self.item_text
+            text_box.rect = pygame.Rect(box.x + m.px(16), box.y + m.pad, box.w - m.px(22), box.h - 2 * m.pad)
+            text_box.scroll.step = 3 * lh
+            if self.item_shown != self.index:  # the next result: from its top
+                self.item_shown, text_box.scroll.offset = self.index, 0
+            text_box.set_lines(flow(paras, text_box.rect.w - m.px(8), gap=2)[0])
+            text_box.draw(surf, m.small, (255, 255, 255))
         else:
             summary = [f"{sum(1 for t in self.items if t[2] == 'success')} orders succeeded, "
                        f"{sum(1 for t in self.items if t[2] == 'failure')} failed, "
@@ -825,16 +844,61 @@ class EndScreen(BoardScreen):
         m = self.app.m
         w, h = self.app.size
         self.box = pygame.Rect(m.px(60), self.top.bottom + m.px(30), w - m.px(120), h - self.top.bottom - m.px(60))
-        y = self.box.bottom - m.px(54)
-        x = self.box.x + m.pad * 2
-        self.buttons = []
-        for label, action, width, primary in (("New game (N)", self.new_game, 200, True),
-                                              ("Write report (R)", self.report, 210, False),
-                                              ("Replay (P)", self.replay, 160, False),
-                                              ("Quit (Q)", self.quit, 140, False)):
-            self.buttons.append(Button(pygame.Rect(x, y, m.px(width), m.px(40)), label, action, primary=primary))
-            x += m.px(width) + m.pad * 2
+        b = self.box
+        self.buttons = button_rows([("New game (N)", self.new_game, True), ("Write report (R)", self.report, False),
+                                    ("Replay (P)", self.replay, False), ("Quit (Q)", self.quit, False)],
+                                   b.x + m.pad * 2, b.right - m.pad * 2, b.bottom - m.pad * 2, m.font, m)
         self.new_button = self.buttons[0]
+        x, y = b.x + m.pad * 3, b.y + m.pad * 2 + fonts.font(m.big, True).get_linesize()
+        self.summary, y = flow([(self.summary_text(), m.font, theme.INK, False)], b.w - m.pad * 6, x, y)
+        bottom = foot_top(self.buttons, self.message, m)
+        self.objectives = ScrollText(pygame.Rect(x, y, b.right - m.pad * 2 - x, bottom - y),
+                                     step=3 * fonts.font(m.small).get_linesize())
+        self.objectives.set_lines(self.objective_lines(self.objectives.rect.w - m.pad * 2))
+
+    def covers(self, pos: tuple[int, int]) -> bool:
+        return self.box.collidepoint(pos)
+
+    def summary_text(self) -> str:
+        state = self.app.session.game.state
+        rn = {r.id: r.name for r in self.sc.ladder.rungs}
+        in_force = sum(1 for a in state.agreements.values() if a.state in ("in_force", "invoked"))
+        log = self.view()["log"]  # the room's: another side's private injects are not even counted
+        return (f"Ended because {state.end_reason}. Escalation ended at {rn[state.rung]} "
+                f"(peak: {rn[state.peak_rung]}); {in_force} agreements in force; "
+                f"{len(log)} turns played, {sum(len(t['resolutions']) for t in log)} orders given, "
+                f"{sum(len(t['events']) for t in log)} injects.")
+
+    def objective_lines(self, width: int) -> list[Line]:
+        """Each side's score and objectives, met or not, in two balanced columns when the box is wide enough
+        for them (one otherwise); the panel scrolls when they are more than fit."""
+        m = self.app.m
+        game = self.app.session.game
+        scores = game.scores()
+        cols = 2 if width >= m.px(640) else 1
+        col_w = (width - (cols - 1) * m.pad * 3) // cols
+        blocks = []
+        for a in (a for a in self.sc.actors if any(o.actor == a.id for o in self.sc.objectives)):
+            objs = [o for o in self.sc.objectives if o.actor == a.id]
+            met = set(game.state.results.get(a.id, []))
+            lines, y = flow([(f"{a.name}: {scores.get(a.id, 0)} of {sum(o.points for o in objs)} points", m.small,
+                              theme.INK, True)], col_w, gap=0)
+            for o in objs:
+                ok = o.id in met
+                more, y = flow([(f"{'✓' if ok else '×'} {o.description} ({o.points})", m.small,
+                                 theme.GOOD if ok else theme.BAD, False)], col_w, m.pad, y, hang=m.pad * 2, gap=0)
+                lines += more
+            blocks.append((lines, y + m.pad // 2))
+        total = sum(h for _, h in blocks)
+        out: list[Line] = []
+        col, y = 0, 0
+        for lines, h in blocks:
+            if col < cols - 1 and y > 0 and y + h / 2 > total / cols:
+                col, y = col + 1, 0
+            out += [Line(ln.text, ln.size, ln.colour, ln.bold, ln.x + col * (col_w + m.pad * 3), ln.y + y)
+                    for ln in lines]
+            y += h
+        return out
 
     def report(self) -> None:
         self.message = write_report_now(self.app)
@@ -851,6 +915,8 @@ class EndScreen(BoardScreen):
         self.app.running = False
 
     def handle_left(self, event: pygame.event.Event) -> None:
+        if self.objectives.handle(event, self.mouse) or self.objectives.keys(event):
+            return
         if event.type == pygame.KEYDOWN:
             if event.key == pygame.K_n:
                 self.new_game()
@@ -864,64 +930,34 @@ class EndScreen(BoardScreen):
     def draw(self, surf: pygame.Surface) -> None:
         super().draw(surf)
         m = self.app.m
-        game = self.app.session.game
-        state = game.state
         shade = pygame.Surface(self.app.size, pygame.SRCALPHA)
         shade.fill((20, 24, 32, 120))
         surf.blit(shade, (0, 0))
         b = self.box
         pygame.draw.rect(surf, theme.PANEL, b, border_radius=10)
-        x, y = b.x + m.pad * 3, b.y + m.pad * 2
-        surf.blit(fonts.text("End of game", m.big, theme.INK, True), (x, y))
-        y += fonts.font(m.big, True).get_linesize()
-        rn = {r.id: r.name for r in self.sc.ladder.rungs}
-        in_force = sum(1 for a in state.agreements.values() if a.state in ("in_force", "invoked"))
-        log = self.view()["log"]  # the room's: another side's private injects are not even counted
-        summary = (f"Ended because {state.end_reason}. Escalation ended at {rn[state.rung]} "
-                   f"(peak: {rn[state.peak_rung]}); {in_force} agreements in force; "
-                   f"{len(log)} turns played, {sum(len(t['resolutions']) for t in log)} orders given, "
-                   f"{sum(len(t['events']) for t in log)} injects.")
-        for line in fonts.wrap(summary, m.font, b.w - m.pad * 6):
-            surf.blit(fonts.text(line, m.font, theme.INK), (x, y))
-            y += fonts.font(m.font).get_linesize()
-        y += m.pad
-        scores = game.scores()
-        sides = [a for a in self.sc.actors if any(o.actor == a.id for o in self.sc.objectives)]
-        col_w = (b.w - m.pad * 6) // 2
-        lh = fonts.font(m.small).get_linesize()
-        blocks = []
-        for a in sides:
-            objs = [o for o in self.sc.objectives if o.actor == a.id]
-            met = set(state.results.get(a.id, []))
-            total = sum(o.points for o in objs)
-            lines: list[tuple[str, tuple[int, int, int], bool, int]] = [
-                (f"{a.name}: {scores.get(a.id, 0)} of {total} points", theme.INK, True, 0)]
-            for o in objs:
-                ok = o.id in met
-                wrapped = fonts.wrap(f"{'✓' if ok else '×'} {o.description} ({o.points})", m.small, col_w - m.pad * 3)
-                lines += [(t, theme.GOOD if ok else theme.BAD, False, m.pad if j == 0 else m.pad * 3)
-                          for j, t in enumerate(wrapped)]
-            blocks.append(lines)
-        half = (sum(len(bl) for bl in blocks) + 1) // 2
-        col, cy, count = 0, y, 0
-        limit = self.new_button.rect.y - m.pad
-        for lines in blocks:
-            if col == 0 and count >= half:
-                col, cy = 1, y
-            for text, colour, bold, indent in lines:
-                if cy + lh <= limit:
-                    surf.blit(fonts.text(text, m.small, colour, bold), (x + col * col_w + indent, cy))
-                cy += lh
-            cy += m.pad // 2
-            count += len(lines)
-        mouse = self.mouse
+        surf.blit(fonts.text("End of game", m.big, theme.INK, True), (b.x + m.pad * 3, b.y + m.pad * 2))
+        for line in self.summary:
+            surf.blit(fonts.text(line.text, line.size, line.colour, line.bold), (line.x, line.y))
+        self.objectives.draw(surf, m.small)
         for btn in self.buttons:
-            btn.draw(surf, m.font, btn.rect.collidepoint(mouse))
-        if self.message:  # e.g. where the report or the save went, beside the buttons
-            last = self.buttons[-1].rect
-            for i, line in enumerate(fonts.wrap(self.message, m.small, b.right - last.right - m.pad * 4)[:2]):
-                surf.blit(fonts.text(line, m.small, theme.INK),
-                          (last.right + m.pad * 2, last.y + i * fonts.font(m.small).get_linesize()))
+            btn.draw(surf, m.font, btn.rect.collidepoint(self.mouse))
+        foot_message(surf, b, self.buttons, self.message, m)
+
+
+def foot_top(buttons: list[Button], message: str, m: Any) -> int:
+    """How far down a board's content may reach: above its buttons, and above the message line if any."""
+    top = min(btn.rect.y for btn in buttons) - m.pad
+    return top - (2 * fonts.font(m.small).get_linesize() if message else 0)
+
+
+def foot_message(surf: pygame.Surface, box: pygame.Rect, buttons: list[Button], message: str, m: Any) -> None:
+    """A board's message (where the report or the save went) on two lines above its buttons, whole."""
+    if not message:
+        return
+    lh = fonts.font(m.small).get_linesize()
+    top = min(btn.rect.y for btn in buttons) - m.pad - 2 * lh
+    for i, line in enumerate(fonts.wrap(message, m.small, box.w - m.pad * 6)[:2]):
+        surf.blit(fonts.text(line, m.small, theme.INK), (box.x + m.pad * 3, top + i * lh))
 
 
 class ReplayScreen(BoardScreen):
@@ -940,6 +976,9 @@ class ReplayScreen(BoardScreen):
         self.index = len(app.session.game.history) - 1  # start at the end: the state the room last saw
         #: the turn a rewind waits to be confirmed for (Y), if any
         self.confirming: int | None = None
+        #: the shown turn's orders, dice and injects, scrolled when they are more than fit (and whose they are)
+        self.turn_text = ScrollText(pygame.Rect(0, 0, 0, 0))
+        self.turn_shown_text = -1
 
     def view(self) -> dict[str, Any]:
         from engine.view import side_view
@@ -1000,6 +1039,8 @@ class ReplayScreen(BoardScreen):
         self.app.show(self.back)
 
     def handle_left(self, event: pygame.event.Event) -> None:
+        if self.confirming is None and (self.turn_text.handle(event, self.mouse) or self.turn_text.keys(event)):
+            return
         if event.type == pygame.KEYDOWN and self.confirming is not None:
             if event.key == pygame.K_y:
                 self.rewind()
@@ -1050,12 +1091,13 @@ class ReplayScreen(BoardScreen):
             if rec["rung_before"] != rec["rung_after"]:
                 lines.append((f"Ladder: {renderer.rung_names[rec['rung_before']]} → "
                               f"{renderer.rung_names[rec['rung_after']]}", theme.BAD))
-        for text, colour in lines:
-            for part in fonts.wrap(text, m.small, w):
-                if y + lh > limit:
-                    break
-                surf.blit(fonts.text(part, m.small, colour), (x, y))
-                y += lh
+        box = self.turn_text
+        box.rect = pygame.Rect(x, y, w, limit - y)
+        box.scroll.step = 3 * lh
+        if self.turn_shown_text != self.index:  # another turn: from its top
+            self.turn_shown_text, box.scroll.offset = self.index, 0
+        box.set_lines(flow([(text, m.small, colour, False) for text, colour in lines], w - m.px(8), gap=0)[0])
+        box.draw(surf, m.small)
         self.prev_button.enabled = self.index > 0
         self.next_button.enabled = self.index < last
         self.rewind_button.enabled = self.turn_shown() is not None

@@ -1,5 +1,7 @@
 """What the map shows for a side's view of the game, as plain data (no pygame).
 
+The colours themselves are in cli/palette.py, shared with the report's charts.
+
 Kept apart from drawing so that what a team sees can be tested directly, and
 so that the map layer is redrawn only when this data changes.
 """
@@ -9,9 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from cli.palette import AGREEMENT, COMMITMENT, HIDDEN, NEUTRAL, OUTSIDE, RGB, SPENDING, actor_colours
 from engine.scenario import Scenario
-
-RGB = tuple[int, int, int]
 
 MODES = ("sides", "commitment", "spending")
 MODE_TITLES = {"sides": "Sides", "commitment": "Alliance commitment", "spending": "Defence spending"}
@@ -24,40 +25,16 @@ def mode_title(sc: Scenario, mode: str) -> str:
         return sc.meta.spending_target.label
     return MODE_TITLES[mode]
 
-PALETTE: list[RGB] = [
-    (86, 126, 186), (198, 92, 84), (227, 178, 60), (94, 160, 110), (150, 110, 180), (218, 128, 62),
-    (84, 170, 176), (176, 136, 96), (204, 120, 160), (120, 140, 80), (110, 110, 160), (160, 160, 90),
-]
-NEUTRAL: RGB = (206, 204, 196)
-SEA: RGB = (168, 196, 216)
-COMMITMENT: dict[str, RGB] = {
-    "committed": (66, 120, 190), "conditional": (232, 182, 64), "withdrawing": (226, 122, 52),
-    "withdrawn": (184, 60, 56),
-}
-OUTSIDE: RGB = (150, 150, 150)
-SPENDING = {"meets": (72, 160, 92), "close": (230, 186, 70), "below": (196, 76, 64)}
 
-#: agreement state -> (colour, width, dashed)
+#: agreement state -> (colour, width, dashed); the colours are the report's too
 LINK_STYLE: dict[str, tuple[RGB, int, bool]] = {
-    "proposed": ((110, 110, 110), 1, True),
-    "negotiating": ((50, 100, 190), 2, True),
-    "signed": ((40, 90, 170), 2, False),
-    "in_force": ((25, 125, 65), 3, False),
-    "invoked": ((200, 35, 35), 4, False),
-    "suspended": ((220, 140, 40), 2, True),
+    state: (AGREEMENT[state], width, dashed) for state, width, dashed in (
+        ("proposed", 1, True), ("negotiating", 2, True), ("signed", 2, False), ("in_force", 3, False),
+        ("invoked", 4, False), ("suspended", 2, True))
 }
 
-
-def hex_rgb(text: str) -> RGB:
-    return int(text[1:3], 16), int(text[3:5], 16), int(text[5:7], 16)
-
-
-def actor_colours(sc: Scenario) -> dict[str, RGB]:
-    return {a.id: hex_rgb(a.color) if a.color else PALETTE[i % len(PALETTE)] for i, a in enumerate(sc.actors)}
-
-
-def dim(c: RGB, f: float = 0.55) -> RGB:
-    return tuple(int(v * f + 200 * (1 - f)) for v in c)  # type: ignore[return-value]
+#: the land of countries no actor holds, named in every key
+NOT_IN_GAME = "not in the game"
 
 
 def territory_owner(sc: Scenario) -> dict[str, str]:
@@ -73,40 +50,57 @@ def main_alliance(sc: Scenario) -> str | None:
     return sc.alliances[0].id if sc.alliances else None
 
 
-def actor_fill(sc: Scenario, view: dict[str, Any], mode: str) -> dict[str, RGB]:
-    """The colour of each actor's territory in this map mode."""
-    base = actor_colours(sc)
+def mode_keys(sc: Scenario, mode: str) -> dict[str, RGB]:
+    """Every state this map mode can show an actor in, with its colour: the one table the map fills from
+    and the key is read from, so the key can never name a colour the map does not draw."""
     if mode == "commitment" and sc.alliances:
-        al = main_alliance(sc)
-        table = view["commitments"].get(al, {})
-        return {a: COMMITMENT.get(table[a], OUTSIDE) if a in table else dim(base[a]) for a in base}
+        return {**{k.replace("_", " "): c for k, c in COMMITMENT.items()}, "not a member": OUTSIDE}
     target = sc.meta.spending_target
     if mode == "spending" and target is not None:
+        at, near = target.at_least, target.at_least - 0.5  # the key's title names the target
+        keys = {f"{at:g} or more": SPENDING["meets"], f"{near:g} to {at:g}": SPENDING["close"],
+                f"below {near:g}": SPENDING["below"]}
+        if sc.variables[target.var].private:
+            keys["hidden from you"] = HIDDEN
+        if any(a.territory and not a.playable for a in sc.actors):
+            keys["not a side"] = OUTSIDE
+        return keys
+    colours = actor_colours(sc)
+    return {a.name: colours[a.id] for a in sc.actors if a.territory}
+
+
+def actor_states(sc: Scenario, view: dict[str, Any], mode: str) -> dict[str, str]:
+    """Each actor's state in this map mode: a key of `mode_keys`."""
+    names = list(mode_keys(sc, mode))
+    if mode == "commitment" and sc.alliances:
+        table = view["commitments"].get(main_alliance(sc), {})
+        return {a.id: table[a.id].replace("_", " ") if table.get(a.id) in COMMITMENT else "not a member"
+                for a in sc.actors}
+    target = sc.meta.spending_target
+    if mode == "spending" and target is not None:
+        meets, close, below = names[:3]
         out = {}
-        for a in base:
-            v = view["vars"][a].get(target.var)
-            if v is None or not sc.actor(a).playable:
-                out[a] = dim(base[a])
-            elif v >= target.at_least:
-                out[a] = SPENDING["meets"]
-            elif v >= target.at_least - 0.5:
-                out[a] = SPENDING["close"]
+        for a in sc.actors:
+            v = view["vars"][a.id].get(target.var)
+            if not a.playable:
+                out[a.id] = "not a side"
+            elif v is None:
+                out[a.id] = "hidden from you"
             else:
-                out[a] = SPENDING["below"]
+                out[a.id] = meets if v >= target.at_least else close if v >= target.at_least - 0.5 else below
         return out
-    return base
+    return {a.id: a.name for a in sc.actors}
+
+
+def actor_fill(sc: Scenario, view: dict[str, Any], mode: str) -> dict[str, RGB]:
+    """The colour of each actor's territory in this map mode: its state's colour in the key."""
+    keys = mode_keys(sc, mode)
+    return {a: keys.get(state, OUTSIDE) for a, state in actor_states(sc, view, mode).items()}
 
 
 def legend(sc: Scenario, mode: str) -> list[tuple[str, RGB]]:
-    if mode == "commitment" and sc.alliances:
-        return [(k.replace("_", " "), c) for k, c in COMMITMENT.items()] + [("not a member (faded)", OUTSIDE)]
-    target = sc.meta.spending_target
-    if mode == "spending" and target is not None:
-        return [(f"≥ {target.at_least:g} ({target.label})", SPENDING["meets"]),
-                (f"within 0.5 of {target.at_least:g}", SPENDING["close"]),
-                (f"below {target.at_least - 0.5:g}", SPENDING["below"])]
-    colours = actor_colours(sc)
-    return [(a.name, colours[a.id]) for a in sc.actors if a.territory]
+    """The map's key: every state of `mode_keys`, and the land of countries outside the scenario."""
+    return [*mode_keys(sc, mode).items(), (NOT_IN_GAME, NEUTRAL)]
 
 
 @dataclass(frozen=True)
@@ -126,7 +120,6 @@ def agreement_links(sc: Scenario, view: dict[str, Any]) -> list[Link]:
         if ag["state"] not in LINK_STYLE:
             continue
         parties = [p for p in ag["parties"] if p in with_capital]
-        hub = parties[0] if parties else None
         for other in parties[1:]:
-            out.append(Link(aid, ag["name"], ag["state"], hub, other))
+            out.append(Link(aid, ag["name"], ag["state"], parties[0], other))
     return out

@@ -13,10 +13,11 @@ from typing import Any
 
 import pygame
 
+from cli.palette import NEUTRAL, SEA, actor_colours
 from engine.scenario import Scenario
 from ui import fonts
 from ui.geo import Fit, MapData, point_in_ring
-from ui.mapstyle import LINK_STYLE, NEUTRAL, SEA, actor_colours, actor_fill, agreement_links, territory_owner
+from ui.mapstyle import LINK_STYLE, actor_fill, agreement_links, territory_owner
 
 BORDER = (90, 90, 90)
 
@@ -34,6 +35,10 @@ class MapView:
         self.anchor: dict[str, tuple[int, int]] = {}
         self.offmap: dict[str, pygame.Rect] = {}
         self.ui_scale = 1.0
+        #: what the map draws over the land, on the screen: markers, their labels and the badges (a key drawn
+        #: over the map goes where it covers least of these)
+        self.occupied: list[pygame.Rect] = []
+        self.land: list[pygame.Rect] = []
 
     def set_rect(self, rect: pygame.Rect, ui_scale: float = 1.0) -> None:
         if rect == self.rect and self.fit is not None and ui_scale == self.ui_scale:
@@ -50,6 +55,8 @@ class MapView:
                     ys = [p[1] for p in pts]
                     box = pygame.Rect(min(xs), min(ys), max(xs) - min(xs) + 1, max(ys) - min(ys) + 1)
                     self.screen_rings.append((c.iso2, pts, box))
+        #: the sides' land on the screen (a box per ring): what a key over the map should cover least of
+        self.land = [box for iso, _, box in self.screen_rings if iso in self.owner]
         self._anchors()
         self._layer = None
 
@@ -101,11 +108,8 @@ class MapView:
             if link.a not in self.anchor or link.b not in self.anchor:
                 continue
             colour, width, dashed = LINK_STYLE[link.state]
-            a = self.anchor[link.a]
-            b = self.anchor[link.b]
-            a = (a[0] - ox, a[1] - oy)
-            b = (b[0] - ox, b[1] - oy)
-            _line(surf, colour, a, b, max(1, round(width * s)), dashed)
+            pa, pb = self.anchor[link.a], self.anchor[link.b]
+            _line(surf, colour, (pa[0] - ox, pa[1] - oy), (pb[0] - ox, pb[1] - oy), max(1, round(width * s)), dashed)
         colours = actor_colours(self.sc)
         marker = round(7 * s)
         placed: list[pygame.Rect] = [pygame.Rect(x - ox - marker, y - oy - marker, 2 * marker, 2 * marker)
@@ -127,7 +131,8 @@ class MapView:
             halo.fill((255, 255, 255, 160))
             surf.blit(halo, (box.x - 2, box.y - 1))
             surf.blit(img, box.topleft)
-        self._badges(surf, view, colours)
+        badges = self._badges(surf, view, colours)
+        self.occupied = [box.move(ox, oy) for box in placed + badges]
         return surf
 
     def _place_label(self, size: tuple[int, int], at: tuple[int, int], r: int,
@@ -148,9 +153,11 @@ class MapView:
                 return box
         return first or pygame.Rect(max(0, min(x, self.rect.w - w)), max(0, y - h // 2), w, h)
 
-    def _badges(self, surf: pygame.Surface, view: dict[str, Any], colours: dict[str, tuple[int, int, int]]) -> None:
+    def _badges(self, surf: pygame.Surface, view: dict[str, Any],
+                colours: dict[str, tuple[int, int, int]]) -> list[pygame.Rect]:
         """Organisations (no territory) as badges in the map's top-right corner, with their key figure."""
         s = self.ui_scale
+        boxes = []
         orgs = [a for a in self.sc.actors if a.kind == "organisation" and not a.territory]
         y = round(8 * s)
         for a in orgs:
@@ -164,6 +171,8 @@ class MapView:
             pygame.draw.rect(surf, colours[a.id], box, border_radius=6)
             surf.blit(img, (box.x + round(8 * s), box.y + round(4 * s)))
             y = box.bottom + round(6 * s)
+            boxes.append(box)
+        return boxes
 
     def draw(self, target: pygame.Surface, view: dict[str, Any], mode: str, hover: str | None = None,
              selected: str | None = None) -> None:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 import pygame
 
+from cli.palette import actor_colours
 from engine.scenario import Scenario
 from engine.view import resolution_chance
 from ui import fonts, theme
-from ui.mapstyle import LINK_STYLE, actor_colours, legend, mode_title
+from ui.mapstyle import LINK_STYLE, legend, mode_title
 from ui.theme import Metrics
+from ui.widgets import Line, Scroll, ScrollText, overflow_marks, view_bottom
 
 View = dict[str, Any]
 
@@ -32,8 +35,15 @@ def topbar(surf: pygame.Surface, rect: pygame.Rect, sc: Scenario, view: View, m:
     if view["ended"]:
         left = f"Game over · {date:%B %Y}"
     y = rect.centery - fonts.font(m.font, True).get_linesize() // 2
-    surf.blit(fonts.text(left, m.font, theme.TOPBAR_INK, True), (rect.x + m.pad * 2, y))
-    right = f"{who} · map: {mode_title(sc, mode)} (M) · help (F1)"
+    shown = fonts.text(left, m.font, theme.TOPBAR_INK, True)
+    surf.blit(shown, (rect.x + m.pad * 2, y))
+    room = rect.w - shown.get_width() - m.pad * 8
+    title = mode_title(sc, mode)
+    # the longest that fits beside the turn: who is at the screen is said elsewhere on it, the key's title too
+    variants = [f"{who} · map: {title} (M) · help (F1)", f"{who} · map (M) · help (F1)", f"{who} · F1 help",
+                "map (M) · help (F1)"]
+    right = next((v for v in variants if fonts.font(m.font).size(v)[0] <= room),
+                 fonts.fit_text(variants[-1], m.font, room))
     img = fonts.text(right, m.font, (200, 208, 224))
     surf.blit(img, (rect.right - img.get_width() - m.pad * 2, y))
 
@@ -54,87 +64,179 @@ def ladder(surf: pygame.Surface, rect: pygame.Rect, sc: Scenario, view: View, m:
             pygame.draw.rect(surf, theme.INK, r, 2, border_radius=4)
         else:
             pygame.draw.rect(surf, colour, (r.x, r.y + 2, m.px(8), r.h - 4))
-        ink = theme.INK
-        label = fonts.fit_text(rung.name, m.small, r.w - m.px(70), idx == cur)
-        surf.blit(fonts.text(label, m.small, ink, idx == cur), (r.x + m.px(14), r.y + (r.h - fonts.font(m.small).get_height()) // 2))
         tag = "now" if idx == cur else ("peak" if idx == peak else f"{rung.threshold:g}")
         img = fonts.text(tag, m.small, theme.INK if idx in (cur, peak) else theme.MUTED, idx == cur)
         surf.blit(img, (r.right - img.get_width() - m.px(6), r.y + (r.h - img.get_height()) // 2))
+        room = r.w - m.px(14) - img.get_width() - m.px(12)  # the name has all the row the tag leaves
+        label = fonts.fit_text(rung.name, m.small, room, idx == cur)
+        surf.blit(fonts.text(label, m.small, theme.INK, idx == cur),
+                  (r.x + m.px(14), r.y + (r.h - fonts.font(m.small).get_height()) // 2))
 
 
-def budgets(surf: pygame.Surface, rect: pygame.Rect, sc: Scenario, view: View, m: Metrics) -> None:
+@dataclass
+class BudgetRow:
+    """Where one side's figures go in the budgets panel."""
+
+    side: str
+    name: tuple[int, int]
+    bar: pygame.Rect
+    value: tuple[int, int]  # the value's left edge
+    extra: tuple[int, int]  # the right-hand figure's right edge
+
+
+@dataclass
+class BudgetLayout:
+    rows: list[BudgetRow]
+    note: list[str]
+    note_y: int
+    height: int  # of the whole panel, title included, were nothing scrolled
+    top: int  # of the content, below the title
+    row_h: int
+    content_h: int  # of the rows and the note
+
+
+def _budget_note(sc: Scenario, view: View | None) -> str:
     target = sc.meta.spending_target
-    title = f"Budgets · {target.label}" if target else "Budgets"
-    inner = panel(surf, rect, fonts.fit_text(title, m.font, rect.w - 2 * m.pad, True), m)
-    sides = sc.playable_ids
-    row = min(m.px(22), inner.h // max(1, len(sides)))
-    name_w = m.px(112)
-    val_w = m.px(54)
+    if target is None:
+        return ""
+    extra = _budget_extra(sc)
+    whom = "members" if target.members_of else "sides"
+    if view is None:  # laid out before a view: as long as the note can be
+        count = f"{len(sc.playable_ids)} of {len(sc.playable_ids)}"
+    else:
+        pool = view["members"].get(target.members_of, []) if target.members_of else sc.playable_ids
+        met = sum(1 for a in pool if (view["vars"][a].get(target.var) or 0) >= target.at_least)
+        count = f"{met} of {len(pool)}"
+    note = f"{target.label}: {count} {whom} at {target.at_least:g} or more"
+    return note + (f" · right: {sc.variables[extra].label}" if extra else "")
+
+
+def _budget_extra(sc: Scenario) -> str | None:
+    target = sc.meta.spending_target
+    return next((v for v in sc.meta.dashboard if not target or v != target.var), None)
+
+
+def _widest(sc: Scenario, var: str | None, template: str, f: pygame.font.Font) -> int:
+    """The width a column of this figure needs: the template's, or "hidden"'s if other sides may not see it."""
+    if var is None:
+        return 0
+    private = sc.variables[var].private if var in sc.variables else False
+    return max(f.size(t)[0] for t in ((template, "hidden") if private else (template,)))
+
+
+def budget_layout(rect: pygame.Rect, sc: Scenario, m: Metrics, view: View | None = None) -> BudgetLayout:
+    """The budgets panel laid out so that no figure overlaps another: a side a line (name, bar, value, the
+    right-hand figure) while the bar keeps a useful width, else two lines (the name above its bar).
+
+    Widths are measured from the names and the widest figure the panel can show, never from this turn's
+    values, so the panel's height (worked out when the screen is laid out) holds all turn.
+    """
+    f = fonts.font(m.small)
+    lh = f.get_linesize()
+    inner = pygame.Rect(rect.x + m.pad, rect.y + m.pad // 2 + fonts.font(m.font, True).get_linesize() + m.pad // 2,
+                        rect.w - 2 * m.pad, 0)
+    gap = m.px(6)
+    names = {a: sc.actor(a).name for a in sc.playable_ids}
+    name_w = max(fonts.font_for(n, m.small).size(n)[0] for n in names.values())
+    target = sc.meta.spending_target
+    extra = _budget_extra(sc)
+    val_w = _widest(sc, target.var if target else None, "00.00", fonts.font(m.small, True)) + m.px(8)
+    extra_w = _widest(sc, extra, "000", f)
+    figures_w = val_w + gap + (extra_w + gap if extra_w else 0)
+    room = inner.w - name_w - gap - figures_w  # what a bar beside the name would have
+    # a side a line with its bar; narrower, the figures alone (coloured: meets the target or not); narrower
+    # still, the name on a line of its own with the bar and figures below it
+    shape = "bar" if target is not None and room >= m.px(30) else "figures" if room >= 0 else "two lines"
+    row_h = max(m.px(22), lh + 2)
+    rows, y = [], inner.y
+    for side in sc.playable_ids:
+        if shape == "two lines":
+            bar_x, bar_y = inner.x + m.px(8), y + lh
+        else:
+            bar_x, bar_y = inner.x + name_w + gap, y
+        bar_w = 0 if shape == "figures" else inner.right - bar_x - figures_w
+        bar = pygame.Rect(bar_x, bar_y + 3, bar_w, row_h - 6)
+        value_x = bar.right + (gap if bar_w else 0)
+        rows.append(BudgetRow(side, (inner.x, y + 1), bar, (value_x, bar_y + 1), (inner.right, bar_y + 1)))
+        y = bar_y + row_h
+    note = fonts.wrap(_budget_note(sc, view), m.small, inner.w) if target else []
+    note_y = y + 2
+    bottom = note_y + len(note) * lh
+    return BudgetLayout(rows, note, note_y, bottom + m.pad - rect.y, inner.y, row_h, bottom - inner.y)
+
+
+def budgets(surf: pygame.Surface, rect: pygame.Rect, sc: Scenario, view: View, m: Metrics,
+            scroll: Scroll | None = None) -> None:
+    """Each side's spending against the target (see `budget_layout`); rows that do not fit scroll."""
+    target = sc.meta.spending_target
+    inner = panel(surf, rect, "Budgets", m)
+    lay = budget_layout(rect, sc, m, view)
+    scroll = scroll or Scroll()
+    lh = fonts.font(m.small).get_linesize()
+    scroll.step = lay.row_h
+    scroll.fit(lay.content_h, inner.h)
+    dy = -scroll.offset
+    bottom = view_bottom(inner, scroll, m.small)
+
+    def visible(y: int, h: int) -> bool:
+        return inner.y <= y + dy and y + dy + h <= bottom
+
     colours = actor_colours(sc)
-    extra = next((v for v in sc.meta.dashboard if not target or v != target.var), None)
-    extra_w = m.px(44) if extra else 0
-    bar = pygame.Rect(inner.x + name_w, 0, inner.w - name_w - val_w - extra_w, row - 6)
+    extra = _budget_extra(sc)
     top_value = max(target.at_least * 2.5, 5.0) if target else 1.0
-    for i, side in enumerate(sides):
-        y = inner.y + i * row
-        name = fonts.fit_text(sc.actor(side).name, m.small, name_w - 4)
-        surf.blit(fonts.text(name, m.small, theme.INK), (inner.x, y + 2))
+    for row in lay.rows:
+        if not visible(row.name[1], lh) or not visible(row.bar.y, row.bar.h):
+            continue
+        surf.blit(fonts.text(sc.actor(row.side).name, m.small, theme.INK), (row.name[0], row.name[1] + dy))
         if target is None:
             continue
-        v = view["vars"][side].get(target.var)
-        b = bar.move(0, y + 3)
-        pygame.draw.rect(surf, (232, 230, 224), b)
-        if v is not None:
-            w = int(b.w * min(1.0, v / top_value))
-            pygame.draw.rect(surf, theme.GOOD if v >= target.at_least else theme.BAD, (b.x, b.y, w, b.h))
-            pygame.draw.rect(surf, colours[side], (b.x, b.y, m.px(4), b.h))
-            text = fonts.number(v)
-        else:
-            text = "hidden"
-        line_x = b.x + int(b.w * target.at_least / top_value)
-        pygame.draw.line(surf, theme.INK, (line_x, b.y - 2), (line_x, b.bottom + 1), 2)
-        surf.blit(fonts.text(text, m.small, theme.INK), (b.right + m.px(4), y + 2))
+        v = view["vars"][row.side].get(target.var)
+        b = row.bar.move(0, dy)
+        meets = theme.GOOD if v is not None and v >= target.at_least else theme.BAD
+        if b.w:
+            pygame.draw.rect(surf, (232, 230, 224), b)
+            if v is not None:
+                w = int(b.w * min(1.0, v / top_value))
+                pygame.draw.rect(surf, meets, (b.x, b.y, w, b.h))
+            line_x = b.x + int(b.w * target.at_least / top_value)
+            pygame.draw.line(surf, theme.INK, (line_x, b.y - 2), (line_x, b.bottom + 1), 2)
+        pygame.draw.rect(surf, colours[row.side], (b.x, b.y, m.px(4), b.h))
+        ink = theme.INK if b.w or v is None else meets  # without a bar, the figure's colour says it
+        surf.blit(fonts.text(fonts.number(v), m.small, ink, not b.w),
+                  (row.value[0] + (0 if b.w else m.px(8)), row.value[1] + dy))
         if extra:
-            ev = view["vars"][side].get(extra)
-            et = fonts.number(ev)
-            img = fonts.text(et, m.small, theme.MUTED)
-            surf.blit(img, (inner.right - img.get_width(), y + 2))
-    if target is not None:
-        pool = view["members"].get(target.members_of, []) if target.members_of else sides
-        met = sum(1 for a in pool if (view["vars"][a].get(target.var) or 0) >= target.at_least)
-        whom = "members" if target.members_of else "sides"
-        note = f"{met} of {len(pool)} {whom} at {target.at_least:g} or more"
-        if extra:
-            note += f" · right: {sc.variables[extra].label}"
-        img = fonts.text(fonts.fit_text(note, m.small, inner.w), m.small, theme.MUTED)
-        y = inner.y + len(sides) * row + 2
-        if y + img.get_height() <= rect.bottom:
-            surf.blit(img, (inner.x, y))
+            img = fonts.text(fonts.number(view["vars"][row.side].get(extra)), m.small, theme.MUTED)
+            surf.blit(img, img.get_rect(topright=(row.extra[0], row.extra[1] + dy)))
+    for i, line in enumerate(lay.note):
+        if visible(lay.note_y + i * lh, lh):
+            surf.blit(fonts.text(line, m.small, theme.MUTED), (rect.x + m.pad, lay.note_y + i * lh + dy))
+    overflow_marks(surf, pygame.Rect(inner.x, inner.y, rect.right - 2 - inner.x, inner.h), scroll, m.small)
 
 
-def agreements(surf: pygame.Surface, rect: pygame.Rect, sc: Scenario, view: View, m: Metrics,
-               offset: int = 0) -> int:
-    """Draw the agreement list; return how many rows did not fit (for scrolling)."""
+def agreements(surf: pygame.Surface, rect: pygame.Rect, sc: Scenario, view: View, m: Metrics, box: ScrollText) -> None:
+    """The agreements, the gravest state first; a long name wraps under itself, and the list scrolls."""
     inner = panel(surf, rect, "Agreements", m)
-    items = [a for a in view["agreements"].values()]
+    items = list(view["agreements"].values())
     order = {"invoked": 0, "in_force": 1, "signed": 2, "negotiating": 3, "proposed": 4, "suspended": 5,
              "lapsed": 6, "withdrawn": 7}
     items.sort(key=lambda a: (order.get(a["state"], 9), a["name"]))
-    row = fonts.font(m.small).get_linesize() + 2
-    fit = max(1, inner.h // row)
-    clip = surf.get_clip()
-    surf.set_clip(inner)
-    for i, ag in enumerate(items[offset: offset + fit]):
-        y = inner.y + i * row
+    lh = fonts.font(m.small).get_linesize()
+    lines: list[Line] = []
+    y = 0
+    for ag in items:
         colour = LINK_STYLE.get(ag["state"], ((170, 170, 170), 1, False))[0]
-        pygame.draw.circle(surf, colour, (inner.x + m.px(5), y + row // 2), m.px(4))
         state = ag["state"].replace("_", " ")
-        img = fonts.text(state, m.small, theme.MUTED)
-        name = fonts.fit_text(ag["name"], m.small, inner.w - m.px(16) - img.get_width() - m.px(6))
-        surf.blit(fonts.text(name, m.small, theme.INK), (inner.x + m.px(14), y))
-        surf.blit(img, (inner.right - img.get_width(), y))
-    surf.set_clip(clip)
-    return max(0, len(items) - fit)
+        state_w = fonts.font(m.small).size(state)[0]
+        right = inner.w - m.px(6)  # room for the scroll bar
+        lines += [Line("●", m.small, colour, False, 0, y), Line(state, m.small, theme.MUTED, False, right - state_w, y)]
+        for part in fonts.wrap(ag["name"], m.small, right - m.px(14) - state_w - m.px(6)):
+            lines.append(Line(part, m.small, theme.INK, False, m.px(14), y))
+            y += lh
+        y += 2
+    box.rect = inner
+    box.scroll.step = lh
+    box.set_lines(lines, y)
+    box.draw(surf, m.small)
 
 
 def log_lines(sc: Scenario, view: View) -> list[tuple[str, tuple[int, int, int]]]:
@@ -164,47 +266,123 @@ def log_lines(sc: Scenario, view: View) -> list[tuple[str, tuple[int, int, int]]
     return out
 
 
-def event_log(surf: pygame.Surface, rect: pygame.Rect, sc: Scenario, view: View, m: Metrics, scroll: int) -> int:
-    """Draw the log, newest at the bottom, `scroll` lines up from the end; return the maximum scroll."""
+def event_log(surf: pygame.Surface, rect: pygame.Rect, sc: Scenario, view: View, m: Metrics, box: ScrollText) -> None:
+    """The log, newest at the bottom; it follows new entries unless the room has scrolled back to read."""
     inner = panel(surf, rect, "Event log (mouse wheel scrolls)", m)
     lh = fonts.font(m.small).get_linesize()
-    wrapped: list[tuple[str, tuple[int, int, int]]] = []
-    for text, colour in log_lines(sc, view):
-        wrapped.extend((line, colour) for line in fonts.wrap(text, m.small, inner.w))
-    fit = max(1, inner.h // lh)
-    max_scroll = max(0, len(wrapped) - fit)
-    scroll = min(scroll, max_scroll)
-    start = max(0, len(wrapped) - fit - scroll)
-    clip = surf.get_clip()
-    surf.set_clip(inner)
-    if not wrapped:
-        surf.blit(fonts.text("Nothing has happened yet.", m.small, theme.MUTED), inner.topleft)
-    for i, (line, colour) in enumerate(wrapped[start:start + fit]):
-        surf.blit(fonts.text(line, m.small, colour), (inner.x, inner.y + i * lh))
-    surf.set_clip(clip)
-    return max_scroll
+    lines = [Line(part, m.small, colour, False, 0, 0) for text, colour in log_lines(sc, view)
+             for part in fonts.wrap(text, m.small, inner.w - m.px(8))]
+    for i, line in enumerate(lines):
+        line.y = i * lh
+    if not lines:
+        lines = [Line("Nothing has happened yet.", m.small, theme.MUTED)]
+    at_end = not box.scroll.more_below()
+    box.rect = inner
+    box.scroll.step = 3 * lh
+    box.set_lines(lines)
+    if at_end:
+        box.scroll.offset = box.scroll.max_offset()
+    box.draw(surf, m.small)
 
 
-def map_legend(surf: pygame.Surface, rect: pygame.Rect, sc: Scenario, mode: str, m: Metrics) -> None:
-    items = legend(sc, mode)
+#: the most of the map the key may cover unless the room asks for all of it (L): the theatre stays in view
+LEGEND_SHARE = 0.2
+FOLDED_KEY = "Key (L)"
+
+
+@dataclass
+class Key:
+    """Where the map's key goes and what it says: folded to a tab, or its title and entries in columns."""
+
+    box: pygame.Rect
+    title: list[str] = field(default_factory=list)
+    entries: list[tuple[str, tuple[int, int, int], tuple[int, int]]] = field(default_factory=list)
+
+    @property
+    def folded(self) -> bool:
+        return not self.entries
+
+
+def _key_shapes(items: list[tuple[str, tuple[int, int, int]]], title: str, m: Metrics, limit: pygame.Rect
+                ) -> list[tuple[int, int, int, list[str]]]:
+    """The key laid out in one to four columns, with its title and without (the top bar names the map's
+    mode too): (width, height, columns, title lines) for each shape that fits inside `limit`."""
     lh = fonts.font(m.small).get_linesize()
-    cols = 1 if len(items) <= 6 else 2
-    col_w = m.px(170)
-    rows = (len(items) + cols - 1) // cols
-    # top-left: the Atlantic, below the off-map marker, where no actor's land is
-    box = pygame.Rect(rect.x + m.pad, rect.y + m.px(40), cols * col_w + m.pad * 2, rows * lh + m.pad * 2 + lh)
-    title = mode_title(sc, mode)
-    box.w = max(box.w, fonts.font(m.small, True).size(title)[0] + 2 * m.pad)
-    shade = pygame.Surface(box.size, pygame.SRCALPHA)
-    shade.fill((255, 255, 255, 215))
-    surf.blit(shade, box.topleft)
-    surf.blit(fonts.text(title, m.small, theme.INK, True), (box.x + m.pad, box.y + m.pad // 2))
-    for i, (label, colour) in enumerate(items):
-        c, r = divmod(i, rows)
-        x = box.x + m.pad + c * col_w
-        y = box.y + m.pad // 2 + lh + r * lh
+    th = fonts.font(m.small, True).get_linesize()
+    entry_w = max(fonts.font_for(label, m.small).size(label)[0] for label, _ in items) + m.px(18)
+    shapes = []
+    for cols in range(1, 5):
+        rows = -(-len(items) // cols)
+        w = cols * entry_w + (cols - 1) * m.pad + 2 * m.pad
+        for lines in (fonts.wrap(title, m.small, w - 2 * m.pad, True), []):
+            wide = max([w, *(fonts.font_for(t, m.small, True).size(t)[0] + 2 * m.pad for t in lines)])
+            h = m.pad + len(lines) * th + rows * lh
+            if wide <= limit.w and h <= limit.h:
+                shapes.append((wide, h, cols, lines))
+    return shapes
+
+
+def _corners(rect: pygame.Rect, size: tuple[int, int], m: Metrics) -> list[pygame.Rect]:
+    """A box of `size` in each of the map's corners: bottom-left first, where maps of Europe have the Atlantic."""
+    out = []
+    for right, bottom in ((False, True), (False, False), (True, True), (True, False)):
+        box = pygame.Rect((rect.left + m.pad, rect.top + m.pad), size)
+        if right:
+            box.right = rect.right - m.pad
+        if bottom:
+            box.bottom = rect.bottom - m.pad
+        out.append(box)
+    return out
+
+
+def _covered(box: pygame.Rect, avoid: list[pygame.Rect]) -> int:
+    return sum(box.clip(r).w * box.clip(r).h for r in avoid)
+
+
+def legend_layout(rect: pygame.Rect, sc: Scenario, mode: str, m: Metrics, avoid: list[pygame.Rect],
+                  shown: bool | None = None, land: list[pygame.Rect] | None = None) -> Key:
+    """The key for this map mode, placed where it covers least of what the map draws (`avoid`: the sides'
+    markers and names, the badges, weighing most; `land`: the sides' territories), titled if that costs
+    nothing, and as small as it can be. A key that would cover more than `LEGEND_SHARE` of the map is folded to
+    a tab until L asks for it; `shown` True or False is the room's own choice (L)."""
+    items = legend(sc, mode)
+    limit = rect if shown is True else pygame.Rect(0, 0, int(rect.w * 0.6), int(rect.h * 0.6))
+    budget = rect.w * rect.h * (1.0 if shown is True else LEGEND_SHARE)
+    options = [(4 * _covered(box, avoid) + _covered(box, land or []), not lines, w * h, box, cols, lines)
+               for w, h, cols, lines in _key_shapes(items, f"{mode_title(sc, mode)} (L)", m, limit)
+               if w * h <= budget for box in _corners(rect, (w, h), m)]
+    if shown is False or not options:
+        w, h = fonts.font(m.small, True).size(FOLDED_KEY)
+        tabs = _corners(rect, (w + 2 * m.pad, h + m.pad), m)
+        return Key(min(tabs, key=lambda box: _covered(box, avoid)), [FOLDED_KEY])
+    _, _, _, box, cols, lines = min(options, key=lambda o: o[:3])
+    lh = fonts.font(m.small).get_linesize()
+    top = box.y + m.pad // 2 + len(lines) * fonts.font(m.small, True).get_linesize()
+    rows = -(-len(items) // cols)
+    col_w = (box.w - m.pad) // cols
+    entries = [(label, colour, (box.x + m.pad + (i // rows) * col_w, top + (i % rows) * lh))
+               for i, (label, colour) in enumerate(items)]
+    return Key(box, lines, entries)
+
+
+def map_legend(surf: pygame.Surface, rect: pygame.Rect, sc: Scenario, mode: str, m: Metrics,
+               avoid: list[pygame.Rect] | None = None, shown: bool | None = None,
+               land: list[pygame.Rect] | None = None) -> Key:
+    """Draw the map's key (see `legend_layout`); return it, folded or not, and where it went."""
+    key = legend_layout(rect, sc, mode, m, avoid or [], shown, land)
+    shade = pygame.Surface(key.box.size, pygame.SRCALPHA)
+    shade.fill((255, 255, 255, 225))
+    surf.blit(shade, key.box.topleft)
+    th = fonts.font(m.small, True).get_linesize()
+    for i, line in enumerate(key.title):
+        surf.blit(fonts.text(line, m.small, theme.INK, True),
+                  (key.box.x + m.pad, key.box.y + m.pad // 2 + i * th))
+    lh = fonts.font(m.small).get_linesize()
+    for label, colour, (x, y) in key.entries:
         pygame.draw.rect(surf, colour, (x, y + 3, m.px(12), lh - 6))
-        surf.blit(fonts.text(fonts.fit_text(label, m.small, col_w - m.px(20)), m.small, theme.INK), (x + m.px(16), y))
+        pygame.draw.rect(surf, theme.PANEL_EDGE, (x, y + 3, m.px(12), lh - 6), 1)
+        surf.blit(fonts.text(label, m.small, theme.INK), (x + m.px(18), y))
+    return key
 
 
 def tooltip(surf: pygame.Surface, pos: tuple[int, int], sc: Scenario, view: View, actor: str, m: Metrics) -> None:

@@ -205,6 +205,18 @@ class StartScreen:
         except SaveError as exc:
             self.message = str(exc)
             return
+        from engine.exercise import is_exercise_file, load_exercise
+
+        if is_exercise_file(loaded.scenario_path):  # an exercise resumes under its script, on its own start screen
+            from ui.exercise_start import ExerciseStartScreen
+
+            try:
+                exercise = load_exercise(loaded.scenario_path)
+            except ScenarioError as exc:
+                self.message = f"The save's exercise script does not load: {exc.problems[0]}"
+                return
+            self.app.show(ExerciseStartScreen(self.app, exercise, loaded=loaded, loaded_from=path.name))
+            return
         game, room = loaded.game, loaded.room
         if room is not None:  # the game resumes as it was seated when saved
             order, levels = list(room.teams), dict(room.levels)

@@ -21,7 +21,7 @@ from ui.app import App
 from ui.exercise_screens import CardScreen, Para, inject_of
 from ui.game_screen import PlanningScreen, begin_turn
 from ui.start_screen import gui_theme
-from ui.widgets import Button
+from ui.widgets import Button, Line, ScrollText, flow
 
 
 class TeamPlanningScreen(PlanningScreen):
@@ -34,6 +34,8 @@ class TeamPlanningScreen(PlanningScreen):
         self.actors = list(s.exercise.team(team).actors)
         self.orders_by_actor: dict[str, list[Order]] = {a: [] for a in self.actors}
         self.show_injects = True
+        #: this turn's injects over the map, scrolled when they are more than fit
+        self.inject_text = ScrollText(pygame.Rect(0, 0, 0, 0))
         self.tabs: list[Button] = []
         super().__init__(app, self.actors[0])
         self.pending = self.orders_by_actor[self.side]
@@ -119,7 +121,17 @@ class TeamPlanningScreen(PlanningScreen):
         if event.type == pygame.KEYDOWN and event.key == pygame.K_f and self.free_play:
             self.argue()
             return
+        if event.type == pygame.KEYDOWN and event.key == pygame.K_b:
+            self.reread_briefing()
+            return
         super().handle_left(event)
+
+    def reread_briefing(self) -> None:
+        """The team reads its own briefing again, then comes back to its orders as it left them."""
+        from ui.exercise_screens import BriefingScreen
+
+        self.orders_by_actor[self.side] = self.pending
+        self.app.show(BriefingScreen(self.app, self.team, back=self))
 
     # -- drawing
     def draw_left(self, surf: pygame.Surface, view: dict[str, Any]) -> None:
@@ -130,6 +142,7 @@ class TeamPlanningScreen(PlanningScreen):
 
     def draw(self, surf: pygame.Surface) -> None:
         super().draw(surf)
+        self.over_map = []
         if self.show_injects:
             self.draw_injects(surf, self.view())
 
@@ -155,29 +168,27 @@ class TeamPlanningScreen(PlanningScreen):
         w = min(m.px(440), r.w // 2)
         x = r.right - w - m.pad
         y = r.y + m.pad
-        title = "This turn's injects (I hides)" if items else "No injects for you this turn (I hides)"
-        lh = fonts.font(m.small).get_linesize()
-        heights = []
-        for paras, _ in items:
-            h = sum(len(fonts.wrap(t, size, w - 4 * m.pad, bold)) * fonts.font(size, bold).get_linesize()
-                    + max(4, size // 2) for t, size, _, bold in paras)
-            heights.append(h + m.pad)
-        total = fonts.font(m.font, True).get_linesize() + m.pad + sum(heights)
-        box = pygame.Rect(x, y, w, min(total + m.pad, r.h - 2 * m.pad))
+        title = ("This turn's injects (I hides, B: your briefing)" if items
+                 else "No injects for you this turn (I hides, B: your briefing)")
+        inner_w = w - 4 * m.pad
+        lines, y = flow([(title, m.font, theme.INK, True)], inner_w)
+        for paras, private in items:
+            more, y = flow(paras, inner_w, m.pad, y)
+            if private:  # a red bar beside what only this team may read
+                more += [Line("▍", ln.size, theme.BAD, False, 0, ln.y) for ln in more]
+            lines += more
+            y += m.pad // 2
+        box = pygame.Rect(x, r.y + m.pad, w, min(y + m.pad, r.h - 2 * m.pad))
         shade = pygame.Surface(box.size, pygame.SRCALPHA)
         shade.fill((255, 253, 246, 238))
         surf.blit(shade, box.topleft)
         pygame.draw.rect(surf, theme.WARN, box, 2, border_radius=6)
-        surf.blit(fonts.text(title, m.font, theme.INK, True), (box.x + m.pad * 2, box.y + m.pad // 2))
-        yy = box.y + m.pad // 2 + fonts.font(m.font, True).get_linesize() + m.pad // 2
-        from ui.exercise_screens import paragraphs
-
-        for (paras, private), h in zip(items, heights, strict=True):
-            if yy + lh > box.bottom - m.pad:
-                break
-            if private:
-                pygame.draw.rect(surf, theme.BAD, (box.x + m.pad, yy, m.px(4), min(h - m.pad, box.bottom - yy)))
-            yy = paragraphs(surf, paras, box.x + m.pad * 2, yy, w - 4 * m.pad, box.bottom) + m.pad // 2
+        text = self.inject_text
+        text.rect = pygame.Rect(box.x + m.pad, box.y + m.pad // 2, box.w - 2 * m.pad, box.h - m.pad)
+        text.scroll.step = 3 * fonts.font(m.small).get_linesize()
+        text.set_lines(lines)
+        text.draw(surf, m.small, (255, 253, 246))
+        self.over_map = [text]  # the wheel over it scrolls it, and the map's key keeps clear of it
 
 
 class ArgueScreen(CardScreen):

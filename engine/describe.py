@@ -1,4 +1,4 @@
-"""Cards in words for the order panel: cost, chance, conditions and expected effects."""
+"""Cards in words for people (the order panel, the terminal): cost, chance, conditions and expected effects."""
 
 from __future__ import annotations
 
