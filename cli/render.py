@@ -297,6 +297,20 @@ class Renderer:
             out.extend(self.situation(view, view["log"][-1] if view.get("log") else None)[1:])
         return out
 
+    def headline_summary(self, tc: TurnChanges) -> list[str]:
+        """What changed, for a room's screen beside the map: the ladder, agreements and shared figures first
+        (what the whole room discusses), then each side's figures and the orders; no situation table."""
+        out = [self._rung_line(tc), *self._agreements(tc)]
+        if tc.globals:
+            out.append("Shared figures:")
+            out.extend(self._figure_line(f, None) for f in tc.globals)
+        out.extend(self._every_sides_figures(tc))
+        if tc.relations:
+            out.append("Relations:")
+            out.extend("  " + self._moved(f) for f in tc.relations)
+        out.extend(self._orders(tc, None))
+        return out
+
     def _moved(self, f: FigureChange) -> str:
         return f"{clean(f.label)} {_num(f.old)} → {_num(f.new)} ({signed(f.delta)})"
 

@@ -197,6 +197,8 @@ class Place:
     actor: str
     what: str
     source: Source
+    #: "order" (its own order), "target" (someone's order aimed at it), "agreement", "commitment", "inject"
+    kind: str = "order"
 
 
 @dataclass(frozen=True)
@@ -515,32 +517,33 @@ def _places(w: _Words, orders: Iterable[OrderResult], figures: Iterable[FigureCh
     that changed, commitments that changed, and actors whose figures an inject moved. Each (actor, what) once."""
     seen: set[tuple[str, str]] = set()
 
-    def place(actor: str, what: str, source: Source) -> Iterator[Place]:
+    def place(actor: str, what: str, source: Source, kind: str) -> Iterator[Place]:
         if (actor, what) not in seen:
             seen.add((actor, what))
-            yield Place(actor, what, source)
+            yield Place(actor, what, source, kind)
 
     for o in orders:
         if o.kind != "order" or o.outcome not in _DONE:
             continue
         source = Source("order", o.label, actor=o.actor, card=o.card, outcome=o.outcome, what=o.what)
         card = w.cards.get(o.card, o.card)
-        yield from place(o.actor, f"{card} {_DONE[o.outcome]}", source)
+        yield from place(o.actor, f"{card} {_DONE[o.outcome]}", source, "order")
         for t in o.targets:
-            yield from place(t, f"{card} by {w.name(o.actor)} {_DONE[o.outcome]}", source)
+            yield from place(t, f"{card} by {w.name(o.actor)} {_DONE[o.outcome]}", source, "target")
     for ag in agreements:
         what = f"{ag.name} {'proposed' if ag.before is None else ag.after.replace('_', ' ')}"
         source = ag.steps[-1].source if ag.steps else Source("unexplained", UNEXPLAINED)
         for p in ag.parties:
-            yield from place(p, what, source)
+            yield from place(p, what, source, "agreement")
     for c in commitments:
         what = (f"joins {c.alliance_name}" if c.before is None else f"leaves {c.alliance_name}" if c.after is None
                 else f"commitment to {c.alliance_name}: {c.after.replace('_', ' ')}")
-        yield from place(c.actor, what, c.sources[-1] if c.sources else Source("unexplained", UNEXPLAINED))
+        yield from place(c.actor, what, c.sources[-1] if c.sources else Source("unexplained", UNEXPLAINED),
+                         "commitment")
     for f in figures:
         for cause in f.causes:
             if cause.source.kind == "inject":
-                yield from place(f.actor, cause.source.label, cause.source)
+                yield from place(f.actor, cause.source.label, cause.source, "inject")
 
 
 __all__ = [

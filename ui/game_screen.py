@@ -15,6 +15,7 @@ from typing import Any
 import pygame
 
 from cli.render import Renderer
+from engine.changes import turn_changes
 from engine.describe import card_lines
 from engine.errors import IllegalOrder
 from engine.objectives import objective_progress
@@ -371,13 +372,17 @@ class BoardScreen:
     def map_view_data(self) -> dict[str, Any]:
         return self.view()
 
+    def map_marks(self) -> dict[str, str] | None:
+        """Actors to ring on the map, with what happened there (the results screen marks the turn's events)."""
+        return None
+
     def draw(self, surf: pygame.Surface) -> None:
         m = self.app.m
         surf.fill(theme.BG)
         view = self.view()
         map_view = self.map_view_data()
         panels.topbar(surf, self.top, self.sc, map_view, m, self.who, self.mode, self.phase_label())
-        self.mapview.draw(surf, map_view, self.mode, self.hover, self.selected_actor)
+        self.mapview.draw(surf, map_view, self.mode, self.hover, self.selected_actor, self.map_marks())
         self.key = panels.map_legend(surf, self.map_rect, self.sc, self.mode, m,
                                      self.mapview.occupied + [p.rect for p in self.over_map], self.legend_shown,
                                      self.mapview.land)
@@ -675,6 +680,10 @@ class PlanningScreen(BoardScreen):
         return flow(paras, width, gap=2)[0]
 
 
+#: what the room's map rings after a turn: what happened *to* a side (its own routine orders are in the panel)
+MARKED = ("target", "agreement", "commitment", "inject")
+
+
 class ResultsScreen(BoardScreen):
     """The turn's results for the whole room, one at a time (Space), skippable (Esc); then the map updates."""
 
@@ -696,6 +705,12 @@ class ResultsScreen(BoardScreen):
         self.item_shown = -1
         self.auto = not app.session.humans
         self.timer = 0.0
+        #: what changed this turn, as the room may see it (engine/changes.py), and where, for the map
+        self.changes = turn_changes(self.sc, before, view)
+        self.resolutions = rec["resolutions"]
+        self.summary_text = ScrollText(pygame.Rect(0, 0, 0, 0))
+        self.summary_text.set_lines([])
+        self.summary_lines = self.renderer.headline_summary(self.changes)
 
     def build_items(self, rec: dict[str, Any], view: dict[str, Any]) -> list[tuple[str, list[str], str]]:
         r = self.renderer
@@ -730,6 +745,20 @@ class ResultsScreen(BoardScreen):
     def done(self) -> bool:
         return self.index >= len(self.items)
 
+    def map_marks(self) -> dict[str, str] | None:
+        """While stepping, the order shown (who gave it, at whom); then every place where something happened."""
+        if not self.done():
+            if self.index >= len(self.resolutions):
+                return None
+            o = self.resolutions[self.index]["order"]
+            card = self.sc.card(o["card"]).name
+            return {a: card for a in [o["actor"], *o["targets"]] if a in self.mapview.anchor}
+        marks: dict[str, list[str]] = {}
+        for p in self.changes.places:
+            if p.kind in MARKED and p.actor in self.mapview.anchor:
+                marks.setdefault(p.actor, []).append(p.what)
+        return {a: ws[0] + (f" (+{len(ws) - 1} more)" if len(ws) > 1 else "") for a, ws in marks.items()}
+
     def map_view_data(self) -> dict[str, Any]:
         return self.view() if self.done() else self.before
 
@@ -759,6 +788,8 @@ class ResultsScreen(BoardScreen):
 
     def handle_left(self, event: pygame.event.Event) -> None:
         if not self.done() and (self.item_text.handle(event, self.mouse) or self.item_text.keys(event)):
+            return
+        if self.done() and (self.summary_text.handle(event, self.mouse) or self.summary_text.keys(event)):
             return
         if event.type == pygame.KEYDOWN:
             if event.key == pygame.K_SPACE:
@@ -811,16 +842,23 @@ class ResultsScreen(BoardScreen):
             text_box.set_lines(flow(paras, text_box.rect.w - m.px(8), gap=2)[0])
             text_box.draw(surf, m.small, (255, 255, 255))
         else:
-            summary = [f"{sum(1 for t in self.items if t[2] == 'success')} orders succeeded, "
-                       f"{sum(1 for t in self.items if t[2] == 'failure')} failed, "
-                       f"{sum(1 for t in self.items if t[2] == 'fizzled')} fizzled.",
-                       "The map now shows the new situation.",
-                       "Press Enter or click Continue for the next turn." if not view["ended"]
-                       else "Press Enter or click Continue for the end of the game."]
-            for text in summary:
-                for line in fonts.wrap(text, m.font, w):
-                    surf.blit(fonts.text(line, m.font, theme.INK), (x, y))
-                    y += fonts.font(m.font).get_linesize()
+            # what changed this turn, for the room; the map rings where it happened
+            counts = (f"{sum(1 for t in self.items if t[2] == 'success')} orders succeeded, "
+                      f"{sum(1 for t in self.items if t[2] == 'failure')} failed, "
+                      f"{sum(1 for t in self.items if t[2] == 'fizzled')} fizzled. Rings on the map: where "
+                      "things happened.")
+            paras: list[tuple[str, int, tuple[int, int, int], bool]] = [
+                ("What changed this turn", m.font, theme.INK, True), (counts, m.small, theme.MUTED, False)]
+            for line in self.summary_lines:
+                head = not line.startswith(" ") and line.endswith(":")
+                paras.append((line.strip(), m.small, theme.ACCENT if head else theme.INK, head))
+            paras.append(("Press Enter or click Continue for the next turn." if not view["ended"]
+                          else "Press Enter or click Continue for the end of the game.", m.small, theme.MUTED, False))
+            box = self.summary_text
+            box.rect = pygame.Rect(x, y, w, L.bottom - y - m.px(60))
+            box.scroll.step = 3 * lh
+            box.set_lines(flow(paras, box.rect.w - m.px(8), gap=2)[0])
+            box.draw(surf, m.small, theme.PANEL)
         self.next_button.label = "Continue (Enter)" if self.done() else "Next (Space)"
         self.skip_button.enabled = not self.done()
         mouse = self.mouse

@@ -20,6 +20,8 @@ from ui.geo import Fit, MapData, point_in_ring
 from ui.mapstyle import LINK_STYLE, actor_fill, agreement_links, territory_owner
 
 BORDER = (90, 90, 90)
+#: where something happened this turn (the results screen's markers)
+MARK = (230, 120, 0)
 
 
 class MapView:
@@ -175,10 +177,14 @@ class MapView:
         return boxes
 
     def draw(self, target: pygame.Surface, view: dict[str, Any], mode: str, hover: str | None = None,
-             selected: str | None = None) -> None:
+             selected: str | None = None, marks: dict[str, str] | None = None) -> None:
+        """The map; `marks` (actor -> a few words) rings the actors where something just happened."""
         target.blit(self.layer(view, mode), self.rect.topleft)
         clip = target.get_clip()
         target.set_clip(self.rect)
+        taken: list[pygame.Rect] = []
+        for actor, words in (marks or {}).items():
+            self._mark(target, actor, words, taken)
         for actor, colour, width in ((selected, (20, 20, 20), 3), (hover, (255, 255, 255), 2)):
             if not actor:
                 continue
@@ -188,6 +194,29 @@ class MapView:
             if actor in self.anchor:
                 pygame.draw.circle(target, colour, self.anchor[actor], round(9 * self.ui_scale), 2)
         target.set_clip(clip)
+
+    def _mark(self, target: pygame.Surface, actor: str, words: str, taken: list[pygame.Rect]) -> None:
+        """A ring round the actor's marker, and what happened there in a tag beside it."""
+        from ui import fonts, theme
+
+        width = max(2, round(3 * self.ui_scale))
+        at = self.anchor.get(actor)
+        if at is None:
+            return
+        pygame.draw.circle(target, MARK, at, round(14 * self.ui_scale), width)
+        size = max(11, round(12 * self.ui_scale))
+        tag = fonts.text(fonts.fit_text(words, size, round(220 * self.ui_scale)), size, theme.INK)
+        box = tag.get_rect(midleft=(at[0] + round(18 * self.ui_scale), at[1] - round(16 * self.ui_scale)))
+        box.clamp_ip(self.rect)
+        for _ in range(len(taken) + 1):  # below the tags already drawn, never over them
+            hits = box.inflate(8, 4).collidelistall(taken)
+            if not hits:
+                break
+            box.top = max(taken[i].bottom for i in hits) + 4
+        taken.append(box.inflate(8, 4))
+        pygame.draw.rect(target, (255, 244, 214), box.inflate(8, 4), border_radius=4)
+        pygame.draw.rect(target, MARK, box.inflate(8, 4), 1, border_radius=4)
+        target.blit(tag, box)
 
     # ------------------------------------------------------------------ hit testing
     def actor_at(self, pos: tuple[int, int]) -> str | None:
