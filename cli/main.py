@@ -15,6 +15,7 @@ from engine import dice
 from engine.bots import LEVELS, bot_orders
 from engine.changes import turn_changes
 from engine.check import DEFAULT_QUICK_RUNS, DEFAULT_RUNS, check_scenario
+from engine.clock import TimerSetting
 from engine.errors import ScenarioError
 from engine.exercise import Exercise, is_exercise_file
 from engine.game import Game
@@ -216,7 +217,27 @@ def cmd_ui(args: argparse.Namespace) -> int:
         seat = (Game(sc, seed=_seed(getattr(args, "seed", None))), Room(teams=[team], levels=levels))
     return run_ui(Path(args.scenario), size=(w, h), scale=args.ui_scale, loaded=loaded, seat=seat,
                   save_to=Path(args.save) if getattr(args, "save", None) else None,
-                  autosave=getattr(args, "autosave", None))
+                  autosave=getattr(args, "autosave", None), turn_timer=_turn_timer(args))
+
+
+def _minutes(text: str) -> float:
+    from engine.clock import parse_minutes
+
+    try:
+        return parse_minutes(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _turn_timer(args: argparse.Namespace) -> TimerSetting | None:
+    """The facilitator's turn timer from the command line (None: none); a warning not before the end exits 2."""
+    if getattr(args, "turn_timer", None) is None:
+        return None
+    try:
+        return TimerSetting(args.turn_timer, args.timer_warning, args.auto_commit)
+    except ValueError as exc:
+        print(f"--turn-timer: {exc}", file=sys.stderr)
+        raise SystemExit(EXIT_BAD_INPUT) from None
 
 
 def _read_save(path: str) -> LoadedSave:
@@ -234,6 +255,7 @@ def _seed(given: int | None) -> int:
 
 
 def cmd_play(args: argparse.Namespace) -> int:
+    _turn_timer(args)  # a timer that cannot work is refused before anything starts
     if args.load:
         named = _read_save(args.load).scenario_path
         if is_exercise_file(named):  # an exercise goes on under its script, never as a plain game
@@ -241,7 +263,8 @@ def cmd_play(args: argparse.Namespace) -> int:
                   f"(as run-exercise {_display(named)} --load {args.load}).\n")
             exercise_args = argparse.Namespace(
                 script=str(named), load=args.load, headless=args.headless, seed=None, save=args.save,
-                autosave=args.autosave, size=args.size, ui_scale=args.ui_scale,
+                autosave=args.autosave, size=args.size, ui_scale=args.ui_scale, turn_timer=args.turn_timer,
+                timer_warning=args.timer_warning, auto_commit=args.auto_commit,
                 bot_level=args.bot_level if args.bot_level in LEVELS else None)
             return cmd_run_exercise(exercise_args)
     if not args.headless:
@@ -391,6 +414,7 @@ def _load_exercise(path: str) -> Exercise:
 
 def cmd_run_exercise(args: argparse.Namespace) -> int:
     """Run a facilitator-scripted exercise: on the map with a facilitator, or headless with bots in the teams' places."""
+    _turn_timer(args)
     ex = _load_exercise(args.script)
     loaded = None
     if args.load:
@@ -496,7 +520,7 @@ def cmd_exercise_ui(args: argparse.Namespace, ex: Exercise, loaded: LoadedSave |
     w, h = (int(x) for x in args.size.lower().split("x"))
     return run_exercise_ui(ex, seed=args.seed, size=(w, h), scale=args.ui_scale,
                            autosave=getattr(args, "autosave", None), loaded=loaded,
-                           loaded_from=Path(args.load).name if loaded is not None else "")
+                           loaded_from=Path(args.load).name if loaded is not None else "", turn_timer=_turn_timer(args))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -572,6 +596,12 @@ def build_parser() -> argparse.ArgumentParser:
     for parser in (p, pl, ex):
         parser.add_argument("--size", default="1280x800", help="window size for the map, e.g. 1920x1080")
         parser.add_argument("--ui-scale", type=float, default=None, help="text and panel scale (projectors: 1.5)")
+        parser.add_argument("--turn-timer", type=_minutes, default=None, metavar="MINUTES",
+                            help="on the map: minutes each team has to plan (e.g. 10 or 7:30), shown to the room")
+        parser.add_argument("--timer-warning", type=_minutes, default=1.0, metavar="MINUTES",
+                            help="warn a team this long before its time is up (default 1)")
+        parser.add_argument("--auto-commit", action="store_true",
+                            help="at time-out, commit the team's entered orders as they stand")
     return p
 
 

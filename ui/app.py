@@ -16,11 +16,13 @@ import math
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
 import pygame
 
+from engine.clock import TimerSetting
 from ui import fonts, theme
 from ui.theme import Metrics
 
@@ -94,6 +96,10 @@ class App:
         #: where "Write report" puts its folders
         self.reports_dir: Path = ROOT / "reports"
         self.help = False
+        #: the facilitator's turn timer (None: none), and when each team's planning began (ui/turn_timer.py)
+        self.turn_timer: TimerSetting | None = None
+        self.turn_clocks: dict[tuple[int, int, str], float] = {}
+        self.clock: Callable[[], float] = time.monotonic
         self.screen: Screen | None = None
         from ui.start_screen import StartScreen
 
@@ -245,7 +251,8 @@ class App:
             ("Up / Down", "choose a card"), ("Left / Right", "choose a target"),
             ("A", "add the chosen card as an order"), ("Backspace", "remove the last order"),
             ("C", "commit your orders"), ("O", "your objectives and what they still need"),
-            ("M", "change what the map colours show"),
+            ("M / L", "change what the map colours show / show or hide the map's key"),
+            ("Wheel, PgUp / PgDn", "scroll the panel under the mouse (a panel with more says so)"),
             ("Space", "next result while a turn is shown"), ("Esc", "skip to the end of the results"),
             ("Ctrl+S", "save the game"), ("U", "right after committing: take your orders back"),
             ("H", "hand-over: step through the turns so far (the facilitator may rewind, with Y)"),
@@ -254,25 +261,39 @@ class App:
             ("Tab / I / F / B", "exercise planning: next actor / hide injects / argue a free action / briefing"),
         ]
         m = self.m
-        box = pygame.Rect(0, 0, m.px(620), m.px(60) + len(rows) * m.row)
+        # sized to the window: descriptions wrap, and the text steps down a size when it would not fit
+        for size in (m.font, m.small):
+            lh = fonts.font(size).get_linesize()
+            key_w = max(fonts.font(size, True).size(k)[0] for k, _ in rows) + m.pad * 2
+            box_w = min(w - m.pad * 2, key_w + m.px(560))
+            desc_w = box_w - key_w - m.pad * 4
+            wrapped = [fonts.wrap(v, size, desc_w) for _, v in rows]
+            box_h = m.px(52) + sum(len(x) for x in wrapped) * lh + len(rows) * 2
+            if box_h <= h - m.pad * 2:
+                break
+        box = pygame.Rect(0, 0, box_w, min(box_h, h))
         box.center = (w // 2, h // 2)
         pygame.draw.rect(self.window, theme.PANEL, box, border_radius=8)
         self.window.blit(fonts.text("Keyboard shortcuts", m.title, theme.INK, True), (box.x + m.pad * 2, box.y + m.pad))
-        for i, (k, v) in enumerate(rows):
-            y = box.y + m.px(44) + i * m.row
-            self.window.blit(fonts.text(k, m.font, theme.ACCENT, True), (box.x + m.pad * 2, y))
-            self.window.blit(fonts.text(v, m.font, theme.INK), (box.x + m.px(200), y))
+        y = box.y + m.px(48)
+        for (k, _), lines in zip(rows, wrapped, strict=True):
+            self.window.blit(fonts.text(k, size, theme.ACCENT, True), (box.x + m.pad * 2, y))
+            for line in lines:
+                self.window.blit(fonts.text(line, size, theme.INK), (box.x + m.pad * 2 + key_w, y))
+                y += lh
+            y += 2
 
 
 def run_ui(scenario_path: Path | None = None, size: tuple[int, int] = (1280, 800), scale: float | None = None,
            loaded: tuple | None = None, save_to: Path | None = None, autosave: str | None = None,
-           seat: tuple | None = None) -> int:
+           seat: tuple | None = None, turn_timer: TimerSetting | None = None) -> int:
     """Open the window; with `loaded` (a read save) go straight into that game, seated as it was saved (a save
     that does not say who played what seats a team on every side); with `seat` (a new game and its Room, from
     `--as`) straight into that game, past the start screen."""
     app = App(size=size, scale=scale, scenario_path=scenario_path)
     app.save_to = save_to
     app.autosave_setting = autosave
+    app.turn_timer = turn_timer
     if loaded is not None:
         seat_loaded(app, loaded)
     elif seat is not None:
@@ -301,9 +322,10 @@ def seat_loaded(app: App, loaded) -> None:  # type: ignore[no-untyped-def]
 
 
 def run_exercise_ui(exercise, seed: int | None = None, size: tuple[int, int] = (1280, 800),  # type: ignore[no-untyped-def]
-                    scale: float | None = None, autosave: str | None = None, loaded=None, loaded_from: str = "") -> int:
+                    scale: float | None = None, autosave: str | None = None, loaded=None, loaded_from: str = "",
+                    turn_timer: TimerSetting | None = None) -> int:
     """Open the window on a facilitated exercise (see ui/exercise_start.py); `run-exercise` calls this."""
     from ui.exercise_start import run_exercise_ui as run
 
     return run(exercise, seed=seed, size=size, scale=scale, autosave=autosave, loaded=loaded,
-               loaded_from=loaded_from)
+               loaded_from=loaded_from, turn_timer=turn_timer)

@@ -29,6 +29,7 @@ from ui.game_screen import (
     write_report_now,
 )
 from ui.start_screen import gui_theme
+from ui.turn_timer import timer_words
 from ui.widgets import Button, Line, Row, ScrollText, button_rows, flow
 
 Para = tuple[str, int, tuple[int, int, int], bool]
@@ -285,10 +286,13 @@ class TeamHandoverScreen(CardScreen):
     def paras(self) -> list[Para]:
         m = self.app.m
         what = "its briefing" if self.briefing else "its screen"
-        return [("", m.px(40), theme.INK, False),
-                (f"Pass the screen to {self.team_name}", m.big, theme.INK, True),
-                (f"Other teams: please look away while {self.team_name} reads {what}. Nothing of any team's "
-                 "briefing, injects or orders is shown here.", m.font, theme.MUTED, False)]
+        paras: list[Para] = [("", m.px(40), theme.INK, False),
+                             (f"Pass the screen to {self.team_name}", m.big, theme.INK, True),
+                             (f"Other teams: please look away while {self.team_name} reads {what}. Nothing of any "
+                              "team's briefing, injects or orders is shown here.", m.font, theme.MUTED, False)]
+        if self.app.turn_timer is not None and not self.briefing:
+            paras.append((timer_words(self.app.turn_timer), m.font, theme.WARN, True))
+        return paras
 
     def draw_card(self, surf: pygame.Surface, b: pygame.Rect) -> None:
         m = self.app.m

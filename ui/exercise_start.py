@@ -11,6 +11,7 @@ import pygame
 import pygame_gui
 
 from engine import dice
+from engine.clock import TimerSetting
 from engine.exercise import Exercise, ExerciseRun
 from engine.passphrase import MIN_LENGTH, make_lock
 from engine.saves import LoadedSave, plays_under
@@ -209,10 +210,11 @@ class ExerciseStartScreen:
 
 def run_exercise_ui(exercise: Exercise, seed: int | None = None, size: tuple[int, int] = (1280, 800),
                     scale: float | None = None, autosave: str | None = None, loaded: LoadedSave | None = None,
-                    loaded_from: str = "") -> int:
+                    loaded_from: str = "", turn_timer: TimerSetting | None = None) -> int:
     """Open the window on the exercise's start screen (resuming `loaded`, if given) and run it to the debrief."""
     app = App(size=size, scale=scale, scenario_path=exercise.scenario_path)
     app.autosave_setting = autosave
+    app.turn_timer = turn_timer
     pygame.display.set_caption(f"Exercise: {exercise.title}")
     app.show(ExerciseStartScreen(app, exercise, seed, loaded=loaded, loaded_from=loaded_from))
     app.run()

@@ -24,7 +24,7 @@ from ui.start_screen import gui_theme
 from ui.widgets import Button, Row, ScrollList
 
 TABS = [("overview", "Overview"), ("injects", "Fire an inject"), ("adjust", "Adjust a figure"),
-        ("adjudication", "Outcomes"), ("observe", "Observations"), ("rewind", "Rewind")]
+        ("adjudication", "Outcomes"), ("observe", "Observations"), ("timer", "Timer"), ("rewind", "Rewind")]
 GLOBAL, LADDER = "Global figures", "Escalation ladder"
 
 
@@ -287,6 +287,55 @@ class FacilitatorScreen:
         text = self.observation.get_text()
         self.act(lambda: observe(self.game, self.session.exercise, objective, text),
                  "Recorded: it will be in the after-action report under its objective.")
+
+    # ------------------------------------------------------------------ the turn timer
+    def layout_timer(self) -> None:
+        """The turn timer each team plans under, shown to the room; optionally committing at time-out."""
+        m = self.app.m
+        c1, _ = self.columns(2)
+        current = self.app.turn_timer
+        self.auto_commit = current.auto_commit if current else False
+        y = c1.y + m.px(40)
+        self.labels += [("Minutes each team has to plan (e.g. 10 or 7:30)", (c1.x, y - m.px(22)))]
+        self.timer_minutes = self.entry(pygame.Rect(c1.x, y, m.px(200), m.px(40)), "10")
+        y += m.px(80)
+        self.labels += [("Warn the team this many minutes before the end", (c1.x, y - m.px(22)))]
+        self.timer_warning = self.entry(pygame.Rect(c1.x, y, m.px(200), m.px(40)), "1")
+        if current:
+            self.timer_minutes.set_text(f"{current.minutes:g}")
+            self.timer_warning.set_text(f"{current.warn_minutes:g}")
+        y += m.px(64)
+        self.auto_button = self.button(pygame.Rect(c1.x, y, m.px(420), m.px(40)), self.auto_label(),
+                                       self.toggle_auto)
+        y += m.px(60)
+        self.button(pygame.Rect(c1.x, y, m.px(200), m.px(42)), "Set the timer", self.set_timer, True)
+        self.button(pygame.Rect(c1.x + m.px(216), y, m.px(200), m.px(42)), "No timer", self.clear_timer)
+
+    def auto_label(self) -> str:
+        return ("At time-out: commit the team's entered orders" if self.auto_commit
+                else "At time-out: tell the team to commit (click to change)")
+
+    def toggle_auto(self) -> None:
+        self.auto_commit = not self.auto_commit
+        self.auto_button.label = self.auto_label()
+
+    def set_timer(self) -> None:
+        from engine.clock import TimerSetting, parse_minutes
+
+        try:
+            minutes = parse_minutes(self.timer_minutes.get_text() or "10")
+            warning = parse_minutes(self.timer_warning.get_text() or "1")
+            self.app.turn_timer = TimerSetting(minutes, warning, self.auto_commit)
+        except ValueError as exc:
+            self.say(f"Timer not set: {exc}.", error=True)
+            return
+        self.layout()
+        self.say(f"Timer set: {minutes:g} minutes for each team's planning, shown on its screen and hand-over.")
+
+    def clear_timer(self) -> None:
+        self.app.turn_timer = None
+        self.layout()
+        self.say("No turn timer: teams plan for as long as the room allows.")
 
     # ------------------------------------------------------------------ adjust
     def layout_adjust(self) -> None:

@@ -16,6 +16,7 @@ import pygame
 
 from cli.render import Renderer
 from engine.changes import turn_changes
+from engine.clock import TurnClock
 from engine.describe import card_lines
 from engine.errors import IllegalOrder
 from engine.objectives import objective_progress
@@ -27,6 +28,7 @@ from ui.app import ROOT, App
 from ui.geo import MapData
 from ui.mapstyle import MODES
 from ui.mapview import MapView
+from ui.turn_timer import planning_clock, timer_words
 from ui.widgets import Button, Line, Row, Scroll, ScrollList, ScrollText, button_rows, flow
 
 ROOM = ""  # the view of the room: public information only
@@ -190,6 +192,8 @@ class HandoverScreen:
             (f"Hand the screen to the {self.side_name} team", m.big, (255, 255, 255), True),
             ("Other teams: please look away. Nothing of any team's orders is shown here.", m.font, (190, 198, 214), False),
         ]
+        if self.app.turn_timer is not None:
+            lines.append((timer_words(self.app.turn_timer), m.font, (255, 214, 150), False))
         centred_lines(surf, lines, w // 2, h // 2 - m.px(110), m.px(16))
         self.button.draw(surf, m.font, self.button.rect.collidepoint(self.mouse))
         more = " · H: the turns so far" if len(game.history) > 1 else ""
@@ -426,6 +430,8 @@ class PlanningScreen(BoardScreen):
         #: the detail panel's text, scrolled by the wheel and PageUp/PageDown; what it showed last
         self.detail_text = ScrollText(pygame.Rect(0, 0, 0, 0))
         self.detail_showing: tuple[str, ...] = ()
+        #: the turn timer ran out on this screen (its time-out acts once)
+        self.timed_out = False
         self.refresh()
 
     def refresh(self) -> None:
@@ -542,6 +548,45 @@ class PlanningScreen(BoardScreen):
             removed = self.pending.pop(i)
             self.say(f"Removed: {self.sc.card(removed.card).name}", error=False)
 
+    # -- the facilitator's turn timer (ui/turn_timer.py)
+    @property
+    def clock_key(self) -> str:
+        """Whose clock this screen runs: the side (a team of several actors has one clock, see team_planning)."""
+        return self.side
+
+    def turn_clock(self) -> TurnClock | None:
+        return planning_clock(self.app, self.clock_key)
+
+    def update(self, dt: float) -> None:
+        """At time-out: commit the entered orders (auto-commit), or say the time is up."""
+        tc = self.turn_clock()
+        if tc is None or self.timed_out or not tc.expired(self.app.clock()):
+            return
+        self.timed_out = True
+        if tc.setting.auto_commit:
+            self.commit()
+            if self.app.screen is self:  # refused (e.g. orders no longer possible): say so, keep the screen
+                self.say(f"Time is up, but the orders could not be committed: {self.message}", error=True)
+        else:
+            self.say("Time is up: the facilitator asks you to commit your orders now (C).", error=True)
+
+    def wake_in(self) -> float | None:
+        """A running turn timer asks for a frame whenever the seconds shown change (see Screen in ui/app.py)."""
+        tc = self.turn_clock()
+        return None if tc is None or self.timed_out else tc.next_change(self.app.clock())
+
+    def draw_clock(self, surf: pygame.Surface) -> None:
+        tc = self.turn_clock()
+        if tc is None:
+            return
+        m, L, now = self.app.m, self.left, self.app.clock()
+        colour = theme.BAD if tc.expired(now) else theme.WARN if tc.warning(now) else theme.MUTED
+        label = fonts.text(tc.label(now), m.font, colour, True)
+        box = label.get_rect(topright=(L.right - m.pad, L.y + m.pad // 2))
+        if tc.warning(now) or tc.expired(now):
+            pygame.draw.rect(surf, (255, 240, 220), box.inflate(10, 4), border_radius=4)
+        surf.blit(label, box)
+
     def commit(self) -> None:
         try:
             self.app.session.game.submit(self.side, list(self.pending))
@@ -617,6 +662,7 @@ class PlanningScreen(BoardScreen):
         mouse = self.mouse
         for b in self.buttons:
             b.draw(surf, m.font, b.rect.collidepoint(mouse))
+        self.draw_clock(surf)
         if self.message:
             lines = fonts.wrap(self.message, m.small, L.w - 2 * m.pad)[:2]
             for i, line in enumerate(lines):

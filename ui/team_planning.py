@@ -46,6 +46,11 @@ class TeamPlanningScreen(PlanningScreen):
         return self.app.session.exercise.team_view(game.state, self.team)
 
     @property
+    def clock_key(self) -> str:
+        """A team of several actors plans on one clock."""
+        return f"team:{self.team}"
+
+    @property
     def free_play(self) -> bool:
         return self.app.session.exercise.adjudication == "free"
 
