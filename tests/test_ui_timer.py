@@ -30,7 +30,7 @@ class Clock:
 
 def _timed(d: Driver, auto: bool) -> Clock:
     clock = Clock()
-    d.app.clock = clock
+    d.app.now = clock
     d.app.turn_timer = TimerSetting(minutes=2, warn_minutes=1, auto_commit=auto)
     return clock
 

@@ -99,7 +99,7 @@ class App:
         #: the facilitator's turn timer (None: none), and when each team's planning began (ui/turn_timer.py)
         self.turn_timer: TimerSetting | None = None
         self.turn_clocks: dict[tuple[int, int, str], float] = {}
-        self.clock: Callable[[], float] = time.monotonic
+        self.now: Callable[[], float] = time.monotonic  # wall-clock seconds (tests move it)
         self.screen: Screen | None = None
         from ui.start_screen import StartScreen
 

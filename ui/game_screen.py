@@ -560,7 +560,7 @@ class PlanningScreen(BoardScreen):
     def update(self, dt: float) -> None:
         """At time-out: commit the entered orders (auto-commit), or say the time is up."""
         tc = self.turn_clock()
-        if tc is None or self.timed_out or not tc.expired(self.app.clock()):
+        if tc is None or self.timed_out or not tc.expired(self.app.now()):
             return
         self.timed_out = True
         if tc.setting.auto_commit:
@@ -573,13 +573,13 @@ class PlanningScreen(BoardScreen):
     def wake_in(self) -> float | None:
         """A running turn timer asks for a frame whenever the seconds shown change (see Screen in ui/app.py)."""
         tc = self.turn_clock()
-        return None if tc is None or self.timed_out else tc.next_change(self.app.clock())
+        return None if tc is None or self.timed_out else tc.next_change(self.app.now())
 
     def draw_clock(self, surf: pygame.Surface) -> None:
         tc = self.turn_clock()
         if tc is None:
             return
-        m, L, now = self.app.m, self.left, self.app.clock()
+        m, L, now = self.app.m, self.left, self.app.now()
         colour = theme.BAD if tc.expired(now) else theme.WARN if tc.warning(now) else theme.MUTED
         label = fonts.text(tc.label(now), m.font, colour, True)
         box = label.get_rect(topright=(L.right - m.pad, L.y + m.pad // 2))

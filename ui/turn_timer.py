@@ -24,7 +24,7 @@ def planning_clock(app: App, who: str) -> TurnClock | None:
         return None
     game = app.session.game
     key = (id(game), game.state.turn, who)
-    started = app.turn_clocks.setdefault(key, app.clock())
+    started = app.turn_clocks.setdefault(key, app.now())
     return TurnClock(setting, started)
 
 
