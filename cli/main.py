@@ -264,7 +264,7 @@ def cmd_play(args: argparse.Namespace) -> int:
             exercise_args = argparse.Namespace(
                 script=str(named), load=args.load, headless=args.headless, seed=None, save=args.save,
                 autosave=args.autosave, size=args.size, ui_scale=args.ui_scale, turn_timer=args.turn_timer,
-                timer_warning=args.timer_warning, auto_commit=args.auto_commit,
+                timer_warning=args.timer_warning, auto_commit=args.auto_commit, detail=False,
                 bot_level=args.bot_level if args.bot_level in LEVELS else None)
             return cmd_run_exercise(exercise_args)
     if not args.headless:
@@ -435,23 +435,23 @@ def cmd_run_exercise(args: argparse.Namespace) -> int:
                       game=loaded.game if loaded is not None else None)
     game = run.game
     meta = ex.script.exercise
-    print(f"EXERCISE: {meta.title} — {sc.meta.title}, seed {run.game.state.seed}")
+    print(f"EXERCISE: {clean(meta.title)} — {clean(sc.meta.title)}, seed {run.game.state.seed}")
     if loaded is not None:
         print(f"Loaded {args.load}: {len(game.turns)} turn(s) played under the script, "
               + ("the exercise is over." if game.over else f"continuing with turn {game.state.turn}."))
     print("Facilitator's view: every side's figures, private ones included")
-    print(meta.summary.strip())
+    print(clean(meta.summary.strip()))
     print(f"Adjudication: {meta.adjudication.replace('_', '-')}"
           + (" (headless: with nobody at the control desk, the rules' outcomes stand)"
              if meta.adjudication != "rigid" else ""))
     print("Learning objectives:")
     for o in meta.objectives:
-        print(f"  · {o.text}")
+        print(f"  · {clean(o.text)}")
     print("Teams (played here by bots of level " + (args.bot_level or meta.bot_level) + "):")
     for t in ex.script.teams:
-        print(f"  {t.name}: {', '.join(r.name(a) for a in t.actors)}")
+        print(f"  {clean(t.name)}: {', '.join(r.name(a) for a in t.actors)}")
         if t.briefing:
-            print(f"    briefing (to {t.name} only): {t.briefing.strip()}")
+            print(f"    briefing (to {clean(t.name)} only): {clean(t.briefing.strip())}")
     print("Played by the script and bots: " + ", ".join(r.name(a) for a in ex.unplayed_sides))
     print()
     print("\n".join(r.situation(game.view(None))))
@@ -459,17 +459,25 @@ def cmd_run_exercise(args: argparse.Namespace) -> int:
     if game.state.phase == "paused":  # saved during a discussion pause: with nobody at the desk it resumes
         print(f"  (saved during the pause '{game.state.pause_note}': the exercise resumes)")
         game.control("resume", by="script")
+    inbox = game.view(None).get("inbox") or []
+    if inbox and not args.detail:  # later turns' injects are news in the turn before (the full log repeats them)
+        print(f"\nInjects for turn {game.state.turn}'s planning:")
+        for ev in inbox:
+            print("\n".join(r.inject(ev, game.view(None)["agreements"])))
     while not game.over:
+        before = game.view(None)
         rec = run.play_turn()
         view = game.view(None)
         print()
-        print("\n".join(r.turn(view["log"][-1], view)))
+        # what changed and why, one line of orders per side; --detail: every order's reasons and effects
+        turn = r.turn(view["log"][-1], view) if args.detail else r.summary(turn_changes(sc, before, view), view, None)
+        print("\n".join(turn))
         if game.state.phase == "paused":
             pause = ex.pause_after(rec.turn)
             print()
-            print(f"⏸ DISCUSSION PAUSE — {game.state.pause_note}")
+            print(f"⏸ DISCUSSION PAUSE — {clean(game.state.pause_note)}")
             for prompt in pause.prompts if pause else []:
-                print(f"    ? {prompt}")
+                print(f"    ? {clean(prompt)}")
             print("  (nobody at the control desk: the exercise resumes)")
             game.control("resume", by="script")
         failed = autosave(game, Path(args.script), autosave_to)
@@ -483,21 +491,22 @@ def cmd_run_exercise(args: argparse.Namespace) -> int:
     from engine.aar import exercise_review
 
     for lo in exercise_review(ex, game).objectives:
-        print(f"  · {lo.text}")
+        print(f"  · {clean(lo.text)}")
         for inj in lo.injects:
             when = f"turn {inj.turn}" if inj.turn is not None else "never delivered"
-            print(f"      {inj.title} ({when}, to {inj.to})"
-                  + (f": expected: {inj.expected_action}" if inj.expected_action else ""))
+            print(f"      {clean(inj.title)} ({when}, to {clean(inj.to)})"
+                  + (f": expected: {clean(inj.expected_action)}" if inj.expected_action else ""))
     print("Control log (who decided what):")
     lines: list[tuple[int, str]] = []
     for c in game.state.control:
         why = f" — {c.reason}" if c.reason else ""
-        lines.append((c.turn, f"{c.by} {c.action.replace('_', ' ')}: {c.detail}{why}"))
+        lines.append((c.turn, clean(f"{c.by} {c.action.replace('_', ' ')}: {c.detail}{why}")))
     for rec in game.state.log:
         for res in rec.resolutions:
             if res.decided_by != "rules":
-                lines.append((rec.turn, f"{res.decided_by} set {r.name(res.order.actor)}'s "
-                                        f"{sc.card(res.order.card).name} to {res.outcome}: {res.decided_because}"))
+                lines.append((rec.turn, clean(f"{res.decided_by} set {r.name(res.order.actor)}'s "
+                                              f"{sc.card(res.order.card).name} to {res.outcome}: "
+                                              f"{res.decided_because}")))
     for turn, text in sorted(lines, key=lambda x: x[0]):
         print(f"  turn {turn}: {text}")
     if not lines:
@@ -572,6 +581,9 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--load", default=None, metavar="PATH",
                     help="continue a saved exercise (an autosave, say) under its script: its timeline of injects, "
                          "scripted moves, forced outcomes and pauses go on from where it was")
+    ex.add_argument("--detail", action="store_true",
+                    help="headless: print each turn in full (every order's reasons and effects, the dice, upkeep) "
+                         "instead of what changed and why")
     ex.add_argument("--autosave", default=None, metavar="PATH",
                     help="autosave after every turn here (default saves/autosave.json; 'off' to disable)")
     ex.set_defaults(func=cmd_run_exercise)

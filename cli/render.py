@@ -70,6 +70,14 @@ def plain(x: Any) -> Any:
     return x.model_dump(mode="json") if isinstance(x, BaseModel) else x
 
 
+def decided_words(decided_by: str) -> str:
+    """Who set an outcome other than the dice and the rules, as a tag (" [forced by the script]"), else ""."""
+    if decided_by == "rules":
+        return ""
+    who = {"override": "override", "script": "forced by the script"}.get(decided_by, f"ruled by {clean(decided_by)}")
+    return f" [{who}]"
+
+
 class Renderer:
     def __init__(self, sc: Scenario):
         self.sc = sc
@@ -136,11 +144,7 @@ class Renderer:
         dice = ""
         if r.get("roll") is not None:
             dice = f"d100 {r['roll']} vs {resolution_chance(r) or '?%'}: "
-        by = ""
-        decided_by = r.get("decided_by", "rules")
-        if decided_by != "rules":
-            who = {"override": "override", "script": "forced by the script"}.get(decided_by, f"ruled by {decided_by}")
-            by = f" [{who}]"
+        by = decided_words(r.get("decided_by", "rules"))
         head = f"  {self.name(o['actor']):<16} {clean(card.name)}{aim} — {dice}{r['outcome'].upper()}{by}"
         lines = [head]
         if r.get("decided_because"):
@@ -383,7 +387,7 @@ class Renderer:
         if o.roll is not None:
             dice = f" (d100 {o.roll} vs {chance_words(*o.chance) if o.chance else '?%'})"
         why = f" ({clean(o.reason)})" if mine and o.reason else ""
-        return f"{clean(o.what)} {OUTCOME_MARK.get(o.outcome, o.outcome)}{dice}{why}"
+        return f"{clean(o.what)} {OUTCOME_MARK.get(o.outcome, o.outcome)}{dice}{why}{decided_words(o.decided_by)}"
 
     def _orders(self, tc: TurnChanges, side: str | None) -> list[str]:
         out = ["Orders (✓ succeeded, ✗ failed, – fizzled):"]

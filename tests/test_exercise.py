@@ -21,6 +21,7 @@ from engine.saves import load_game, replay_save, save_game
 from engine.state import GameState
 
 ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
 SCRIPTS = ROOT / "scenarios" / "exercises"
 US_WITHDRAWAL = SCRIPTS / "us_withdrawal.yaml"
 BALTICS = SCRIPTS / "article5_baltics.yaml"
@@ -321,15 +322,36 @@ def test_run_exercise_headless_from_the_command_line(tmp_path):
     assert out.returncode == 0, out.stderr
     text = out.stdout
     assert "EXERCISE: Article 5 test in the Baltics" in text
-    assert "Unmarked personnel in a Baltic border district [script]" in text
+    assert "Unmarked personnel in a Baltic border district [for next turn's planning]" in text
     assert "DISCUSSION PAUSE — Hot seat: is this an Article 5 attack?" in text
     assert "[forced by the script]" in text and "DEBRIEF" in text
+    # each turn says what changed and why, one line of orders per side; --detail gives every order in full
+    assert "Figures that changed:" in text and "Orders (in resolution order):" not in text
     saved = json.loads((tmp_path / "b.json").read_text())
     assert saved["scenario"] == "scenarios/exercises/article5_baltics.yaml"
     assert GameState.model_validate(saved["state"]).ended
     replay = subprocess.run([sys.executable, "main.py", "replay", str(tmp_path / "b.json")], cwd=ROOT,
                             capture_output=True, text=True, timeout=120)
     assert replay.returncode == 0, replay.stdout + replay.stderr
+
+
+def test_run_exercise_detail_prints_every_order_in_full_and_script_text_is_made_harmless(tmp_path):
+    """--detail is the full log (reasons, effects, dice); text from a script never reaches the terminal raw."""
+    script = tmp_path / "exercises" / "hostile.yaml"
+    script.parent.mkdir()
+    shutil.copy(FIXTURES / "mini.yaml", tmp_path / "mini.yaml")
+    text = (FIXTURES / "exercise_mini.yaml").read_text(encoding="utf-8").replace("scenario: mini.yaml",
+                                                                                 "scenario: ../mini.yaml")
+    text = text.replace("title: Mini drill", 'title: "Mini\\e[2J drill"').replace(
+        "text: Everyone in the room hears this.", 'text: "Everyone\\e]52;c;ZXZpbA==\\a hears this."')
+    script.write_text(text, encoding="utf-8")
+    out = subprocess.run([sys.executable, "main.py", "run-exercise", str(script), "--headless", "--seed", "3",
+                          "--autosave", "off", "--detail"], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                         stdin=subprocess.DEVNULL)
+    assert out.returncode == 0, out.stderr
+    assert "Orders (in resolution order):" in out.stdout and "why:" in out.stdout
+    assert "\x1b" not in out.stdout and "\x07" not in out.stdout
+    assert "Mini" in out.stdout and "hears this." in out.stdout
 
 
 def test_run_exercise_refuses_a_broken_script_without_a_traceback(tmp_path):

@@ -468,3 +468,40 @@ def test_a_team_rereads_its_briefing_and_keeps_its_orders(shots):
     assert not any("South briefing" in t for t in d.texts_on_screen())
     d.key(pygame.K_RETURN)
     assert d.screen is planning and [o.card for o in planning.pending] == ["raise"]
+
+
+def test_a_long_inject_and_briefing_scroll_on_their_card_and_nothing_is_cut_off(tmp_path):
+    """A real inject can run to a page: the card scrolls to its last sentence instead of ending in an ellipsis."""
+    import shutil
+
+    shutil.copy(FIXTURES / "mini.yaml", tmp_path / "mini.yaml")
+    long_text = " ".join(f"Paragraph sentence number {i} of the cable." for i in range(1, 121))
+    script = MINI_EXERCISE.read_text(encoding="utf-8")
+    script = script.replace("text: Everyone in the room hears this.", f"text: {long_text} The last line.")
+    script = script.replace("briefing: North briefing, for Team North only.",
+                            f"briefing: North briefing. {long_text} End of the North briefing.")
+    (tmp_path / "long.yaml").write_text(script, encoding="utf-8")
+    d = Driver(size=(1280, 800), scale=1.5)
+    start(d, tmp_path / "long.yaml")
+    d.key(pygame.K_RETURN)  # North's hand-over -> its briefing
+    assert d.screen.name == "briefing"
+
+    def read_to_the_end(last: str) -> None:
+        seen = d.texts_on_screen()
+        assert "…" not in seen and not any(last in t for t in seen)  # too long for the card: the end is below
+        for _ in range(40):
+            if any(last in t for t in d.texts_on_screen()):
+                break
+            d.key(pygame.K_PAGEDOWN)
+        assert any(last in t for t in d.texts_on_screen()), "the end of the text is never reached"
+
+    read_to_the_end("End of the North briefing.")
+    d.key(pygame.K_RETURN)
+    d.key(pygame.K_RETURN)  # South's hand-over -> its briefing
+    d.key(pygame.K_RETURN)
+    assert d.screen.name == "inject"
+    read_to_the_end("The last line.")
+    d.key(pygame.K_HOME)  # back to the top
+    assert any("NEWS FLASH" in t for t in d.texts_on_screen())
+    d.wheel(d.screen.text.rect.center, -3)  # the wheel over the card scrolls it too
+    assert not any("NEWS FLASH" in t for t in d.texts_on_screen())

@@ -66,26 +66,9 @@ def ctrl_s(event: pygame.event.Event) -> bool:
             and bool((getattr(event, "mod", 0) | pygame.key.get_mods()) & pygame.KMOD_CTRL))
 
 
-def paragraphs(surf: pygame.Surface, items: list[Para], x: int, y: int, w: int, bottom: int,
-               centre: int | None = None) -> int:
-    """Draw wrapped paragraphs from `y`; stop (with an ellipsis line) at `bottom`; return the next y."""
-    for text, size, colour, bold in items:
-        lh = fonts.font(size, bold).get_linesize()
-        for line in fonts.wrap(text, size, w, bold):
-            if y + 2 * lh > bottom:
-                surf.blit(fonts.text("…", size, colour, bold), (x, y))
-                return y + lh
-            img = fonts.text(line, size, colour, bold)
-            surf.blit(img, img.get_rect(midtop=(centre, y)) if centre is not None else (x, y))
-            y += lh
-        y += max(4, size // 2)
-    return y
-
-
 def measure(items: list[Para], w: int) -> int:
-    """The height `paragraphs` would take for `items` at width `w`."""
-    return sum(len(fonts.wrap(t, size, w, bold)) * fonts.font(size, bold).get_linesize() + max(4, size // 2)
-               for t, size, _, bold in items)
+    """The height `items` take wrapped at width `w` (a card is sized to its text, up to the window)."""
+    return flow(items, w)[1]
 
 
 class CardScreen:
@@ -103,6 +86,10 @@ class CardScreen:
         self.buttons: list[Button] = []
         self.primary: Button | None = None
         self.control_button: Button | None = None
+        #: the card's text: it scrolls (wheel, PageUp/PageDown) when a long inject or briefing is more than fits
+        self.text = ScrollText(pygame.Rect(0, 0, 1, 1))
+        #: centre each line in the card (the hand-over card) rather than set it flush left
+        self.centred = False
 
     # -- subclasses fill these in
     def paras(self) -> list[Para]:
@@ -127,6 +114,7 @@ class CardScreen:
         need = measure(self.paras(), bw - m.pad * 8) + m.pad * 3 + m.px(130)  # text, message line, buttons
         self.box = pygame.Rect(0, 0, bw, max(m.px(300), min(h - m.px(120), need)))
         self.box.center = (w // 2, h // 2 + m.px(10))
+        self.text = ScrollText(self.text_rect(), step=fonts.font(m.font).get_linesize() * 3)
         self.buttons = []
         acts = self.actions()
         widths = [max(m.px(180), fonts.font(m.font, True).size(label)[0] + m.px(36)) for label, _, _ in acts]
@@ -145,6 +133,11 @@ class CardScreen:
                                          "Control (F10)", lambda: open_control(self.app, self))
             self.buttons.append(self.control_button)
 
+    def text_rect(self) -> pygame.Rect:
+        """Where the card's text goes: inside the card, above the message line and the buttons."""
+        m, b = self.app.m, self.box
+        return pygame.Rect(b.x + m.pad * 4, b.y + m.pad * 3, b.w - m.pad * 8, max(1, b.h - m.pad * 3 - m.px(96)))
+
     def say(self, text: str, error: bool = False) -> None:
         self.message, self.error_message = text, error
 
@@ -157,6 +150,8 @@ class CardScreen:
             return
         if event.type == pygame.KEYDOWN and event.key in (pygame.K_RETURN, pygame.K_KP_ENTER) and self.primary:
             self.primary.action()
+            return
+        if self.text.handle(event, self.mouse) or self.text.keys(event):
             return
         for b in list(self.buttons):
             if b.handle(event):
@@ -188,8 +183,14 @@ class CardScreen:
                 surf.blit(img, img.get_rect(midtop=(b.centerx, b.bottom - m.px(90) + i * fonts.font(m.small).get_linesize())))
 
     def draw_card(self, surf: pygame.Surface, b: pygame.Rect) -> None:
-        m = self.app.m
-        paragraphs(surf, self.paras(), b.x + m.pad * 4, b.y + m.pad * 3, b.w - m.pad * 8, b.bottom - m.px(96))
+        """The card's paragraphs, wrapped, scrolling when they are more than the card holds (never cut off)."""
+        self.text.rect = self.text_rect()  # a subclass may have moved the card after this layout
+        lines, bottom = flow(self.paras(), self.text.rect.w)
+        if self.centred:
+            for ln in lines:
+                ln.x = (self.text.rect.w - fonts.font(ln.size, ln.bold).size(ln.text)[0]) // 2
+        self.text.set_lines(lines, bottom)
+        self.text.draw(surf, self.app.m.small)
 
 
 class PassphraseScreen(CardScreen):
@@ -279,6 +280,7 @@ class TeamHandoverScreen(CardScreen):
         self.team = team
         self.briefing = briefing
         self.team_name = app.session.team_name(team)
+        self.centred = True
 
     def kicker(self) -> str:
         return f"{self.app.session.exercise.title} · before the first turn" if self.briefing else super().kicker()
@@ -293,11 +295,6 @@ class TeamHandoverScreen(CardScreen):
         if self.app.turn_timer is not None and not self.briefing:
             paras.append((timer_words(self.app.turn_timer), m.font, theme.WARN, True))
         return paras
-
-    def draw_card(self, surf: pygame.Surface, b: pygame.Rect) -> None:
-        m = self.app.m
-        paragraphs(surf, self.paras(), b.x + m.pad * 4, b.y + m.pad * 3, b.w - m.pad * 8, b.bottom - m.px(96),
-                   centre=b.centerx)
 
     def layout(self) -> None:
         super().layout()

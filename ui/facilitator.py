@@ -21,7 +21,7 @@ from engine.state import Resolution
 from ui import fonts, theme
 from ui.app import App
 from ui.start_screen import gui_theme
-from ui.widgets import Button, Row, ScrollList
+from ui.widgets import Button, Row, ScrollList, ScrollText, flow
 
 TABS = [("overview", "Overview"), ("injects", "Fire an inject"), ("adjust", "Adjust a figure"),
         ("adjudication", "Outcomes"), ("observe", "Observations"), ("timer", "Timer"), ("rewind", "Rewind")]
@@ -212,6 +212,9 @@ class FacilitatorScreen:
         self.inject_list = self.add_list("Not yet delivered: choose one", c1, rows, on_select=self.choose_inject)
         self.detail_rect = c2
         y = c2.bottom - m.px(100)
+        #: the chosen inject's text, scrolling (wheel over it) when it is longer than the space above the reason
+        self.inject_text = ScrollText(pygame.Rect(c2.x, c2.y + m.px(30), c2.w, max(1, y - m.pad - c2.y - m.px(30))),
+                                      step=fonts.font(m.font).get_linesize() * 3)
         self.reason = self.entry(pygame.Rect(c2.x, y, c2.w, m.px(40)), "Why now? (for the control log)")
         self.fire_button = self.button(pygame.Rect(c2.x, y + m.px(52), m.px(300), m.px(42)), "Fire this inject now",
                                        self.fire, True)
@@ -234,6 +237,7 @@ class FacilitatorScreen:
     def choose_inject(self, i: int) -> None:
         self.armed = None
         self.message = ""
+        self.inject_text.scroll.offset = 0  # a new inject is read from its top
 
     def fire(self) -> None:
         i = self.inject_list.selected
@@ -568,6 +572,8 @@ class FacilitatorScreen:
                 if sl is getattr(self, "inject_list", None):
                     self.choose_inject(sl.selected or 0)
                 return
+        if self.tab == "injects" and self.inject_text.handle(event, self.mouse):
+            return
 
     def update(self, dt: float) -> None:
         self.manager.update(dt)
@@ -600,8 +606,6 @@ class FacilitatorScreen:
         self.manager.draw_ui(surf)
 
     def draw_injects(self, surf: pygame.Surface) -> None:
-        from ui.exercise_screens import paragraphs
-
         m = self.app.m
         c = self.detail_rect
         i = self.inject_list.selected
@@ -617,7 +621,9 @@ class FacilitatorScreen:
                  (ev.text.strip(), m.font, theme.INK, False)]
         if inj and inj.expected_action:
             paras.append((f"Expected action: {inj.expected_action}", m.small, theme.ACCENT, False))
-        paragraphs(surf, paras, c.x, c.y + m.px(30), c.w, self.reason.get_relative_rect().y - m.pad)
+        lines, bottom = flow(paras, self.inject_text.rect.w)
+        self.inject_text.set_lines(lines, bottom)
+        self.inject_text.draw(surf, m.small, theme.BG)
 
     def draw_adjust(self, surf: pygame.Surface) -> None:
         m = self.app.m
