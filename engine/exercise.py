@@ -23,12 +23,12 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError, model_validator
 
 from engine import scenario as S
-from engine import xref
+from engine import limits, xref
 from engine.errors import Problem, ScenarioError
 from engine.game import Game
 from engine.loader import _display, load_scenario, validation_problems
 from engine.safe_yaml import Located, is_file, load_file, resolve_inside
-from engine.scenario import Condition, Effect, Id, Strict
+from engine.scenario import Condition, Effect, Id, Number, Strict, Whole
 from engine.state import GameState, Order, Ruling, TurnRecord
 from engine.view import side_view
 
@@ -66,11 +66,11 @@ class Inject(Strict):
     id: Id
     title: str
     text: str
-    at_turn: int | None = Field(None, ge=1)
+    at_turn: Whole | None = Field(None, ge=1)
     at_date: dt.date | None = Field(None, description="delivered at the start of the turn whose month holds it")
     when: list[Condition] = Field([], description="delivered at the start of the first turn these hold")
     to: list[Id] | None = Field(None, description="teams who receive it privately; the whole room if omitted")
-    chance: float = Field(1.0, ge=0, le=1)
+    chance: Number = Field(1.0, ge=0, le=1)
     effects: list[Effect] = Field(default_factory=list)
     channel: str = Field("", description="how it reaches the teams (a cable, a news flash, a phone call)")
     expected_action: str = Field("", description="what control expects the teams to do (facilitator only)")
@@ -88,7 +88,7 @@ class Inject(Strict):
 class ScriptedMove(Strict):
     """An order the script gives for a side that no team plays."""
 
-    turn: int = Field(ge=1)
+    turn: Whole = Field(ge=1)
     actor: Id
     card: Id
     targets: list[Id] = Field(default_factory=list)
@@ -96,7 +96,7 @@ class ScriptedMove(Strict):
 
 
 class DiscussionPause(Strict):
-    after_turn: int = Field(ge=1)
+    after_turn: Whole = Field(ge=1)
     title: str
     prompts: list[str] = Field(min_length=1)
 
@@ -104,7 +104,7 @@ class DiscussionPause(Strict):
 class ForcedOutcome(Strict):
     """The script settles this order's outcome, whatever the dice say (the dice are still rolled)."""
 
-    turn: int = Field(ge=1)
+    turn: Whole = Field(ge=1)
     actor: Id
     card: Id
     outcome: Literal["success", "failure"]
@@ -121,8 +121,8 @@ class Hold(Strict):
 
     actor: Id
     cards: list[Id] = Field(min_length=1)
-    from_turn: int = Field(ge=1)
-    to_turn: int = Field(ge=1)
+    from_turn: Whole = Field(ge=1)
+    to_turn: Whole = Field(ge=1)
     reason: str = Field(min_length=1, description="why the storyline needs it (shown to the facilitator)")
 
     @model_validator(mode="after")
@@ -133,7 +133,7 @@ class Hold(Strict):
 
 
 class ExerciseEnd(Strict):
-    after_turn: int | None = Field(None, ge=1)
+    after_turn: Whole | None = Field(None, ge=1)
     when: list[Condition] = Field(default_factory=list)
     text: str = "the exercise reached the end of its script"
 
@@ -429,7 +429,7 @@ def _derive(script: ExerciseScript, sc: S.Scenario, located: Located) -> tuple[S
                                 "when": [c.model_dump(by_alias=True, exclude_none=True) for c in script.end.when]})
     derived = S.Scenario.model_validate(data)
     problems = []
-    for loc, msg in xref.check(derived):
+    for loc, msg in xref.check(derived) or limits.check(derived):
         problems.append(located.problem(_script_loc(loc, n_events, n_end), msg))
     return derived, problems
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from engine import xref
+from engine import limits, xref
 from engine.errors import Problem, ScenarioError
 from engine.safe_yaml import Located, is_file, load_file, resolve_inside
 from engine.scenario import Scenario
@@ -165,6 +165,8 @@ def load_scenario(path: str | Path) -> Scenario:
         problems.extend(validation_problems(exc, located))
         raise ScenarioError(problems) from None
     problems.extend(located.problem(loc, msg) for loc, msg in xref.check(scenario))
+    if not problems:  # the bounds on work are measured on a scenario whose references hold
+        problems.extend(located.problem(loc, msg) for loc, msg in limits.check(scenario))
     if problems:
         raise ScenarioError(problems)
     return scenario
@@ -181,6 +183,8 @@ def load_scenario_text(text: str, display: str = "<scenario>") -> Scenario:
         raise ScenarioError([located.problem(("decks",), "decks need a scenario file on disk")])
     scenario = validate_model(Scenario, located)
     problems = [located.problem(loc, msg) for loc, msg in xref.check(scenario)]
+    if not problems:
+        problems.extend(located.problem(loc, msg) for loc, msg in limits.check(scenario))
     if problems:
         raise ScenarioError(problems)
     return scenario

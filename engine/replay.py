@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from engine import control
 from engine.errors import IllegalOrder
 from engine.rules import Rules, working_copy
-from engine.state import ControlStep, GameState, TurnOrders
+from engine.state import ControlStep, GameState, Order, TurnOrders
 
 
 @dataclass(frozen=True)
@@ -61,14 +61,15 @@ def replay(rules: Rules, seed: int, turns: list[TurnOrders], final: GameState | 
             return out
         live = working_copy(state)
         try:
+            moments = [working_copy(live)] if t.control else []  # the game as it stood before each control act
             for step in t.control:
                 control.apply_step(rules, live, step)
+                moments.append(working_copy(live))
             for side, orders in t.orders.items():
                 try:
                     rules.submit(live, side, orders)
                 except IllegalOrder:
-                    if not t.control or side not in rules.sc.playable_ids or side in live.committed or any(
-                            o.card not in rules.cards or o.actor != side for o in orders):
+                    if side in live.committed or not _legal_when_given(rules, moments, side, orders):
                         raise
                     # The control cell changed the game after these orders were given: as in the live game,
                     # they stand, and adjudication lets any that no longer fit fizzle.
@@ -100,6 +101,19 @@ def replay(rules: Rules, seed: int, turns: list[TurnOrders], final: GameState | 
             out.mismatch = Mismatch(final.turn, "the saved current state is not where the recorded orders lead "
                                                 f"({_first_difference(state, end)})")
     return out
+
+
+def _legal_when_given(rules: Rules, moments: list[GameState], side: str, orders: list[Order]) -> bool:
+    """Whether `orders` were legal at some moment of the turn's planning, between the control cell's acts.
+
+    In the live game a side's orders are checked when given; a later act of
+    the control cell (a budget cut, say) may leave them unaffordable, and they
+    stand. A replay does not know when in the turn the orders were given, so
+    it accepts them if they were legal before any act, between two, or after
+    the last; orders never legal (too many, a card twice, a card the side may
+    not play) are refused however many harmless notes the turn holds.
+    """
+    return any(m.phase == "planning" and rules.check_orders(m, side, orders) is None for m in moments)
 
 
 def _first_difference(replayed: GameState, saved: GameState) -> str:

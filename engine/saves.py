@@ -69,7 +69,7 @@ from engine.invariants import broken_invariants
 from engine.replay import ReplayResult, replay
 from engine.rules import Rules, legacy_scenario_digest, scenario_digest, working_copy
 from engine.scenario import Scenario
-from engine.state import STATE_FORMAT, ControlStep, GameState, TurnOrders
+from engine.state import MAX_ITEMS, STATE_FORMAT, ControlStep, GameState, TurnOrders
 
 #: the format this version writes (and the newest it reads)
 SAVE_FORMAT = 3
@@ -77,6 +77,10 @@ SAVE_FORMAT = 3
 SAVE_KIND = "wargame-save"
 #: the largest save we read; checked before reading, so a huge or endless file cannot exhaust memory
 MAX_SAVE_BYTES = 50 * 1024 * 1024
+#: the most JSON objects and lists a save may hold: a 16-turn game of the default scenario has one per 66 bytes
+#: (5,565 in 369 KB), so a save of the largest size holds under a million; a file of empty objects reaches
+#: this bound in 6 MB, and is refused before parsing builds them
+MAX_SAVE_CONTAINERS = 2_000_000
 #: the folder scenario paths in a save are relative to, and must stay inside
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -547,6 +551,13 @@ def _read_record(path: Path, root: Path) -> SaveRecord:
         raise SaveError(f"the scenario file {rel!r} has changed since this game was saved, so the game cannot "
                         "continue under the same rules; restore the scenario as it was to load this save", path)
 
+    if len(raw_turns) > scenario.meta.turns:
+        raise SaveError(f"the order log holds {len(raw_turns):,} turns, but a game of this scenario has at most "
+                        f"{scenario.meta.turns}", path)
+    log = raw_state.get("log")
+    if isinstance(log, list) and len(log) > scenario.meta.turns:
+        raise SaveError(f"the state's log holds {len(log):,} turns, but a game of this scenario has at most "
+                        f"{scenario.meta.turns}", path)
     state = _validate_state(raw_state, "state", path)
     if state.seed != seed:
         raise SaveError(f"the save says seed {seed} but its state was played with seed {state.seed}", path)
@@ -565,6 +576,9 @@ def _read_record(path: Path, root: Path) -> SaveRecord:
     raw_planning = doc.get("planning", [])
     if not isinstance(raw_planning, list):
         raise SaveError(f"'planning' must be a list of the control cell's acts, not {_json_type(raw_planning)}", path)
+    if len(raw_planning) > MAX_ITEMS:
+        raise SaveError(f"'planning' holds {len(raw_planning):,} acts of the control cell; at most {MAX_ITEMS:,} "
+                        "fit in one turn", path)
     try:
         planning = [ControlStep.model_validate(raw) for raw in raw_planning]
     except ValidationError as exc:
@@ -630,6 +644,10 @@ def _parse(data: bytes, path: Path) -> dict[str, Any]:
     except UnicodeDecodeError as exc:
         raise SaveError(f"this is not a save: it is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset "
                         f"{exc.start} cannot be decoded)", path) from None
+    containers = text.count("{") + text.count("[")  # an upper bound on the objects and lists parsing would build
+    if containers > MAX_SAVE_CONTAINERS:
+        raise SaveError(f"the file holds up to {containers:,} objects and lists; a save holds at most "
+                        f"{MAX_SAVE_CONTAINERS:,}", path)
     try:
         doc = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:

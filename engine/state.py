@@ -11,11 +11,36 @@ the rules themselves.
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 STATE_FORMAT = 1
+
+#: The most entries any list or table in a state may hold. Far above what a game of the format can build (200
+#: turns, a few hundred actors and cards), it lets a crafted save of a million empty records be refused at its
+#: first oversized list instead of after validating (and reporting) every record: pydantic checks the length
+#: before the items.
+MAX_ITEMS = 10_000
+#: the most turns a log may hold (the format allows 200 a game)
+MAX_LOGGED_TURNS = 1_000
+
+
+def _within(n: int = MAX_ITEMS) -> BeforeValidator:
+    """A bound on a list's or table's length, checked before its entries are (pydantic's own max_length checks
+    a dict after validating every entry, and reports every bad one)."""
+    def check(value: Any) -> Any:
+        if isinstance(value, (list, dict, tuple)) and len(value) > n:
+            raise ValueError(f"at most {n:,} entries are allowed here, not {len(value):,}")
+        return value
+    return BeforeValidator(check)
+
+
+Ids = Annotated[list[str], _within()]
+Turns = Annotated[list[int], _within()]
+Table = Annotated[dict[str, float], _within()]
+Effects = Annotated[list[dict[str, Any]], _within()]
+Needs = Annotated[list[Ids], _within()]
 
 
 class Order(BaseModel):
@@ -24,7 +49,7 @@ class Order(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     actor: str
     card: str
-    targets: tuple[str, ...] = ()
+    targets: Annotated[tuple[str, ...], _within()] = ()
     agreement: str | None = None
     rationale: str = ""
 
@@ -33,16 +58,19 @@ class Order(BaseModel):
         return f"{self.card}({aim})" if aim else self.card
 
 
+Orders = Annotated[list[Order], _within()]
+
+
 class AgreementState(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str
     type: str
     name: str
-    parties: list[str]
+    parties: Ids
     state: str
     proposer: str | None = None
     since_turn: int = 0
-    history: list[tuple[int, str]] = []
+    history: Annotated[list[tuple[int, str]], _within()] = []
 
 
 class Resolution(BaseModel):
@@ -55,12 +83,12 @@ class Resolution(BaseModel):
     roll: int | None = None  # d100
     reason: str = ""
     #: who may read `reason`: an observer must share an actor with each list (empty: everyone; see engine/fog.py)
-    reason_needs: list[list[str]] = []
+    reason_needs: Needs = []
     #: who may know `chance` exactly, as `reason_needs`; the others are shown `chance_range`
-    chance_needs: list[list[str]] = []
+    chance_needs: Needs = []
     #: the chance as an observer who cannot see its hidden inputs may know it: lowest and highest percent
     chance_range: tuple[int, int] | None = None
-    effects: list[dict[str, Any]] = []
+    effects: Effects = []
     #: who settled the outcome: "rules" (the dice), "script" (a forced outcome) or "facilitator"
     decided_by: str = "rules"
     #: why, when someone other than the dice decided
@@ -72,10 +100,10 @@ class EventRecord(BaseModel):
     event: str
     name: str
     text: str
-    to: list[str] | None = None  # None: public
+    to: Ids | None = None  # None: public
     roll: int | None = None
     chance: int | None = None
-    effects: list[dict[str, Any]] = []
+    effects: Effects = []
     #: the turn in which it was delivered
     turn: int = 0
     #: who sent it: "scenario" (the world), "script" (an exercise's timeline) or "facilitator" (fired by hand)
@@ -94,7 +122,7 @@ class FreeAction(BaseModel):
     argument: str
     chance: int | None = Field(None, ge=0, le=100)
     #: "actor.var" or "global.var" -> change applied on success
-    on_success: dict[str, float] = {}
+    on_success: Table = {}
     chance_set_by: str = ""
 
 
@@ -103,7 +131,7 @@ class FreeResolution(BaseModel):
     action: FreeAction
     outcome: str  # success | failure | fizzled
     roll: int | None = None
-    effects: list[dict[str, Any]] = []
+    effects: Effects = []
     decided_by: str = "dice"
 
 
@@ -128,14 +156,14 @@ class TurnRecord(BaseModel):
     rung_after: str
     escalation_before: float
     escalation_after: float
-    resolutions: list[Resolution] = []
-    events: list[EventRecord] = []
-    upkeep: list[dict[str, Any]] = []
-    notes: list[str] = []
+    resolutions: Annotated[list[Resolution], _within()] = []
+    events: Annotated[list[EventRecord], _within()] = []
+    upkeep: Effects = []
+    notes: Ids = []
     #: injects delivered before this turn's orders (at the turn's start or fired by the facilitator)
-    briefing: list[EventRecord] = []
+    briefing: Annotated[list[EventRecord], _within()] = []
     #: free (matrix) actions argued this turn and how the dice settled them
-    free: list[FreeResolution] = []
+    free: Annotated[list[FreeResolution], _within()] = []
 
 
 class Ruling(BaseModel):
@@ -153,7 +181,7 @@ class ControlStep(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     op: Literal["pause", "resume", "fire_inject", "adjust", "argue", "set_chance", "confirm", "note"]
-    args: dict[str, Any] = {}
+    args: Annotated[dict[str, Any], _within()] = {}
 
 
 class TurnOrders(BaseModel):
@@ -165,11 +193,11 @@ class TurnOrders(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     turn: int = Field(ge=1)
-    orders: dict[str, list[Order]] = {}
+    orders: Annotated[dict[str, Orders], _within()] = {}
     #: an order's position in resolution order -> "success"/"failure", or a Ruling with who decided and why
-    overrides: dict[int, Literal["success", "failure"] | Ruling] = {}
+    overrides: Annotated[dict[int, Literal["success", "failure"] | Ruling], _within()] = {}
     #: the control cell's acts during this turn's planning, in the order they were done
-    control: list[ControlStep] = []
+    control: Annotated[list[ControlStep], _within()] = []
     #: the digest of the state after this turn was adjudicated ("" when unknown)
     digest: str = ""
 
@@ -182,36 +210,36 @@ class GameState(BaseModel):
     seed: int
     rng: int = Field(ge=0, lt=1 << 64)
     #: each playable side's own secret for its bot's choices (`dice.side_key`); a side sees only its own
-    keys: dict[str, int] = {}
+    keys: Annotated[dict[str, int], _within()] = {}
     turn: int = 1
     phase: str = "setup"
-    vars: dict[str, dict[str, float]]
-    globals: dict[str, float] = {}
-    relations: dict[str, dict[str, float]] = {}
-    members: dict[str, list[str]] = {}
-    commitments: dict[str, dict[str, str]] = {}
+    vars: Annotated[dict[str, Table], _within()]
+    globals: Table = {}
+    relations: Annotated[dict[str, Table], _within()] = {}
+    members: Annotated[dict[str, Ids], _within()] = {}
+    commitments: Annotated[dict[str, Annotated[dict[str, str], _within()]], _within()] = {}
     escalation: float = 0.0
     rung: str
     peak_rung: str
-    agreements: dict[str, AgreementState] = {}
-    pending: dict[str, list[Order]] = {}
-    committed: list[str] = []
-    fired: dict[str, list[int]] = {}
-    attempts: dict[str, list[int]] = {}
-    successes: dict[str, list[int]] = {}
-    ever_met: list[str] = []
+    agreements: Annotated[dict[str, AgreementState], _within()] = {}
+    pending: Annotated[dict[str, Orders], _within()] = {}
+    committed: Ids = []
+    fired: Annotated[dict[str, Turns], _within()] = {}
+    attempts: Annotated[dict[str, Turns], _within()] = {}
+    successes: Annotated[dict[str, Turns], _within()] = {}
+    ever_met: Ids = []
     #: injects delivered in this turn's planning; moved into the turn's record when it is adjudicated
-    inbox: list[EventRecord] = []
+    inbox: Annotated[list[EventRecord], _within()] = []
     #: free (matrix) actions argued this turn, by side; hidden from the other sides like orders
-    free_pending: dict[str, list[FreeAction]] = {}
+    free_pending: Annotated[dict[str, Annotated[list[FreeAction], _within()]], _within()] = {}
     #: everything the control cell did by hand, for the whole game (seen only by the facilitator)
-    control: list[ControlRecord] = []
+    control: Annotated[list[ControlRecord], _within()] = []
     #: why the game is paused (phase "paused"): a discussion prompt or the facilitator's reason
     pause_note: str = ""
-    log: list[TurnRecord] = []
+    log: Annotated[list[TurnRecord], _within(MAX_LOGGED_TURNS)] = []
     ended: bool = False
     end_reason: str = ""
-    results: dict[str, list[str]] = {}
+    results: Annotated[dict[str, Ids], _within()] = {}
 
     def to_json(self) -> str:
         return self.model_dump_json()

@@ -9,15 +9,20 @@ can never play a scenario the loader would have refused.
 from __future__ import annotations
 
 import itertools
+import math
 from typing import Any
 
 from pydantic import ValidationError
 
-from engine import xref
-from engine.scenario import Scenario
+from engine import limits, xref
+from engine.scenario import LIMIT, Scenario
 
 #: one change: (path, new value)
 Change = tuple[str, Any]
+
+#: the most points one sweep may have: each point is a whole Monte Carlo run, and every changed scenario is
+#: validated before the first game, so a grid of 10,000 points would run for minutes before saying anything
+MAX_SWEEP_POINTS = 400
 
 
 class SweepError(ValueError):
@@ -36,12 +41,24 @@ def parse_value(text: str) -> Any:
     return t
 
 
+def _check_number(path: str, text: str, value: Any) -> None:
+    """A swept number must be one a scenario file could hold: finite and within the format's limit."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return
+    if isinstance(value, float) and not math.isfinite(value):
+        raise SweepError(f"{path}={text}: not a finite number (a scenario's numbers cannot be NaN or infinite)")
+    if abs(value) > LIMIT:
+        raise SweepError(f"{path}={text}: beyond the limit of ±{LIMIT:g} for a number in a scenario")
+
+
 def parse_sweep(spec: str) -> tuple[str, list[Any]]:
     """"PATH=V1,V2,..." -> (PATH, [values])."""
     path, sep, values = spec.partition("=")
     if not sep or not path.strip() or not values.strip():
         raise SweepError(f"a sweep is PATH=V1,V2,... (e.g. doctrines.SIDE.risk=0.2,0.5,0.8), not {spec!r}")
     items = [parse_value(v) for v in values.split(",") if v.strip()]
+    for text, item in zip([v for v in values.split(",") if v.strip()], items, strict=True):
+        _check_number(path.strip(), text.strip(), item)
     if len(set(map(repr, items))) != len(items):
         raise SweepError(f"{path.strip()}: a value is listed twice")
     return path.strip(), items
@@ -52,6 +69,11 @@ def grid(sweeps: list[tuple[str, list[Any]]]) -> list[tuple[Change, ...]]:
     paths = [p for p, _ in sweeps]
     if len(set(paths)) != len(paths):
         raise SweepError("the same parameter is swept twice")
+    points = math.prod(len(v) for _, v in sweeps)
+    if points > MAX_SWEEP_POINTS:
+        sizes = " × ".join(str(len(v)) for _, v in sweeps)
+        raise SweepError(f"the sweep has {points:,} points ({sizes} values); at most {MAX_SWEEP_POINTS:,} are run "
+                         "at once: sweep fewer values, or split the sweep into several runs")
     return [tuple(zip(paths, combo, strict=True)) for combo in itertools.product(*[v for _, v in sweeps])]
 
 
@@ -95,8 +117,9 @@ def apply_changes(sc: Scenario, changes: tuple[Change, ...]) -> Scenario:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(x) for x in first["loc"])
-        raise SweepError(f"{', '.join(f'{p}={v}' for p, v in changes)}: {where}: {first['msg']}") from None
-    problems = xref.check(changed)
+        msg = first["msg"].removeprefix("Value error, ")
+        raise SweepError(f"{', '.join(f'{p}={v}' for p, v in changes)}: {where}: {msg}") from None
+    problems = xref.check(changed) or limits.check(changed)
     if problems:
         loc, msg = problems[0]
         raise SweepError(f"{', '.join(f'{p}={v}' for p, v in changes)}: {'.'.join(map(str, loc))}: {msg}")

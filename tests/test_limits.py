@@ -1,0 +1,92 @@
+"""Bounded work: a scenario whose cards would have more aims than any decision can weigh is refused at load.
+
+One card aimed at 5 of 40 actors has C(39, 5) = 575,757 aims; before this
+bound the game never finished and memory grew past 1 GB. Now `validate`
+refuses it with the figure and the location of `count`, and a scenario
+inside the bound lists a proportional number of legal orders.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from math import comb
+from pathlib import Path
+
+import pytest
+import yaml
+
+from engine.errors import ScenarioError
+from engine.game import Game
+from engine.limits import MAX_AIMS_PER_CARD
+from engine.loader import load_scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+MINI = ROOT / "tests" / "fixtures" / "mini.yaml"
+
+
+def crowded(tmp_path: Path, actors: int, count: int, among: list[str] | None = None) -> Path:
+    """The mini scenario with `actors` more states and a card aimed at `count` of them."""
+    doc = yaml.safe_load(MINI.read_text(encoding="utf-8"))
+    for i in range(actors):
+        doc["actors"].append({"id": f"extra_{i}", "name": f"Extra {i}", "kind": "state",
+                              "variables": {"gdp": 100, "defence_pct": 1}})
+    target: dict = {"kind": "actor", "count": count}
+    if among:
+        target["among"] = among
+    doc["cards"].append({"id": "summit", "name": "Call a summit", "family": "agreement", "target": target,
+                         "effects": [{"relation": "trust", "between": ["self", "target"], "by": 1}]})
+    path = tmp_path / "crowded.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_a_card_with_too_many_aims_is_refused_at_validate_with_its_location(tmp_path):
+    path = crowded(tmp_path, 37, 5)  # 40 actors: C(39, 5) = 575,757 aims for each
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path)
+    [problem] = err.value.problems
+    assert "575,757 combinations of 5 targets" in problem.message and "among" in problem.message
+    line = next(i for i, text in enumerate(path.read_text().splitlines(), 1) if "count: 5" in text)
+    assert problem.line == line
+    out = subprocess.run([sys.executable, "main.py", "validate", str(path)], cwd=ROOT, capture_output=True,
+                         text=True, timeout=60)
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert f"crowded.yaml:{line}:" in out.stderr and "575,757" in out.stderr
+
+
+def test_narrowing_the_target_brings_the_card_inside_the_bound_and_the_game_plays(tmp_path):
+    among = ["alpha", "beta", "gamma", "extra_0", "extra_1", "extra_2"]
+    path = crowded(tmp_path, 37, 3, among=among)
+    sc = load_scenario(path)
+    game = Game(sc, seed=1)
+    summits = [o for o in game.legal_orders("alpha") if o.card == "summit"]
+    assert len(summits) == comb(len(among) - 1, 3) <= MAX_AIMS_PER_CARD
+    from engine.policy import simple_orders
+
+    for _ in range(2):
+        for side in game.waiting_for():
+            game.submit(side, simple_orders(game.rules, game.state, side))
+        game.adjudicate()
+    assert game.state.turn == 3
+
+
+def test_an_alliance_that_changes_members_counts_as_every_actor(tmp_path):
+    """The bound holds whatever happens in play: `@pact` may grow to every actor if some effect joins it."""
+    doc = yaml.safe_load(crowded(tmp_path, 37, 4, among=["@pact"]).read_text())
+    load_scenario(crowded(tmp_path, 37, 4, among=["@pact"]))  # two members: C(1, 4) = 0 aims, fine
+    doc["events"].append({"id": "grow", "name": "Grow", "at_turn": 3, "effects": [{"join": "pact",
+                                                                                   "actor": "extra_5"}]})
+    path = tmp_path / "growing.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    with pytest.raises(ScenarioError, match="combinations of 4 targets"):
+        load_scenario(path)
+
+
+def test_a_sweep_grid_too_big_to_run_is_refused_before_any_game():
+    values = ",".join(str(i / 100) for i in range(101))
+    out = subprocess.run([sys.executable, "main.py", "simulate", "--runs", "2", "--sweep",
+                          f"doctrines.russia.risk={values}", "--sweep", f"events.trump_remark.chance={values}"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert "10,201 points (101 × 101 values)" in out.stderr and "at most 400" in out.stderr
