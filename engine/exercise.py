@@ -22,13 +22,13 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError, model_validator
 
-from engine import scenario as S
 from engine import limits, xref
+from engine import scenario as S
 from engine.errors import Problem, ScenarioError
 from engine.game import Game
 from engine.loader import _display, load_scenario, validation_problems
 from engine.safe_yaml import Located, is_file, load_file, resolve_inside
-from engine.scenario import Condition, Effect, Id, Number, Strict, Whole
+from engine.scenario import Condition, Effect, Id, Number, PositiveWhole, Strict, Whole
 from engine.state import GameState, Order, Ruling, TurnRecord
 from engine.view import side_view
 
@@ -66,7 +66,7 @@ class Inject(Strict):
     id: Id
     title: str
     text: str
-    at_turn: Whole | None = Field(None, ge=1)
+    at_turn: PositiveWhole | None = None
     at_date: dt.date | None = Field(None, description="delivered at the start of the turn whose month holds it")
     when: list[Condition] = Field([], description="delivered at the start of the first turn these hold")
     to: list[Id] | None = Field(None, description="teams who receive it privately; the whole room if omitted")
@@ -133,7 +133,7 @@ class Hold(Strict):
 
 
 class ExerciseEnd(Strict):
-    after_turn: Whole | None = Field(None, ge=1)
+    after_turn: PositiveWhole | None = None
     when: list[Condition] = Field(default_factory=list)
     text: str = "the exercise reached the end of its script"
 

@@ -19,17 +19,32 @@ Record = dict[str, Any]
 
 
 class Ctx:
-    """Where a condition or effect is evaluated: whose card, aimed at what."""
+    """Where a condition or effect is evaluated: whose card, aimed at what.
 
-    __slots__ = ("agreement", "me", "parties", "state", "targets")
+    `depth` counts the events that fired one another (`fire:`) to get here: 0 for a card or an upkeep, n for
+    the effects of the n-th event of a chain (an event the turn delivers is the first; see `fire_depth_exceeded`).
+    """
+
+    __slots__ = ("agreement", "depth", "me", "parties", "state", "targets")
 
     def __init__(self, state: GameState, me: str = "", targets: tuple[str, ...] = (),
-                 agreement: str | None = None, parties: tuple[str, ...] = ()):
+                 agreement: str | None = None, parties: tuple[str, ...] = (), depth: int = 0):
         self.state = state
         self.me = me
         self.targets = targets
         self.agreement = agreement
         self.parties = parties
+        self.depth = depth
+
+
+def fire_depth_exceeded(depth: int) -> bool:
+    """Whether an event fired by an effect at this depth of a chain must be skipped: the guard against loops.
+
+    The loader refuses events that fire each other in a loop or deeper than `MAX_FIRE_DEPTH` (engine/xref.py),
+    so this only stops a scenario built without its checks; the batch engine applies the same test at the
+    same depth, so both engines still play the same game.
+    """
+    return depth >= S.MAX_FIRE_DEPTH
 
 
 Cond = Callable[[Ctx], bool]

@@ -37,6 +37,7 @@ from engine.interpret import (
     compile_condition,
     compile_effect,
     describe,
+    fire_depth_exceeded,
     own_agreement,
     round6,
     seq_sum,
@@ -666,11 +667,12 @@ class Rules:
 
     # ------------------------------------------------------------- events
     def _fire(self, s: GameState, ce: CompiledEvent, rec_list: list[EventRecord], roll: int | None,
-              chance: int | None, source: str = "") -> None:
+              chance: int | None, source: str = "", depth: int = 1) -> None:
+        """Fire an event; `depth` is its place in a chain of events firing events (1: the first)."""
         ev = ce.event
         effects: list[Record] = []
         s.fired.setdefault(ev.id, []).append(s.turn)
-        ctx = Ctx(s)
+        ctx = Ctx(s, depth=depth)
         blocked = ce.effects.blocked(ctx)
         if blocked:
             # A scripted step that the state no longer allows is skipped whole, never half applied.
@@ -732,8 +734,13 @@ class Rules:
         ce = self.events[event_id]
         if event_id in c.state.fired and not ce.event.repeatable:
             return
+        if fire_depth_exceeded(c.depth):  # never for a loaded scenario: the loader refuses loops (engine/xref.py)
+            note: Record = {"kind": "note", "text": f"no effect: {ce.event.name} was not fired, since events firing "
+                                                   f"events {c.depth} deep is the limit"}
+            rec.append(note if ce.event.to is None else {**note, "private_to": ce.event.to})
+            return
         nested: list[EventRecord] = []
-        self._fire(c.state, ce, nested, None, None)
+        self._fire(c.state, ce, nested, None, None, depth=c.depth + 1)
         for er in nested:
             rec.append({"kind": "event", "event": er.event, "name": er.name, "text": er.text, "to": er.to})
             if er.to is None:

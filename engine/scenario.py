@@ -13,14 +13,80 @@ import itertools
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Discriminator,
     Field,
+    GetJsonSchemaHandler,
     Tag,
     field_validator,
     model_validator,
 )
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
+
+#: The largest magnitude any number in a scenario (or exercise script) may have: a quadrillion.
+#:
+#: Large enough for any real figure in its plainest unit: world GDP is about 1.1e14 US dollars, the world's
+#: population 8e9. Small enough that nothing the engine computes from clamped figures can overflow: a
+#: scaled amount (`var` × `times` + `plus`) is at most about 1e30, a sum of thousands of them 1e34, a
+#: chart's or a summary's squares 1e60, all far from the float limit of 1.8e308 (a `max_score` of 1.7e308
+#: used to overflow in the batch engine and the report charts). It is also below 2**53 (9.0e15), so every
+#: whole number up to it is held exactly. Not-a-number and infinity are refused outright: a NaN compares
+#: false with everything (a NaN cost made a card free for ever, a NaN variable failed every save).
+LIMIT = 1e15
+
+#: The largest whole number (turns, counts, plays, cooldowns, parties, objective points) a scenario may give.
+#:
+#: Far above anything a game counts (at most 200 turns, a few dozen actors, points in the tens), and far below
+#: the 32-bit counters the batch engine keeps per game (2.1e9): a `cooldown` or `within` of 10**20 used to
+#: overflow numpy's integer arithmetic there.
+MAX_COUNT = 1_000_000
+
+
+def _finite_within_limit(v: float) -> float:
+    if not -LIMIT <= v <= LIMIT:
+        raise ValueError(f"{v:g} is beyond the limit of ±{LIMIT:g} for a number in a scenario (larger figures "
+                         "would overflow sums and charts): use a larger unit, e.g. billions")
+    return v
+
+
+def _count_within_limit(v: int) -> int:
+    if not -MAX_COUNT <= v <= MAX_COUNT:
+        raise ValueError(f"{v:,} is beyond the limit of ±{MAX_COUNT:,} for a whole number in a scenario")
+    return v
+
+
+class _LimitInSchema:
+    """Shows the limit in the JSON Schema (for editors), unless the field has tighter bounds of its own."""
+
+    def __init__(self, limit: float):
+        self.limit = limit
+
+    def __get_pydantic_json_schema__(self, core: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        schema = handler(core)
+        schema.setdefault("minimum", -self.limit)
+        schema.setdefault("maximum", self.limit)
+        return schema
+
+
+#: Every real number of the format: finite, and within ±LIMIT. Give a field tighter bounds with
+#: `Field(default, ge=..., le=...)` (not with `Annotated[Number, Field(...)]`, which the schema would not show).
+Number = Annotated[float, Field(allow_inf_nan=False), AfterValidator(_finite_within_limit), _LimitInSchema(LIMIT)]
+#: Every whole number of the format: within ±MAX_COUNT (most fields add `ge=0` or `ge=1`).
+Whole = Annotated[int, AfterValidator(_count_within_limit), _LimitInSchema(MAX_COUNT)]
+#: A whole number from 1, for optional fields (`PositiveWhole | None`: a union hides a field's own `ge` from the schema).
+PositiveWhole = Annotated[int, Field(ge=1), AfterValidator(_count_within_limit), _LimitInSchema(MAX_COUNT)]
+
+Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
+Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
+
+#: The deepest chain of events firing events (`fire:`) one firing may set off, and the most events it may set
+#: off in all. A scenario whose events fire each other in a loop, or deeper or more often than this, is refused
+#: when it is loaded (engine/xref.py); both engines also stop a chain at this depth whatever they are given.
+MAX_FIRE_DEPTH = 50
+MAX_FIRED_AT_ONCE = 1_000
 
 Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,47}$", description="lower-case id: letters, digits, _")]
 
@@ -48,22 +114,28 @@ class Scaled(Strict):
     """A number read from the state: `var` × `times` + `plus`."""
 
     var: VarRef
-    times: float = 1.0
-    plus: float = 0.0
+    times: Number = 1.0
+    plus: Number = 0.0
 
 
-Amount = float | Scaled
+def _amount_tag(value: Any) -> str:
+    return "scaled" if isinstance(value, (dict, Scaled)) else "number"
+
+
+#: A number, or one read from the state. Tagged, so that a mistake inside a `{var: ...}` mapping is reported as
+#: that mistake alone (not also as "not a number").
+Amount = Annotated[Annotated[Number, Tag("number")] | Annotated[Scaled, Tag("scaled")], Discriminator(_amount_tag)]
 
 
 # ---------------------------------------------------------------- conditions
 
 
 class _Compare(Strict):
-    at_least: float | None = None
-    at_most: float | None = None
-    above: float | None = None
-    below: float | None = None
-    equals: float | None = None
+    at_least: Number | None = None
+    at_most: Number | None = None
+    above: Number | None = None
+    below: Number | None = None
+    equals: Number | None = None
 
     @model_validator(mode="after")
     def _one_bound(self) -> _Compare:
@@ -77,7 +149,7 @@ class VarCondition(_Compare):
     unless `count_at_least` asks for only that many."""
 
     var: VarRef
-    count_at_least: int | None = None
+    count_at_least: Whole | None = None
 
 
 class RelationCondition(_Compare):
@@ -146,8 +218,8 @@ class MemberCondition(Strict):
 
 
 class TurnCondition(Strict):
-    turn_at_least: int | None = None
-    turn_at_most: int | None = None
+    turn_at_least: Whole | None = None
+    turn_at_most: Whole | None = None
 
     @model_validator(mode="after")
     def _one(self) -> TurnCondition:
@@ -161,7 +233,7 @@ class PlayedCondition(Strict):
 
     played: Id
     by: ActorRef = "self"
-    within: int | None = None
+    within: Whole | None = None
     is_: bool = Field(default=True, alias="is")
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -373,7 +445,7 @@ class SpendingTarget(Strict):
     """A line the front ends draw and count against, e.g. NATO's 2% of GDP."""
 
     var: Id
-    at_least: float
+    at_least: Number
     label: str
     members_of: Id | None = Field(None, description="count only members of this alliance")
 
@@ -383,9 +455,9 @@ class Meta(Strict):
     title: str
     summary: str
     start_date: dt.date
-    turn_months: int = Field(1, ge=1, le=24, description="game time of one turn, in months")
-    turns: int = Field(ge=1, le=200)
-    orders_per_turn: int = Field(2, ge=1, le=10)
+    turn_months: Whole = Field(1, ge=1, le=24, description="game time of one turn, in months")
+    turns: Whole = Field(ge=1, le=200)
+    orders_per_turn: Whole = Field(2, ge=1, le=10)
     sources: list[Source] = []
     dashboard: list[Id] = Field([], description="actor variables shown in each turn's summary (first four if empty)")
     spending_target: SpendingTarget | None = None
@@ -393,9 +465,9 @@ class Meta(Strict):
 
 class VarDef(Strict):
     label: str
-    min: float
-    max: float
-    default: float = 0.0
+    min: Number
+    max: Number
+    default: Number = 0.0
     unit: str = ""
     private: bool = Field(False, description="seen only by its own actor (and the facilitator); for a shared "
                                              "figure, only by `seen_by`; for a relation, only by its two actors")
@@ -411,7 +483,7 @@ class VarDef(Strict):
 
 
 class GlobalDef(VarDef):
-    initial: float | None = None
+    initial: Number | None = None
     source: Id | None = None
     seen_by: list[Id] = Field([], description="with private: the actors who see this shared figure "
                                                "(nobody but the facilitator if empty)")
@@ -425,16 +497,16 @@ class Actor(Strict):
     description: str = ""
     members: list[str] = Field([], description="for a bloc: the states it stands for")
     territory: list[str] = Field([], description="ISO 3166-1 alpha-2 codes of the land it holds on the map")
-    capital: tuple[float, float] | None = Field(None, description="longitude, latitude")
+    capital: tuple[Longitude, Latitude] | None = Field(None, description="longitude, latitude")
     color: str | None = Field(None, pattern=r"^#[0-9a-fA-F]{6}$", description="map colour, #RRGGBB")
-    variables: dict[Id, float] = {}
+    variables: dict[Id, Number] = {}
     sources: dict[Id, Id] = Field({}, description="variable -> source id for each cited figure")
     orders_per_turn: int | None = Field(None, ge=0, le=10)
 
 
 class RelationSeed(Strict):
     between: tuple[Id, Id]
-    values: dict[Id, float]
+    values: dict[Id, Number]
 
 
 class Alliance(Strict):
@@ -449,7 +521,7 @@ class Alliance(Strict):
 class Rung(Strict):
     id: Id
     name: str
-    threshold: float
+    threshold: Number
     description: str = ""
 
 
@@ -457,10 +529,10 @@ class Ladder(Strict):
     """Named rungs with rising thresholds over one escalation score."""
 
     rungs: list[Rung] = Field(min_length=2)
-    initial_score: float = 0.0
-    min_score: float = 0.0
-    max_score: float = 100.0
-    decay: float = Field(0.0, ge=0, description="points the score falls each turn with no escalation")
+    initial_score: Number = 0.0
+    min_score: Number = 0.0
+    max_score: Number = 100.0
+    decay: Number = Field(0.0, ge=0, description="points the score falls each turn with no escalation")
 
     @model_validator(mode="after")
     def _rising(self) -> Ladder:
@@ -477,9 +549,9 @@ class Ladder(Strict):
 class AgreementType(Strict):
     id: Id
     name: str
-    min_parties: int = Field(2, ge=2)
-    max_parties: int = Field(2, ge=2)
-    lapse_after: int | None = Field(3, ge=1, description="turns a proposal or negotiation may sit idle before it lapses")
+    min_parties: Whole = Field(2, ge=2)
+    max_parties: Whole = Field(2, ge=2)
+    lapse_after: PositiveWhole | None = Field(3, description="turns a proposal or negotiation may sit idle before it lapses")
     each_turn: list[Effect] = Field([], description="effects each turn while in force; `parties` are its parties")
     description: str = ""
 
@@ -498,7 +570,7 @@ class Target(Strict):
     """What a card is aimed at: actors (one or more) or an agreement."""
 
     kind: Literal["actor", "agreement"] = "actor"
-    count: int = Field(1, ge=1, le=5)
+    count: Whole = Field(1, ge=1, le=5)
     among: list[ActorRef] | None = None
     kinds: list[Literal["state", "bloc", "organisation"]] | None = None
     allow_self: bool = False
@@ -506,17 +578,21 @@ class Target(Strict):
 
 
 class Chance(Strict):
-    base: float = Field(ge=0, le=1)
+    base: Number = Field(ge=0, le=1)
     modifiers: list[ChanceModifier] = []
 
 
 class ChanceModifier(Strict):
     when: list[Condition]
-    add: float = Field(ge=-1, le=1)
+    add: Number = Field(ge=-1, le=1)
     why: str = ""
 
 
 Family = Literal["budget", "agreement", "escalation"]
+
+
+def _chance_tag(value: Any) -> str:
+    return "chance" if isinstance(value, (dict, Chance)) else "number"
 
 
 class Card(Strict):
@@ -528,12 +604,13 @@ class Card(Strict):
     not_playable_by: list[ActorRef] = []
     target: Target | None = None
     conditions: list[Condition] = []
-    cost: dict[Id, float] = Field({}, description="own variables spent when the order is given")
-    chance: float | Chance = 1.0
+    cost: dict[Id, Number] = Field({}, description="own variables spent when the order is given")
+    chance: Annotated[Annotated[Number, Tag("number")] | Annotated[Chance, Tag("chance")],
+                      Discriminator(_chance_tag)] = 1.0
     effects: list[Effect] = []
     on_failure: list[Effect] = []
-    max_plays: int | None = Field(None, ge=1, description="times per game for each actor")
-    cooldown: int = Field(0, ge=0, description="turns before the same actor may play it again")
+    max_plays: PositiveWhole | None = Field(None, description="times per game for each actor")
+    cooldown: Whole = Field(0, ge=0, description="turns before the same actor may play it again")
     category: Literal["deescalation", "status_quo", "posturing", "nonviolent", "violent", "nuclear"] | None = None
 
     @field_validator("chance")
@@ -550,9 +627,9 @@ class Event(Strict):
     id: Id
     name: str
     text: str = ""
-    at_turn: int | None = Field(None, ge=1)
+    at_turn: PositiveWhole | None = None
     when: list[Condition] = []
-    chance: float = Field(1.0, ge=0, le=1)
+    chance: Number = Field(1.0, ge=0, le=1)
     repeatable: bool = False
     to: list[Id] | None = Field(None, description="actors who receive it privately; everyone if omitted")
     effects: list[Effect] = []
@@ -573,7 +650,7 @@ class Objective(Strict):
     actor: Id
     description: str
     conditions: list[Condition]
-    points: int = Field(1, ge=1)
+    points: Whole = Field(1, ge=1)
     judged: Literal["end", "ever"] = Field("end", description="met at the end, or met if it ever held after a turn")
 
 
@@ -593,7 +670,7 @@ class ValueTerm(Strict):
     """
 
     name: str = Field(description="what it stands for: security, economy, domestic support, cohesion, ...")
-    weight: float
+    weight: Number
     var: VarRef | None = None
     escalation: bool = False
     relation: Id | None = None
@@ -632,7 +709,7 @@ class Doctrine(Strict):
 
     actor: Id
     summary: str = ""
-    risk: float = Field(0.5, ge=0, le=1, description="0: avoids gambles; 1: judges by expected value alone")
+    risk: Number = Field(0.5, ge=0, le=1, description="0: avoids gambles; 1: judges by expected value alone")
     values: list[ValueTerm] = Field(min_length=1)
     red_lines: list[RedLine] = []
 

@@ -7,6 +7,7 @@ loader can point at the line.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -278,7 +279,82 @@ class _Checker:
                        ("meta", "spending_target", "var"))
             self.known(sc.meta.spending_target.members_of, self.alliances, "alliance",
                        ("meta", "spending_target", "members_of"))
+        self.calendar()
+        self.event_chains()
         return self.out
+
+    def calendar(self) -> None:
+        """The game's last turn must end by December 9999: Python's dates (and so every turn's date) stop there."""
+        m = self.sc.meta
+        end = m.start_date.year * 12 + m.start_date.month - 1 + m.turns * m.turn_months
+        if end > 9999 * 12 + 11:
+            y, mo = divmod(end, 12)
+            self.err(("meta", "start_date"),
+                     f"{m.turns} turns of {m.turn_months} month(s) from {_MONTHS[m.start_date.month - 1]} "
+                     f"{m.start_date.year} would end on 1 {_MONTHS[mo]} {y}, but dates stop at the end of December "
+                     "9999: start earlier or play fewer turns")
+
+    def event_chains(self) -> None:
+        """Events that fire events (`fire:`) must not loop, nor set off chains deeper or larger than the engine allows.
+
+        A loop of repeatable events would fire for ever (it ended in a RecursionError); one through an event
+        that is not repeatable does nothing the second time round, so it is a mistake too, and is refused the
+        same way. Depth and size are counted as if every event were repeatable and every `fire:` fired: an
+        upper bound whatever happens in play, so a scenario that loads never meets the engines' depth cap.
+        """
+        by_id = {e.id: (i, e) for i, e in reversed(list(enumerate(self.sc.events)))}  # the first of a duplicate
+        fires: dict[str, list[tuple[str, Loc]]] = {}
+        for ev_id, (i, ev) in by_id.items():
+            fires[ev_id] = [(e.fire, ("events", i, "effects", j, "fire")) for j, e in enumerate(ev.effects)
+                            if isinstance(e, S.FireEffect) and e.fire in by_id]
+        if not any(fires.values()):
+            return
+        # loops: a depth-first walk in scenario order; an edge back into the path closes a loop
+        done: set[str] = set()
+        looped = False
+        for start in (e.id for e in self.sc.events):
+            if start in done:
+                continue
+            path: list[str] = [start]
+            on_path = {start}
+            stack = [iter(fires[start])]
+            while stack:
+                step = next(stack[-1], None)
+                if step is None:
+                    stack.pop()
+                    done.add(path[-1])
+                    on_path.discard(path.pop())
+                    continue
+                nxt, loc = step
+                if nxt in on_path:
+                    loop = [*path[path.index(nxt):], nxt]
+                    said = ", ".join(f"{a} fires {b}" for a, b in itertools.pairwise(loop))
+                    self.err(loc, f"event {said}: a loop of events, which would fire each other for ever "
+                                  "(or do nothing the second time round); remove one of these fire: effects")
+                    looped = True
+                elif nxt not in done:
+                    path.append(nxt)
+                    on_path.add(nxt)
+                    stack.append(iter(fires[nxt]))
+        if looped:
+            return
+        depth: dict[str, int] = {}
+        count: dict[str, int] = {}
+        for ev_id in _post_order(fires):
+            depth[ev_id] = 1 + max((depth[n] for n, _ in fires[ev_id]), default=0)
+            count[ev_id] = min(1 + sum(count[n] for n, _ in fires[ev_id]), S.MAX_FIRED_AT_ONCE * 10)
+        for ev in self.sc.events:
+            i = by_id[ev.id][0]
+            if depth[ev.id] > S.MAX_FIRE_DEPTH:
+                self.err(("events", i, "id"), f"event {ev.id} sets off a chain of {depth[ev.id]} events, each firing the "
+                                              f"next: at most {S.MAX_FIRE_DEPTH} deep are allowed")
+                return
+            if count[ev.id] > S.MAX_FIRED_AT_ONCE:
+                many = f"{count[ev.id]:,}" if count[ev.id] < S.MAX_FIRED_AT_ONCE * 10 else \
+                    f"more than {S.MAX_FIRED_AT_ONCE * 10:,}"
+                self.err(("events", i, "id"), f"firing event {ev.id} would fire {many} events in all (its fire: effects, "
+                                              f"theirs, and so on); at most {S.MAX_FIRED_AT_ONCE:,} are allowed")
+                return
 
     def card(self, c: S.Card, loc: Loc) -> None:
         tgt = c.target
@@ -341,6 +417,31 @@ class _Checker:
         if read[0] == "relation":
             return "self" in read[2:] or players <= set(read[2:])
         return players <= self.fog.private_events[read[1]]
+
+
+_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December"]
+
+
+def _post_order(graph: dict[str, list[tuple[str, Loc]]]) -> list[str]:
+    """The nodes of a graph without loops, each after every node it leads to."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for root in graph:
+        if root in seen:
+            continue
+        seen.add(root)
+        stack = [(root, iter(graph[root]))]
+        while stack:
+            node, it = stack[-1]
+            step = next(it, None)
+            if step is None:
+                stack.pop()
+                out.append(node)
+            elif step[0] not in seen:
+                seen.add(step[0])
+                stack.append((step[0], iter(graph[step[0]])))
+    return out
 
 
 def _read_text(read: Read) -> str:

@@ -42,6 +42,8 @@ class BCtx:
     targets: tuple[str, ...] = ()
     agreement: str | None = None
     parties: tuple[str, ...] = ()
+    #: the place in a chain of events firing events (engine.interpret.Ctx.depth)
+    depth: int = 0
 
 
 class Unsupported(Exception):
@@ -104,8 +106,8 @@ class BTables:
         self.thresholds = np.array(rules.t.thresholds, dtype=np.float64)
         #: agreement id -> its parties, for every agreement that can exist in a game (see slots.py)
         self.slots: dict[str, tuple[str, ...]] = {}
-        #: the batch rules' event firing (set by BatchRules)
-        self.fire_event: Callable[[View, str, Mask], None] = lambda v, e, m: None
+        #: the batch rules' event firing (set by BatchRules): view, event, games, depth of the effect firing it
+        self.fire_event: Callable[[View, str, Mask, int], None] = lambda v, e, m, d: None
 
     def me_index(self, me: str) -> int:
         return self.aidx.get(me, -2)
@@ -394,7 +396,7 @@ def compile_effect(bt: BTables, eff: Any) -> tuple[BApply, BPre | None]:
         return commit, pre_commit
     if isinstance(eff, S.FireEffect):
         ev = eff.fire
-        return (lambda v, x, mask: bt.fire_event(v, ev, mask)), None
+        return (lambda v, x, mask: bt.fire_event(v, ev, mask, x.depth)), None
     if isinstance(eff, S.NoteEffect):
         return (lambda v, x, mask: None), None
     raise Unsupported(f"effect {type(eff).__name__} (alliance membership changing in play)")

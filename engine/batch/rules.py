@@ -16,6 +16,7 @@ import numpy as np
 
 from engine import dice
 from engine import scenario as S
+from engine.interpret import fire_depth_exceeded
 from engine.lifecycles import AGREEMENT_ACTIVE, AGREEMENT_PENDING
 from engine.outcome import Outcome, spending_pool
 from engine.rules import Rules
@@ -290,16 +291,19 @@ class BatchRules:
                 due = due & (rolls <= round(ev.chance * 100))
             self._fire(v, ev.id, effs, due)
 
-    def _fire(self, v: View, event_id: str, effs: BEffects, mask: Any) -> None:
+    def _fire(self, v: View, event_id: str, effs: BEffects, mask: Any, depth: int = 1) -> None:
         if not np.any(mask):
             return
         v.put(("fired", event_id), True, mask)
-        x = BCtx()
+        x = BCtx(depth=depth)
         effs.run(v, x, np.logical_and(mask, np.logical_not(effs.blocked(v, x))))
 
-    def _fire_by_effect(self, v: View, event_id: str, mask: Mask) -> None:
+    def _fire_by_effect(self, v: View, event_id: str, mask: Mask, depth: int) -> None:
+        if fire_depth_exceeded(depth):  # as the reference engine: the chain stops at the same depth
+            return
         ev, _, effs = self.event_by_id[event_id]
-        self._fire(v, event_id, effs, mask if ev.repeatable else np.logical_and(mask, ~v.get(("fired", event_id))))
+        self._fire(v, event_id, effs, mask if ev.repeatable else np.logical_and(mask, ~v.get(("fired", event_id))),
+                   depth + 1)
 
     # ------------------------------------------------------------- assessment
     def _assess(self, v: View, active: np.ndarray, escalated: np.ndarray) -> None:
