@@ -770,7 +770,7 @@ class Rules:
         for refs, effects in self.upkeep:
             done: set[str] = set()
             for ref in refs:
-                for actor in self.t.actors(ref)(Ctx(s)):
+                for actor in tuple(self.t.actors(ref)(Ctx(s))):  # the members as they stood: one may leave
                     if actor not in done:
                         done.add(actor)
                         ctx = Ctx(s, actor)

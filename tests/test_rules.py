@@ -295,3 +295,24 @@ def test_a_relation_between_parties_changes_each_pair_once():
     rec = g.adjudicate()
     changes = [e for e in rec.upkeep if e["kind"] == "relation"]
     assert len(changes) == 1 and g.state.relations["alpha|beta"]["trust"] == 1
+
+
+def test_an_upkeep_for_an_alliance_reaches_every_member_even_when_members_leave_during_it():
+    """`for: ["@pact"]` runs for the members as they stood when the upkeep began: a member leaving in its own
+    upkeep does not make the next member's upkeep be skipped."""
+    from pathlib import Path
+
+    import yaml
+
+    from engine.loader import load_scenario_text
+
+    doc = yaml.safe_load((Path(__file__).parent / "fixtures" / "mini.yaml").read_text(encoding="utf-8"))
+    doc["each_turn"].append({"for": ["@pact"], "effects": [{"leave": "pact", "actor": "self"},
+                                                          {"change": "self.defence_pct", "by": 1}]})
+    game = Game(load_scenario_text(yaml.safe_dump(doc, sort_keys=False)), seed=1)
+    before = {a: game.state.vars[a]["defence_pct"] for a in ("alpha", "beta")}
+    for side in game.waiting_for():
+        game.submit(side, [])
+    game.adjudicate()
+    assert game.state.members["pact"] == []
+    assert all(game.state.vars[a]["defence_pct"] > before[a] for a in ("alpha", "beta"))
