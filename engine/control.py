@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.errors import IllegalOrder, PhaseError
-from engine.interpret import move_ladder, round6
+from engine.interpret import clamp, move_ladder
 from engine.lifecycles import GAME_PHASES
 from engine.rules import Rules
 from engine.state import ControlRecord, ControlStep, FreeAction, GameState, Resolution, Ruling
@@ -91,7 +91,7 @@ def apply_adjustment(rules: Rules, s: GameState, ref: str, *, delta: float | Non
     else:
         before = s.vars[who][var]
     after = value if value is not None else before + (delta or 0.0)
-    after = round6(min(hi, max(lo, after)))
+    after = clamp(after, (lo, hi))
     if who == LADDER:
         s.escalation = after
         rec: dict[str, Any] = {"kind": "escalate", "from": before, "to": after, "why": "control"}

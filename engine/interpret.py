@@ -413,9 +413,11 @@ def seq_sum(values: Iterable[float]) -> float:
     return total
 
 
-def _clamp(v: float, rng: tuple[float, float]) -> float:
+def clamp(v: float, rng: tuple[float, float]) -> float:
+    """Round, then keep within the range: a bound finer than a millionth (1e-300) is then still never crossed."""
     lo, hi = rng
-    return round6(lo if v < lo else min(v, hi))
+    r = round6(v)
+    return lo if r < lo else min(r, hi)
 
 
 def move_ladder(t: Tables, state: GameState, rec: list[Record]) -> None:
@@ -458,7 +460,7 @@ def compile_effect(t: Tables, eff: Any) -> tuple[Eff, Callable[[Ctx], str | None
                 g = c.state.globals
                 before = g[name]
                 v = value(c)
-                g[name] = after = _clamp(v if is_set else before + v, rng)
+                g[name] = after = clamp(v if is_set else before + v, rng)
                 if after != before:
                     rec.append({"kind": "change", "actor": "global", "var": name, "from": before, "to": after})
             return change_global, None
@@ -470,7 +472,7 @@ def compile_effect(t: Tables, eff: Any) -> tuple[Eff, Callable[[Ctx], str | None
             for a in res(c):
                 row = c.state.vars[a]
                 before = row[name]
-                row[name] = after = _clamp(v if is_set else before + v, rng)
+                row[name] = after = clamp(v if is_set else before + v, rng)
                 if after != before:
                     rec.append({"kind": "change", "actor": a, "var": name, "from": before, "to": after})
         return change_var, None
@@ -490,7 +492,7 @@ def compile_effect(t: Tables, eff: Any) -> tuple[Eff, Callable[[Ctx], str | None
                     done.add(key)
                     row = c.state.relations.setdefault(key, {})
                     before = row.get(rel, default)
-                    row[rel] = after = _clamp(before + v, rng)
+                    row[rel] = after = clamp(before + v, rng)
                     if after != before:
                         rec.append({"kind": "relation", "between": [a, b], "var": rel, "from": before, "to": after})
         return change_relation, None
@@ -501,7 +503,7 @@ def compile_effect(t: Tables, eff: Any) -> tuple[Eff, Callable[[Ctx], str | None
         def escalate(c: Ctx, rec: list[Record]) -> None:
             s = c.state
             before = s.escalation
-            s.escalation = _clamp(before + value(c), (lad.min_score, lad.max_score))
+            s.escalation = clamp(before + value(c), (lad.min_score, lad.max_score))
             if s.escalation != before:
                 rec.append({"kind": "escalate", "from": before, "to": s.escalation})
                 move_ladder(t, s, rec)

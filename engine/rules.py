@@ -779,7 +779,7 @@ class Rules:
         decay = self.sc.ladder.decay
         if decay and not escalated and s.escalation > self.sc.ladder.min_score:
             before = s.escalation
-            s.escalation = round6(max(self.sc.ladder.min_score, before - decay))
+            s.escalation = max(self.sc.ladder.min_score, round6(before - decay))  # round, then bound (as clamp)
             record.upkeep.append({"kind": "escalate", "from": before, "to": s.escalation, "why": "decay"})
             from engine.interpret import move_ladder
             move_ladder(self.t, s, record.upkeep)

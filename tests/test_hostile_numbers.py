@@ -604,3 +604,25 @@ def test_the_shipped_scenarios_and_exercises_stay_valid():
         load_scenario(path)
     for path in sorted((ROOT / "scenarios" / "exercises").glob("*.yaml")):
         load_exercise(path)
+
+
+def test_a_range_finer_than_a_millionth_is_never_left_in_either_engine():
+    """Figures are rounded to a millionth, then kept within their range: with bounds of 1e-300 (found by the
+    semantic fuzzer) rounding used to land on 0.0, outside the range, and every invariant check then failed."""
+    text = sub("  trust: {label: Trust, min: -100, max: 100}",
+               "  trust: {label: Trust, min: 1.0e-300, max: 1.0e-300, default: 1.0e-300}")
+    text = text.replace("relations:\n  - {between: [alpha, gamma], values: {trust: -40}}\n", "")
+    text = text.replace("  credibility: {label: Article 5 credibility, min: 0, max: 100, initial: 70}",
+                        "  credibility: {label: Article 5 credibility, min: 1.0e-300, max: 1.0e-299, "
+                        "initial: 1.0e-300, default: 1.0e-300}")
+    sc = load_scenario_text(text)
+    game = Game(sc, seed=2)
+    from engine.invariants import broken_invariants
+    from engine.policy import simple_orders
+
+    while not game.over:
+        for side in game.waiting_for():
+            game.submit(side, simple_orders(game.rules, game.state, side))
+        game.adjudicate()
+        assert broken_invariants(game.rules, game.state) == []
+    assert_same(BatchRules(Rules(sc)), list(range(1, 9)))

@@ -313,7 +313,9 @@ def amount(bt: BTables, a: float | S.Scaled) -> Callable[[View, BCtx], Any]:
 
 
 def clamp(value: Any, lo: float, hi: float) -> np.ndarray:
-    return round6(np.where(value < lo, lo, np.minimum(value, hi)))
+    """`engine.interpret._clamp` for arrays: round, then keep within the range."""
+    r = round6(np.asarray(value, dtype=float))
+    return np.where(r < lo, lo, np.minimum(r, hi))
 
 
 def set_rung(bt: BTables, v: View, mask: Mask) -> None:

@@ -343,7 +343,7 @@ class BatchRules:
             esc = v.get(("esc",))
             calm = active & ~escalated & (esc > lad.min_score)
             if calm.any():
-                v.put(("esc",), round6(np.maximum(lad.min_score, esc - lad.decay)), calm)
+                v.put(("esc",), np.maximum(lad.min_score, round6(esc - lad.decay)), calm)
                 set_rung(bt, v, calm)
         for obj, conds in self.objectives:
             if obj.judged == "ever":
