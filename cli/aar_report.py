@@ -7,9 +7,7 @@ control cell is escaped for the format it goes into.
 
 from __future__ import annotations
 
-import html
-from typing import Any
-
+from cli.render import html_text, markdown_text
 from engine.aar import ExerciseReview, InjectReview, Observation
 
 _MODE = {"rigid": "rigid (the cards and dice decide)",
@@ -17,8 +15,7 @@ _MODE = {"rigid": "rigid (the cards and dice decide)",
          "free": "free (teams may also argue actions not on their cards)"}
 
 
-def _md(text: Any) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ").replace("<", "&lt;").replace(">", "&gt;")
+_md = markdown_text
 
 
 def _when(inj: InjectReview) -> str:
@@ -31,7 +28,7 @@ def _obs(o: Observation) -> str:
 
 def markdown(r: ExerciseReview) -> list[str]:
     out = [f"## Exercise: {_md(r.title)}", "", _md(r.summary), "",
-           f"Adjudication: {_MODE.get(r.adjudication, r.adjudication)}.", "", "| team | plays |", "|---|---|"]
+           f"Adjudication: {_md(_MODE.get(r.adjudication, r.adjudication))}.", "", "| team | plays |", "|---|---|"]
     out += [f"| {_md(name)} | {_md(plays)} |" for name, plays in r.teams]
     out += ["", f"The script and bots played {_md(r.others)}.", "", "## Learning objectives", ""]
     for i, lo in enumerate(r.objectives, 1):
@@ -44,7 +41,7 @@ def markdown(r: ExerciseReview) -> list[str]:
             if inj.expected_action:
                 out.append(f"  - expected: {_md(inj.expected_action)}")
             for a in inj.responses:
-                out.append(f"  - {_md(a.team)} ({_md(a.actor)}): {_md(a.what)}: {a.outcome}")
+                out.append(f"  - {_md(a.team)} ({_md(a.actor)}): {_md(a.what)}: {_md(a.outcome)}")
         for ruling in lo.rulings:
             out.append(f"- ruling: {_md(ruling)}")
         for o in lo.observations:
@@ -64,7 +61,7 @@ def markdown(r: ExerciseReview) -> list[str]:
 
 
 def html_section(r: ExerciseReview) -> str:
-    e = html.escape
+    e = html_text
     parts = [f"<h2 id='exercise'>Exercise: {e(r.title)}</h2><p>{e(r.summary)}</p>",
              f"<p class='muted'>Adjudication: {e(_MODE.get(r.adjudication, r.adjudication))}.</p>",
              "<table><tr><th>team</th><th>plays</th></tr>"]

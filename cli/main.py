@@ -26,6 +26,7 @@ from engine.saves import (
     SaveError,
     autosave,
     autosave_path,
+    check_save_target,
     fresh_path,
     read_save,
     replay_save,
@@ -41,8 +42,8 @@ EXIT_BAD_INPUT = 2
 
 def _refuse(exc: ScenarioError, what: str) -> NoReturn:
     """Print every problem as FILE:LINE:COLUMN and exit 2: a broken file never ends in a traceback."""
-    for p in exc.problems:
-        print(p, file=sys.stderr)
+    for p in exc.problems:  # a problem quotes the file's name and its text: never raw to the terminal
+        print(clean(p), file=sys.stderr)
     n = len(exc.problems)
     print(f"{n} problem{'s' if n != 1 else ''} found; the {what} was not loaded.", file=sys.stderr)
     raise SystemExit(EXIT_BAD_INPUT) from None
@@ -61,17 +62,16 @@ def _validate_exercise(path: str) -> int:
 
     ex = _load_exercise(path)
     s, sc = ex.script, ex.scenario
-    print(f"{path}: valid exercise script")
-    print(f"  {s.exercise.title} (scenario {s.exercise.scenario}: "
-          f"{sc.meta.title})")
+    print(clean(f"{path}: valid exercise script"))
+    print(clean(f"  {s.exercise.title} (scenario {s.exercise.scenario}: {sc.meta.title})"))
     print(f"  adjudication {s.exercise.adjudication}; bots play the other sides at level {s.exercise.bot_level}")
     print(f"  learning objectives: {len(s.exercise.objectives)}")
-    print("  teams: " + "; ".join(f"{t.name} ({', '.join(sc.actor(a).name for a in t.actors)})"
-                                  for t in s.teams))
+    print(clean("  teams: " + "; ".join(f"{t.name} ({', '.join(sc.actor(a).name for a in t.actors)})"
+                                        for t in s.teams)))
     print(f"  injects: {len(s.injects)}; scripted moves: {len(s.moves)}; forced outcomes: {len(s.forced)}; "
           f"discussion pauses: {len(s.pauses)}; holds on bots: {len(s.holds)}")
     for f in script_warnings(ex):
-        print(f"warning: {f.message}")
+        print(clean(f"warning: {f.message}"))
     return 0
 
 
@@ -82,15 +82,22 @@ def cmd_validate(args: argparse.Namespace) -> int:
     fam: dict[str, int] = {}
     for c in sc.cards:
         fam[c.family] = fam.get(c.family, 0) + 1
-    print(f"{args.scenario}: valid")
-    print(f"  {sc.meta.title}")
+    print(clean(f"{args.scenario}: valid"))
+    print(clean(f"  {sc.meta.title}"))
     print(f"  {sc.meta.turns} turns of {sc.meta.turn_months} month(s) from {sc.meta.start_date:%B %Y}, "
           f"{sc.meta.orders_per_turn} orders a turn")
     playable = [a.name for a in sc.actors if a.playable]
-    print(f"  actors: {len(sc.actors)} ({len(playable)} playable: {', '.join(playable)})")
+    print(clean(f"  actors: {len(sc.actors)} ({len(playable)} playable: {', '.join(playable)})"))
     print(f"  cards: {len(sc.cards)} (" + ", ".join(f"{k} {v}" for k, v in sorted(fam.items())) + ")")
     print(f"  events and injects: {len(sc.events)}; objectives: {len(sc.objectives)}; "
           f"ladder rungs: {len(sc.ladder.rungs)}; agreements at start: {len(sc.agreements)}")
+    from engine import limits
+
+    work = limits.workload(sc)
+    side, orders = work.heaviest
+    print(clean(f"  choices: {work.per_turn:,} single orders a turn for all sides (up to {orders:,} for {side})"))
+    for warning in limits.warnings(sc):
+        print(clean(f"warning: {warning}"))
     return 0
 
 
@@ -124,14 +131,14 @@ def _check_exercise(args: argparse.Namespace) -> int:
 
     ex = _load_exercise(args.scenario)
     seeds = range(1, min(args.runs, 20) + 1)
-    print(f"{args.scenario}: playing {len(seeds)} whole exercises at each bot level ({', '.join(CHECK_LEVELS)}), "
-          "bots in the teams' places (seeds from 1) ...", flush=True)
+    print(clean(f"{args.scenario}: playing {len(seeds)} whole exercises at each bot level "
+                f"({', '.join(CHECK_LEVELS)}), bots in the teams' places (seeds from 1) ..."), flush=True)
     findings = script_warnings(ex) + (script_findings(ex, CHECK_LEVELS, seeds) if seeds else [])
     for f in findings:
-        print(f"warning: {f.message}")
+        print(clean(f"warning: {f.message}"))
     k = len(findings)
     print(f"{k} warning{'s' if k != 1 else ''}." if k else "No warnings: every scripted step took effect.")
-    print(f"(the scenario's own design: python main.py check {_display(ex.scenario_path)})")
+    print(clean(f"(the scenario's own design: python main.py check {_display(ex.scenario_path)})"))
     return 0
 
 
@@ -140,8 +147,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         return _check_exercise(args)
     sc = _load(args.scenario)
     jobs = args.jobs if args.jobs is not None else (os.cpu_count() or 1)
-    print(f"{args.scenario}: playing {args.runs} games with simple bots and {args.quick_runs} with quick bots "
-          f"(seeds from 1) ...", flush=True)
+    print(clean(f"{args.scenario}: playing {args.runs} games with simple bots and {args.quick_runs} with quick "
+                f"bots (seeds from 1) ..."), flush=True)
     report = check_scenario(sc, runs=args.runs, quick_runs=args.quick_runs, jobs=jobs)
     n = report.total_games
     if n:
@@ -149,10 +156,10 @@ def cmd_check(args: argparse.Namespace) -> int:
               f"{sc.meta.turns}")
         shares = sorted(report.objective_share.items(), key=lambda kv: kv[1])
         if shares:
-            print(f"  objectives met in {100 * shares[0][1]:.0f}% ({shares[0][0]}) to "
-                  f"{100 * shares[-1][1]:.0f}% ({shares[-1][0]}) of games")
+            print(clean(f"  objectives met in {100 * shares[0][1]:.0f}% ({shares[0][0]}) to "
+                        f"{100 * shares[-1][1]:.0f}% ({shares[-1][0]}) of games"))
     for f in report.findings:
-        print(f"warning: {f.message}")
+        print(clean(f"warning: {f.message}"))
     k = len(report.findings)
     print(f"{k} warning{'s' if k != 1 else ''}." if k else "No warnings.")
     return 0
@@ -165,9 +172,9 @@ def cmd_new_scenario(args: argparse.Namespace) -> int:
         out = Path(args.out) if args.out else Path(scenario_id(args.name) + ".yaml")
         write_new(args.name, out, force=args.force)
     except (ValueError, OSError) as exc:
-        print(f"new-scenario: {exc}", file=sys.stderr)
+        print(clean(f"new-scenario: {exc}"), file=sys.stderr)
         return EXIT_BAD_INPUT
-    print(f"wrote {out}; next: python main.py validate {out} && python main.py check {out}")
+    print(clean(f"wrote {out}; next: python main.py validate {out} && python main.py check {out}"))
     return 0
 
 
@@ -229,6 +236,77 @@ def _minutes(text: str) -> float:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def whole_number(minimum: int = 1, maximum: int | None = None) -> Callable[[str], int]:
+    """An argparse type: a whole number from `minimum` (to `maximum`), else one sentence and exit 2.
+
+    The one check of every count on the command line (runs, games, workers, jobs), so -5 games is refused
+    rather than read as none.
+    """
+    def parse(text: str) -> int:
+        try:
+            value: int | None = int(text.strip())
+        except ValueError:
+            value = None
+        if value is None or value < minimum or (maximum is not None and value > maximum):
+            span = f"at least {minimum}" + (f" and at most {maximum:,}" if maximum is not None else "")
+            raise argparse.ArgumentTypeError(f"must be a whole number of {span}, not {text!r}")
+        return value
+
+    return parse
+
+
+#: most worker processes one command starts (a typo of 100000 must not start a hundred thousand processes)
+MAX_WORKERS = 1024
+#: a count of games or runs: 1 or more
+positive = whole_number(1)
+#: a number of worker processes (--workers, --jobs)
+workers = whole_number(1, MAX_WORKERS)
+
+
+def _window_size(text: str) -> str:
+    """--size: WIDTHxHEIGHT in pixels, each from 1 to 16384 (returned as typed, normalised: 1920x1080)."""
+    width, sep, height = text.strip().lower().partition("x")
+    try:
+        w, h = int(width), int(height)
+    except ValueError:
+        w = h = 0
+    if not sep or not (0 < w <= 16384 and 0 < h <= 16384):
+        raise argparse.ArgumentTypeError(f"must be WIDTHxHEIGHT in pixels, e.g. 1920x1080, not {text!r}")
+    return f"{w}x{h}"
+
+
+#: the text and panel scales the map offers (its + and - keys stay within them too)
+UI_SCALES = (0.75, 2.5)
+
+
+def _ui_scale(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    low, high = UI_SCALES
+    if not low <= value <= high:  # also refuses nan and infinity
+        raise argparse.ArgumentTypeError(f"must be a number from {low} to {high}, e.g. 1.5, not {text!r}")
+    return value
+
+
+def _check_save_paths(args: argparse.Namespace) -> None:
+    """--save and --autosave name files a save can be written to, or exit 2 before a single turn is played.
+
+    The rule is engine/files.py's: a regular file or nothing (never a pipe, a device or a folder), no symbolic
+    link at the name, and a save if anything is there; a game is not played to the end to find that out.
+    """
+    for option in ("--save", "--autosave"):
+        value = getattr(args, option[2:], None)
+        if value is None or (option == "--autosave" and autosave_path(value) is None):  # none, or "off"
+            continue
+        try:
+            check_save_target(Path(value))
+        except SaveError as exc:
+            print(clean(f"{option} {value}: {exc.reason}"), file=sys.stderr)
+            raise SystemExit(EXIT_BAD_INPUT) from None
+
+
 def _turn_timer(args: argparse.Namespace) -> TimerSetting | None:
     """The facilitator's turn timer from the command line (None: none); a warning not before the end exits 2."""
     if getattr(args, "turn_timer", None) is None:
@@ -245,7 +323,7 @@ def _read_save(path: str) -> LoadedSave:
     try:
         return read_save(Path(path))
     except SaveError as exc:
-        print(f"Cannot load the save: {exc}", file=sys.stderr)
+        print(clean(f"Cannot load the save: {exc}"), file=sys.stderr)
         raise SystemExit(EXIT_BAD_INPUT) from None
 
 
@@ -256,11 +334,12 @@ def _seed(given: int | None) -> int:
 
 def cmd_play(args: argparse.Namespace) -> int:
     _turn_timer(args)  # a timer that cannot work is refused before anything starts
+    _check_save_paths(args)  # and so is a file to save into that could never be written
     if args.load:
         named = _read_save(args.load).scenario_path
         if is_exercise_file(named):  # an exercise goes on under its script, never as a plain game
-            print(f"{args.load} is a save of the exercise {_display(named)}: it goes on under its script "
-                  f"(as run-exercise {_display(named)} --load {args.load}).\n")
+            print(clean(f"{args.load} is a save of the exercise {_display(named)}: it goes on under its script "
+                        f"(as run-exercise {_display(named)} --load {args.load}).") + "\n")
             exercise_args = argparse.Namespace(
                 script=str(named), load=args.load, headless=args.headless, seed=None, save=args.save,
                 autosave=args.autosave, size=args.size, ui_scale=args.ui_scale, turn_timer=args.turn_timer,
@@ -286,8 +365,8 @@ def cmd_play(args: argparse.Namespace) -> int:
     if human is None and room is not None and room.teams and args.bots != "all":
         human = room.teams[0]  # the save's team plays on (a terminal seats one team: the others become bots)
         if len(room.teams) > 1:
-            print(f"This save was played by {len(room.teams)} teams at the map; the terminal seats one: "
-                  f"{human} (choose with --as). Load it on the map to seat them all.")
+            print(clean(f"This save was played by {len(room.teams)} teams at the map; the terminal seats one: "
+                        f"{human} (choose with --as). Load it on the map to seat them all."))
     if human and human not in sc.playable_ids:
         print(f"unknown side {human!r}; choose one of: {', '.join(sc.playable_ids)}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -320,31 +399,31 @@ def cmd_play(args: argparse.Namespace) -> int:
         print(f"{clean(sc.meta.title)} — seed {game.state.seed}")
         print("Facilitator's view: every side's figures, private ones included")
     if args.load:
-        print(f"Loaded {args.load}: {len(game.turns)} turn(s) played, "
-              + ("the game is over." if game.over else f"continuing with turn {game.state.turn}."))
+        print(clean(f"Loaded {args.load}: {len(game.turns)} turn(s) played, "
+                    + ("the game is over." if game.over else f"continuing with turn {game.state.turn}.")))
     print(clean(sc.meta.summary.strip()))
-    print("Sides: " + ", ".join(f"{r.name(a)} ({'you' if a == human else levels[a] + ' bot'})"
-                                for a in sc.playable_ids))
+    print(clean("Sides: " + ", ".join(f"{r.name(a)} ({'you' if a == human else levels[a] + ' bot'})"
+                                      for a in sc.playable_ids)))
     print()
-    print("\n".join(r.situation(game.view(audience))))
+    print("\n".join(map(clean, r.situation(game.view(audience)))))
     while not game.over:
-        before = game.view(audience)
+        before = game.view(audience, recent=1)
         game.play_turn(controllers)
-        view = game.view(audience)
+        view = game.view(audience, recent=1)
         print()
-        print("\n".join(r.summary(turn_changes(sc, before, view), view, audience)))
+        print("\n".join(map(clean, r.summary(turn_changes(sc, before, view), view, audience))))
         failed = autosave(game, scenario_path, autosave_to, seated)
         if failed:
-            print(failed, file=sys.stderr)
+            print(clean(failed), file=sys.stderr)
     print()
-    print("\n".join(r.results(game.view(audience))))
+    print("\n".join(map(clean, r.results(game.view(audience)))))
     if args.save:
         try:
             written = save_game(Path(args.save), game, scenario_path, label="finished game", room=seated)
         except SaveError as exc:
-            print(f"Not saved: {exc}", file=sys.stderr)
+            print(clean(f"Not saved: {exc}"), file=sys.stderr)
             return 1
-        print(f"\nSaved to {written}")
+        print(f"\nSaved to {clean(written)}")
     return 0
 
 
@@ -353,15 +432,15 @@ def cmd_replay(args: argparse.Namespace) -> int:
     try:
         record, result = replay_save(Path(args.save))
     except SaveError as exc:
-        print(f"Cannot replay: {exc}", file=sys.stderr)
+        print(clean(f"Cannot replay: {exc}"), file=sys.stderr)
         return EXIT_BAD_INPUT
     sc = record.scenario
-    print(f"Replaying {args.save}: {sc.meta.title}, seed {record.seed}, {len(record.turns)} turn(s) in the log")
+    print(clean(f"Replaying {args.save}: {sc.meta.title}, seed {record.seed}, {len(record.turns)} turn(s) in the log"))
     for t, state in zip(record.turns[: result.checked], result.history[1:], strict=False):
         mark = f"matches (digest {state.digest()[:12]})" if t.digest else "replayed (no digest recorded)"
         print(f"  turn {t.turn:>2} ({sc.turn_date(t.turn):%b %Y}): {mark}")
     if result.mismatch is not None:
-        print(f"{args.save}: MISMATCH at {result.mismatch}", file=sys.stderr)
+        print(clean(f"{args.save}: MISMATCH at {result.mismatch}"), file=sys.stderr)
         print(f"The replay differs from the record at turn {result.mismatch.turn}.")
         return 1
     print(f"The replay matches the record: {result.checked} turn(s) checked, and the saved current state.")
@@ -393,13 +472,13 @@ def cmd_report(args: argparse.Namespace) -> int:
         audience, suffix = args.side, f"-{args.side}"
     out = Path(args.out) if args.out else fresh_path(ROOT / "reports", Path(args.save).stem + suffix)  # never over another
     try:
-        path = write_report(game, out, audience=audience, exercise=exercise)
+        path = write_report(game, out, audience=audience, exercise=exercise, named=bool(args.out))
     except OSError as exc:
-        print(f"Cannot write the report into {out}: {exc.strerror or exc}", file=sys.stderr)
+        print(clean(f"Cannot write the report into {out}: {exc.strerror or exc}"), file=sys.stderr)
         return 1
-    print(f"{label(game.scenario, audience)}.")
-    print(f"Report written: {path}")
-    print(f"  also {out / 'report.md'}, the charts as PNG, {out / 'log.csv'} and {out / 'log.json'}")
+    print(clean(f"{label(game.scenario, audience)}."))
+    print(clean(f"Report written: {path}"))
+    print(clean(f"  also {out / 'report.md'}, the charts as PNG, {out / 'log.csv'} and {out / 'log.json'}"))
     return 0
 
 
@@ -415,13 +494,14 @@ def _load_exercise(path: str) -> Exercise:
 def cmd_run_exercise(args: argparse.Namespace) -> int:
     """Run a facilitator-scripted exercise: on the map with a facilitator, or headless with bots in the teams' places."""
     _turn_timer(args)
+    _check_save_paths(args)
     ex = _load_exercise(args.script)
     loaded = None
     if args.load:
         loaded = _read_save(args.load)
         if loaded.scenario_path.resolve() != Path(args.script).resolve():
-            print(f"Cannot load the save: {args.load} is a game of {loaded.scenario_path.name}, not of this exercise "
-                  f"({Path(args.script).name})", file=sys.stderr)
+            print(clean(f"Cannot load the save: {args.load} is a game of {loaded.scenario_path.name}, not of this "
+                        f"exercise ({Path(args.script).name})"), file=sys.stderr)
             return EXIT_BAD_INPUT
     if not args.headless:
         if _has_display():
@@ -435,43 +515,43 @@ def cmd_run_exercise(args: argparse.Namespace) -> int:
                       game=loaded.game if loaded is not None else None)
     game = run.game
     meta = ex.script.exercise
-    print(f"EXERCISE: {clean(meta.title)} — {clean(sc.meta.title)}, seed {run.game.state.seed}")
+    print(clean(f"EXERCISE: {meta.title} — {sc.meta.title}, seed {run.game.state.seed}"))
     if loaded is not None:
-        print(f"Loaded {args.load}: {len(game.turns)} turn(s) played under the script, "
-              + ("the exercise is over." if game.over else f"continuing with turn {game.state.turn}."))
+        print(clean(f"Loaded {args.load}: {len(game.turns)} turn(s) played under the script, "
+                    + ("the exercise is over." if game.over else f"continuing with turn {game.state.turn}.")))
     print("Facilitator's view: every side's figures, private ones included")
     print(clean(meta.summary.strip()))
-    print(f"Adjudication: {meta.adjudication.replace('_', '-')}"
+    print(f"Adjudication: {clean(meta.adjudication.replace('_', '-'))}"
           + (" (headless: with nobody at the control desk, the rules' outcomes stand)"
              if meta.adjudication != "rigid" else ""))
     print("Learning objectives:")
     for o in meta.objectives:
         print(f"  · {clean(o.text)}")
-    print("Teams (played here by bots of level " + (args.bot_level or meta.bot_level) + "):")
+    print(clean("Teams (played here by bots of level " + (args.bot_level or meta.bot_level) + "):"))
     for t in ex.script.teams:
-        print(f"  {clean(t.name)}: {', '.join(r.name(a) for a in t.actors)}")
+        print(clean(f"  {t.name}: {', '.join(r.name(a) for a in t.actors)}"))
         if t.briefing:
             print(f"    briefing (to {clean(t.name)} only): {clean(t.briefing.strip())}")
-    print("Played by the script and bots: " + ", ".join(r.name(a) for a in ex.unplayed_sides))
+    print(clean("Played by the script and bots: " + ", ".join(r.name(a) for a in ex.unplayed_sides)))
     print()
-    print("\n".join(r.situation(game.view(None))))
+    print("\n".join(map(clean, r.situation(game.view(None)))))
     autosave_to = autosave_path(args.autosave, ex.script.exercise.id)
     if game.state.phase == "paused":  # saved during a discussion pause: with nobody at the desk it resumes
-        print(f"  (saved during the pause '{game.state.pause_note}': the exercise resumes)")
+        print(clean(f"  (saved during the pause '{game.state.pause_note}': the exercise resumes)"))
         game.control("resume", by="script")
     inbox = game.view(None).get("inbox") or []
     if inbox and not args.detail:  # later turns' injects are news in the turn before (the full log repeats them)
         print(f"\nInjects for turn {game.state.turn}'s planning:")
         for ev in inbox:
-            print("\n".join(r.inject(ev, game.view(None)["agreements"])))
+            print("\n".join(map(clean, r.inject(ev, game.view(None)["agreements"]))))
     while not game.over:
-        before = game.view(None)
+        before = game.view(None, recent=1)
         rec = run.play_turn()
-        view = game.view(None)
+        view = game.view(None, recent=1)
         print()
         # what changed and why, one line of orders per side; --detail: every order's reasons and effects
         turn = r.turn(view["log"][-1], view) if args.detail else r.summary(turn_changes(sc, before, view), view, None)
-        print("\n".join(turn))
+        print("\n".join(map(clean, turn)))
         if game.state.phase == "paused":
             pause = ex.pause_after(rec.turn)
             print()
@@ -482,9 +562,9 @@ def cmd_run_exercise(args: argparse.Namespace) -> int:
             game.control("resume", by="script")
         failed = autosave(game, Path(args.script), autosave_to)
         if failed:
-            print(failed, file=sys.stderr)
+            print(clean(failed), file=sys.stderr)
     print()
-    print("\n".join(r.results(game.view(None))))
+    print("\n".join(map(clean, r.results(game.view(None)))))
     print()
     print("DEBRIEF")
     print("Learning objectives, to discuss in the hot wash (the injects that served each, what control expected):")
@@ -515,9 +595,9 @@ def cmd_run_exercise(args: argparse.Namespace) -> int:
         try:
             written = save_game(Path(args.save), game, Path(args.script), label=f"exercise: {meta.title}")
         except SaveError as exc:
-            print(f"Not saved: {exc}", file=sys.stderr)
+            print(clean(f"Not saved: {exc}"), file=sys.stderr)
             return 1
-        print(f"\nSaved to {written}")
+        print(f"\nSaved to {clean(written)}")
     return 0
 
 
@@ -545,10 +625,10 @@ def build_parser() -> argparse.ArgumentParser:
     sc.set_defaults(func=cmd_schema)
     ck = sub.add_parser("check", help="play many quick bot games and warn about cards, objectives and endings")
     ck.add_argument("scenario")
-    ck.add_argument("--runs", type=int, default=DEFAULT_RUNS, help=f"games with simple bots (default {DEFAULT_RUNS})")
-    ck.add_argument("--quick-runs", type=int, default=DEFAULT_QUICK_RUNS,
+    ck.add_argument("--runs", type=positive, default=DEFAULT_RUNS, help=f"games with simple bots (default {DEFAULT_RUNS})")
+    ck.add_argument("--quick-runs", type=positive, default=DEFAULT_QUICK_RUNS,
                     help=f"games with quick doctrine bots (default {DEFAULT_QUICK_RUNS})")
-    ck.add_argument("--jobs", type=int, default=None, help="worker processes (default: one per core)")
+    ck.add_argument("--jobs", type=workers, default=None, help="worker processes (default: one per core)")
     ck.set_defaults(func=cmd_check)
     ns = sub.add_parser("new-scenario", help="write a small, valid, commented scenario to start from")
     ns.add_argument("name", help="the scenario's title; its id is made from it")
@@ -606,8 +686,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_simulate(sub, str(DEFAULT_SCENARIO))
     for parser in (p, pl, ex):
-        parser.add_argument("--size", default="1280x800", help="window size for the map, e.g. 1920x1080")
-        parser.add_argument("--ui-scale", type=float, default=None, help="text and panel scale (projectors: 1.5)")
+        parser.add_argument("--size", type=_window_size, default="1280x800", help="window size for the map, e.g. 1920x1080")
+        parser.add_argument("--ui-scale", type=_ui_scale, default=None,
+                            help=f"text and panel scale from {UI_SCALES[0]} to {UI_SCALES[1]} (projectors: 1.5)")
         parser.add_argument("--turn-timer", type=_minutes, default=None, metavar="MINUTES",
                             help="on the map: minutes each team has to plan (e.g. 10 or 7:30), shown to the room")
         parser.add_argument("--timer-warning", type=_minutes, default=1.0, metavar="MINUTES",

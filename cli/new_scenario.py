@@ -13,6 +13,7 @@ import datetime as dt
 import os
 import re
 from pathlib import Path
+from typing import NoReturn
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = ROOT / "docs" / "scenario.schema.json"
@@ -49,17 +50,36 @@ def render(name: str, out: Path, today: dt.date | None = None) -> str:
 
 
 def write_new(name: str, out: Path, force: bool = False) -> Path:
-    """Write the starting scenario; refuse to replace an existing file unless `force`."""
-    if out.exists() and not force:
-        raise FileExistsError(f"{out} already exists; choose another --out or add --force to replace it")
-    if out.exists() and out.is_dir():
-        raise IsADirectoryError(f"{out} is a folder; give a file name, e.g. {out / (scenario_id(name) + '.yaml')}")
+    """Write the starting scenario; refuse to replace an existing file unless `force`.
+
+    Written by the engine's rule for files (engine/files.py): atomically through a temporary file of its own
+    (a user's OUT.tmp is never touched), only as a regular file (a pipe, a device or a folder is refused, with
+    --force too), never through a symbolic link at OUT, and over an existing file only with --force.
+    Raises OSError (FileExistsError, IsADirectoryError or engine.files.WriteError) with one sentence.
+    """
+    from engine.files import WriteError, check_target, write_file
+
+    try:
+        check_target(out, replace=force)
+    except WriteError as exc:
+        _refusal(exc, name, out)
     text = render(name, out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, out)
+    try:
+        write_file(out, text, replace=force)
+    except WriteError as exc:
+        _refusal(exc, name, out)
     return out
+
+
+def _refusal(exc: OSError, name: str, out: Path) -> NoReturn:
+    """The command's own words for an existing file or a folder; the write's for the rest (a link, a pipe ...)."""
+    kind = getattr(exc, "kind", "")
+    if kind == "exists":
+        raise FileExistsError(f"{out} already exists; choose another --out or add --force to replace it") from None
+    if kind == "folder":
+        raise IsADirectoryError(f"{out} is a folder; give a file name, e.g. {out / (scenario_id(name) + '.yaml')}") \
+            from None
+    raise exc
 
 
 TEMPLATE = """\

@@ -13,7 +13,8 @@ JSON dump, which is the facilitator's view of them.
 
 from __future__ import annotations
 
-import unicodedata
+import html
+import re
 from typing import Any
 
 from pydantic import BaseModel
@@ -33,25 +34,94 @@ RELATIONS_A_LINE = 4
 OUTCOME_MARK = {"success": "✓", "failure": "✗", "fizzled": "–"}
 #: bidirectional-text controls: they can make a line read differently from the bytes it holds
 _BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+#: what `clean` turns into a space: line breaks of every kind (a terminal would start a new line) and tabs
+_LINE_BREAKS = frozenset("\n\r\t\v\f\x1c\x1d\x1e\x85\u2028\u2029")
+#: what `clean` replaces: C0 controls, DEL and C1 controls (Unicode's Cc, exactly), lone surrogates (Cs), the
+#: line and paragraph separators, and the bidi controls
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff" + "".join(sorted(_BIDI)) + "]")
+#: Markdown's inline metacharacters (CommonMark, GitHub's tables, strikethrough and math), escaped everywhere
+_MD_SPECIAL = frozenset("\\`*_{}[]()!|~$^")
+#: where a backslash goes when a text begins as a block would when it begins a line: before a heading's #, a
+#: list item's - or +, a setext underline's = or -, or an ordered item's . or ) ("1. ")
+_MD_BLOCK_START = re.compile(r"\s*(?=[#=+-])|\s*\d{1,9}(?=[.)](?:\s|$))")
+#: what a spreadsheet reads as the start of a formula
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+#: a cell that is a number, which a spreadsheet reads as one (never a formula)
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 
 def clean(text: Any) -> str:
     """Text from a scenario, a save or a player made safe for a terminal: one line, nothing it would obey.
 
     Control characters (escape sequences could move the cursor, recolour or
-    retitle the terminal, or hide what is printed after them) and bidi
-    controls are replaced by U+FFFD; line breaks and tabs become spaces, and
-    a text's own leading and trailing line breaks go.
+    retitle the terminal, write its clipboard, or hide what is printed after
+    them: C0, DEL and C1, NUL included), bidi controls and lone surrogates
+    are replaced by U+FFFD; line breaks of every kind and tabs become spaces,
+    and a text's own leading and trailing line breaks go. The map's fonts
+    (ui/fonts.py) draw text by the same rule.
     """
-    out = []
-    for ch in str(text).strip("\n\r"):
-        if ch in "\n\r\t":
-            out.append(" ")
-        elif ch in _BIDI or unicodedata.category(ch) in ("Cc", "Cs") or "\x80" <= ch <= "\x9f":
-            out.append("\ufffd")
-        else:
-            out.append(ch)
-    return "".join(out)
+    return _UNSAFE.sub(_replacement, str(text).strip("\n\r"))
+
+
+def _replacement(m: re.Match[str]) -> str:
+    return " " if m.group() in _LINE_BREAKS else "\ufffd"
+
+
+def html_text(text: Any) -> str:
+    """Text from a scenario, a script, a save or a player for HTML: what `clean` leaves, HTML-escaped (quotes too,
+    so it is safe in an attribute as well as in an element)."""
+    return html.escape(clean(text), quote=True)
+
+
+def markdown_text(text: Any) -> str:
+    """Text from a scenario, a script, a save or a player for Markdown: shown as written, never as markup.
+
+    What `clean` leaves (one line, no control or bidi characters), with every
+    Markdown metacharacter backslash-escaped (emphasis, code, links and images,
+    tables, math, footnotes), then HTML-escaped (`<script>`, `<img onerror>`,
+    autolinks and entities become text); a block marker at its start (a heading,
+    a list item, a quote, a setext underline) is escaped too, wherever the text
+    is put.
+    """
+    out = "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in clean(text))
+    out = html.escape(out, quote=False)  # after the backslashes: `&lt;` must not become `&lt\;`
+    start = _MD_BLOCK_START.match(out)
+    if start:
+        out = out[: start.end()] + "\\" + out[start.end():]
+    return out
+
+
+def csv_cell(value: Any) -> Any:
+    """A CSV cell no spreadsheet runs as a formula (OWASP's CSV injection advice), and nothing a terminal obeys.
+
+    Text goes through `clean` (one line, no control or bidi character: a
+    `cat` of the file is safe too; log.json keeps the exact text), and text
+    that then begins with = + - @, a tab or a carriage return (or the
+    full-width = + - @) gets a leading single quote. Numbers, and text that is
+    exactly a number ("-2.5"), are left as they are.
+    """
+    if not isinstance(value, str):
+        return value
+    value = clean(value)
+    if value.startswith(_FORMULA_START) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def chart_text(text: Any, limit: int = 80) -> str:
+    """Text from a scenario or a save for a matplotlib chart: drawn as written, never parsed as mathtext.
+
+    What `clean` leaves, at most `limit` characters (a long name would make the
+    chart's image enormous), with every `$` escaped: matplotlib then draws the
+    text as it is, a literal `$` included. A leading `_` gets a space before it
+    (matplotlib leaves a label that begins with one out of the legend).
+    """
+    out = clean(text)
+    if len(out) > limit:
+        out = out[: limit - 1] + "…"
+    if out.startswith("_"):
+        out = " " + out
+    return out.replace("$", "\\$")
 
 
 def signed(v: float) -> str:
@@ -106,7 +176,7 @@ class Renderer:
                 return f"{e['var']} {self.name(a)}–{self.name(b)}: {HIDDEN}"
             return f"{e['var']} {self.name(a)}–{self.name(b)} {_num(e['from'])} → {_num(e['to'])}"
         if kind == "escalate":
-            why = f" ({e['why']})" if e.get("why") else ""
+            why = f" ({clean(e['why'])})" if e.get("why") else ""
             return f"escalation score {_num(e['from'])} → {_num(e['to'])}{why}"
         if kind == "rung":
             arrow = "climbs" if self._rung_i(e["to"]) > self._rung_i(e["from"]) else "falls"
@@ -118,7 +188,7 @@ class Renderer:
             return f"{clean(name)}: {before} → {e['to'].replace('_', ' ')}"
         if kind == "commitment":
             al = self.alliance_names.get(e["alliance"], e["alliance"])
-            return f"{self.name(e['actor'])}: commitment to {al} {e['from']} → {e['to']}"
+            return f"{self.name(e['actor'])}: commitment to {al} {clean(e['from'])} → {clean(e['to'])}"
         if kind in ("join", "leave"):
             al = self.alliance_names.get(e["alliance"], e["alliance"])
             return f"{self.name(e['actor'])} {'joins' if kind == 'join' else 'leaves'} {al}"
@@ -366,8 +436,9 @@ class Renderer:
         r = tc.rung
         score = f"score {_num(r.score_before)} → {_num(r.score_after)}"
         if r.changed:
-            return f"Escalation: {'climbs' if r.moved == 'up' else 'falls'} from {r.before_name} to {r.after_name} ({score})"
-        return f"Escalation: still {r.after_name} ({score})"
+            return (f"Escalation: {'climbs' if r.moved == 'up' else 'falls'} from {clean(r.before_name)} to "
+                    f"{clean(r.after_name)} ({score})")
+        return f"Escalation: still {clean(r.after_name)} ({score})"
 
     def _news(self, tc: TurnChanges, side: str | None) -> list[str]:
         out = []

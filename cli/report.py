@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import base64
 import csv
-import html
 import io
 import json
 import math
@@ -34,8 +33,8 @@ from matplotlib.figure import Figure
 
 from cli import aar_report
 from cli.palette import AGREEMENT, actor_colours, rgb_hex
-from cli.render import Renderer
-from engine import review
+from cli.render import Renderer, chart_text, csv_cell, html_text, markdown_text
+from engine import files, review
 from engine.aar import exercise_review
 from engine.exercise import Exercise
 from engine.game import Game
@@ -78,8 +77,14 @@ def _stamp(s: Seen) -> str:
 
 
 def write_report(game: Game, out: Path, title: str = "", audience: str | None = ROOM,
-                 exercise: Exercise | None = None) -> Path:
+                 exercise: Exercise | None = None, *, named: bool = True) -> Path:
     """Write the review of `game` for `audience` into `out` (created if needed) and return the path of report.html.
+
+    Every file is written by the engine's rule (engine/files.py): atomically, only as a regular file, never
+    through a symbolic link; an existing report's files in `out` are replaced. `named=False` (a folder the
+    engine chose, not the user) also refuses `out` itself being a link. Raises engine.files.WriteError (an
+    OSError) with one sentence: before anything is written if `out` cannot take the report, and otherwise after
+    writing every file it could, naming those that failed.
 
     `audience`: `ROOM` (the default: public information only), `FACILITATOR`
     (None: everything) or a side's id (that side's view). With the `exercise`
@@ -87,15 +92,18 @@ def write_report(game: Game, out: Path, title: str = "", audience: str | None = 
     learning objective (a side's report gets the room's version of it).
     """
     s = review.seen(game, audience)
-    out.mkdir(parents=True, exist_ok=True)
     charts = make_charts(s)
+    names = [f"{c.name}.png" for c in charts] + ["log.csv", "log.json", "report.md", "report.html"]
+    files.prepare_folder(out, names, named=named)  # a pipe, a link or a file in the way: refused before writing
+    batch = files.Batch(out)  # each file atomic; one failing, the others are still written (engine/files.py)
     for c in charts:
-        (out / f"{c.name}.png").write_bytes(c.png)
+        batch.write(f"{c.name}.png", c.png)
     rows = review.log_rows(s)
-    with (out / "log.csv").open("w", newline="", encoding="utf-8") as f:
+    with io.StringIO(newline="") as f:
         w = csv.DictWriter(f, fieldnames=[*review.LOG_COLUMNS, "version"])
         w.writeheader()
-        w.writerows({**r, "version": s.key} for r in rows)
+        w.writerows({k: csv_cell(v) for k, v in {**r, "version": s.key}.items()} for r in rows)  # no formulas
+        batch.write("log.csv", f.getvalue())
     data: dict[str, Any] = {"version": label(s.scenario, s.audience), "audience": s.key, "scenario": s.scenario.meta.id}
     if s.audience is FACILITATOR:
         # the seed, the orders as committed with the overrides and the control cell's acts: enough to replay
@@ -106,7 +114,7 @@ def write_report(game: Game, out: Path, title: str = "", audience: str | None = 
         data["turns"] = [_public_orders(rec) for rec in s.log]
     data["log"] = s.log
     data["rows"] = rows
-    (out / "log.json").write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    batch.write("log.json", json.dumps(data, ensure_ascii=False, indent=1))
     sections = _sections(s)
     heading = title or f"After-action review: {s.scenario.meta.title}"
     md, page = _markdown(heading, s, sections, charts), _html(heading, s, sections, charts)
@@ -116,9 +124,10 @@ def write_report(game: Game, out: Path, title: str = "", audience: str | None = 
         md = first + "\n".join(aar_report.markdown(aar)) + "\n## Charts" + rest
         first, _, rest = page.partition("<h2 id='charts'>")
         page = first + aar_report.html_section(aar) + "<h2 id='charts'>" + rest
-    (out / "report.md").write_text(md, encoding="utf-8")
+    batch.write("report.md", md)
     path = out / "report.html"
-    path.write_text(page, encoding="utf-8")
+    batch.write("report.html", page)
+    batch.finish()  # one WriteError naming what failed and what was written, if anything failed
     return path
 
 
@@ -134,9 +143,13 @@ def _public_orders(rec: dict[str, Any]) -> dict[str, Any]:
 
 def _png(fig: Figure, stamp: str = "") -> bytes:
     if stamp:
-        fig.text(0.995, 0.003, stamp, fontsize=7, ha="right", va="bottom", color="#5d6b7e")
+        fig.text(0.995, 0.003, chart_text(stamp, 120), fontsize=7, ha="right", va="bottom", color="#5d6b7e")
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+    try:
+        fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+    except (ValueError, TypeError, OverflowError):  # an extreme but valid figure can stretch the tight box past
+        buf = io.BytesIO()                          # what a PNG can be: draw the figure at its own size instead
+        fig.savefig(buf, format="png", dpi=110)
     plt.close(fig)
     return buf.getvalue()
 
@@ -144,16 +157,20 @@ def _png(fig: Figure, stamp: str = "") -> bytes:
 def _xaxis(ax: Any, labels: list[str]) -> None:
     step = max(1, math.ceil(len(labels) / 9))
     ax.set_xticks(range(0, len(labels), step))
-    ax.set_xticklabels(labels[::step], rotation=30, ha="right", fontsize=8)
+    ax.set_xticklabels([chart_text(t) for t in labels[::step]], rotation=30, ha="right", fontsize=8)
     ax.grid(True, alpha=0.3)
 
 
 def make_charts(x_: Game | Seen) -> list[Chart]:
-    """The review's charts, drawn only from the audience's views (a Game is read as the room's)."""
+    """The review's charts, drawn only from the audience's views (a Game is read as the room's).
+
+    Every text from the scenario or the save reaches matplotlib through `chart_text`: a `$` in a name is drawn as
+    a `$`, never parsed as mathtext (which would fail on most text and take every chart with it).
+    """
     s = x_ if isinstance(x_, Seen) else review.seen(x_, ROOM)
     sc = s.scenario
     stamp = _stamp(s)
-    names = {a.id: a.name for a in sc.actors}
+    names = {a.id: chart_text(a.name) for a in sc.actors}
     side_colour = {a: rgb_hex(c) for a, c in actor_colours(sc).items()}  # each side as it is on the map
     labels = review.dates(s)
     x = list(range(len(labels)))
@@ -163,13 +180,16 @@ def make_charts(x_: Game | Seen) -> list[Chart]:
     fig, ax = plt.subplots(figsize=(8, 3.6))
     rungs = sc.ladder.rungs
     top = max(max(esc), rungs[-1].threshold) * 1.05
+    bottom = sc.ladder.min_score
     for i, r in enumerate(rungs):
         hi = rungs[i + 1].threshold if i + 1 < len(rungs) else top
-        if r.threshold < top:
-            ax.axhspan(r.threshold, min(hi, top), color=plt.cm.Reds(0.08 + 0.12 * i), alpha=0.6, lw=0)
-            ax.text(len(x) - 0.6, r.threshold + 0.5, r.name, fontsize=7, va="bottom", ha="right", color="#5a1f1f")
+        if r.threshold < top and hi > bottom:  # only the rungs the score can stand on, labelled inside the chart
+            low = max(r.threshold, bottom)
+            ax.axhspan(low, min(hi, top), color=plt.cm.Reds(0.08 + 0.12 * i), alpha=0.6, lw=0)
+            ax.text(len(x) - 0.6, low, chart_text(r.name), fontsize=7, va="bottom", ha="right", color="#5a1f1f",
+                    clip_on=True)
     ax.plot(x, esc, marker="o", color="#8b1a1a", lw=2)
-    ax.set_ylim(sc.ladder.min_score, top)
+    ax.set_ylim(bottom, top)
     ax.set_title("Escalation score and the ladder's rungs")
     _xaxis(ax, labels)
     charts.append(Chart("escalation", "Escalation", _png(fig, stamp)))
@@ -184,10 +204,10 @@ def make_charts(x_: Game | Seen) -> list[Chart]:
         for side, values in spend.lines.items():
             if side in pool:
                 ax.plot(x, values, marker=".", lw=1.6, color=side_colour[side], label=names[side])
-        ax.axhline(target.at_least, color="black", ls="--", lw=1.2, label=target.label)
+        ax.axhline(target.at_least, color="black", ls="--", lw=1.2, label=chart_text(target.label))
         ax.set_ylim(bottom=0)
-        ax.set_ylabel(f"{spend.label} ({spend.unit})" if spend.unit else spend.label)
-        ax.set_title(f"{spend.label} against {target.label}")
+        ax.set_ylabel(chart_text(f"{spend.label} ({spend.unit})" if spend.unit else spend.label))
+        ax.set_title(chart_text(f"{spend.label} against {target.label}", 120))
         ax.legend(fontsize=7, ncol=2, loc="upper left", bbox_to_anchor=(1.01, 1))
         _xaxis(ax, labels)
         charts.append(Chart("spending", "Defence spending", _png(fig, stamp)))
@@ -200,7 +220,7 @@ def make_charts(x_: Game | Seen) -> list[Chart]:
         for ax, series in zip(axes.flat, figures, strict=False):
             for side, values in series.lines.items():
                 ax.plot(x, values, lw=1.4, color=side_colour[side], label=names[side])
-            ax.set_title(f"{series.label} ({series.unit})" if series.unit else series.label, fontsize=10)
+            ax.set_title(chart_text(f"{series.label} ({series.unit})" if series.unit else series.label), fontsize=10)
             ax.legend(fontsize=6, ncol=2)
             _xaxis(ax, labels)
         for ax in list(axes.flat)[len(figures):]:
@@ -212,7 +232,7 @@ def make_charts(x_: Game | Seen) -> list[Chart]:
     if glob is not None:
         fig, ax = plt.subplots(figsize=(8, 3.8))
         for name, values in glob.lines.items():
-            ax.plot(x, values, marker=".", lw=1.6, label=name)
+            ax.plot(x, values, marker=".", lw=1.6, label=chart_text(name))
         ax.set_title("Shared figures")
         ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
         _xaxis(ax, labels)
@@ -254,7 +274,7 @@ def _network(ax: Any, sc: Any, agreements: list[dict[str, Any]], when: str) -> N
     for a in actors:
         px, py = pos[a.id]
         ax.scatter([px], [py], s=160, color=colours[a.id], edgecolors="#1c2430" if a.playable else "none", zorder=2)
-        ax.text(px * 1.2, py * 1.2 - 0.02, a.name, fontsize=8, ha="center", va="center", zorder=3,
+        ax.text(px * 1.2, py * 1.2 - 0.02, chart_text(a.name, 40), fontsize=8, ha="center", va="center", zorder=3,
                 bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8})
     live = sum(1 for ag in agreements if ag["state"] in ("in_force", "invoked"))
     gone = f"; {len(ended)} lapsed or withdrawn (not drawn)" if ended else ""
@@ -345,34 +365,32 @@ def _points(s: dict[str, Any]) -> str:
     return "Points: " + ", ".join(f"{n} {p}" for n, p in s["scores"])
 
 
-def _md_cell(text: Any) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
-
-
 def _markdown(heading: str, seen: Seen, s: dict[str, Any], charts: list[Chart]) -> str:
-    out = [f"# {heading}", "", f"**{s['label']}.**", "", s["summary"], ""]
-    out += ["## Charts", ""] + [f"![{c.title}]({c.name}.png)" for c in charts] + [""]
+    """report.md: every text from the scenario, the script or the save through `markdown_text` (shown, never run)."""
+    md = markdown_text
+    out = [f"# {md(heading)}", "", f"**{md(s['label'])}.**", "", md(s["summary"]), ""]
+    out += ["## Charts", ""] + [f"![{md(c.title)}]({c.name}.png)" for c in charts] + [""]
     out += ["## Objectives", "", "| side | objective | points | met |", "|---|---|---|---|"]
-    out += [f"| {_md_cell(o['side'])} | {_md_cell(o['objective'])} | {o['points']} | {_met_words(o['met'])} |"
+    out += [f"| {md(o['side'])} | {md(o['objective'])} | {md(o['points'])} | {_met_words(o['met'])} |"
             for o in s["objectives"]]
-    out += ["", _points(s), ""]
+    out += ["", md(_points(s)), ""]
     out += ["## Decisions that moved the game most", "",
             "Weight: the sum of the changes an order caused, each as a share of its figure's range "
             "(a ladder step or an agreement's change of state counts 0.1).", "",
             "| turn | side | order | outcome | weight | what it changed |", "|---|---|---|---|---|---|"]
-    out += [f"| {d['turn']} ({d['date']}) | {_md_cell(d['who'])} | {_md_cell(d['what'])} | {d['outcome']} | "
-            f"{d['weight']:.2f} | {_md_cell(d['effects'])} |" for d in s["decisions"]]
+    out += [f"| {d['turn']} ({md(d['date'])}) | {md(d['who'])} | {md(d['what'])} | {md(d['outcome'])} | "
+            f"{d['weight']:.2f} | {md(d['effects'])} |" for d in s["decisions"]]
     out += ["", "## Timeline", ""]
     for t in s["timeline"]:
-        out += [f"### Turn {t['turn']}, {t['date']}: {t['rung']} (score {t['score']})", ""]
+        out += [f"### Turn {t['turn']}, {md(t['date'])}: {md(t['rung'])} (score {md(t['score'])})", ""]
         for it in t["items"]:
-            line = f"- **{it['who']}**: {it['what']}" if it["who"] else f"- {it['what']}"
+            line = f"- **{md(it['who'])}**: {md(it['what'])}" if it["who"] else f"- {md(it['what'])}"
             if it["outcome"]:
-                line += f": {it['outcome']}"
+                line += f": {md(it['outcome'])}"
             if it["effects"]:
-                line += f". {it['effects']}"
+                line += f". {md(it['effects'])}"
             if it["rationale"]:
-                line += f" _(why: {it['rationale']})_"
+                line += f" _(why: {md(it['rationale'])})_"
             out.append(line)
         out.append("")
     out += ["The full log is in `log.csv` and `log.json`.", ""]
@@ -398,7 +416,8 @@ th{background:#eef1f6}
 
 
 def _html(heading: str, seen: Seen, s: dict[str, Any], charts: list[Chart]) -> str:
-    e = html.escape
+    """report.html: every text from the scenario, the script or the save through `html_text` (escaped, quotes too)."""
+    e = html_text
     cls = "version" if seen.audience == ROOM else "version secret"
     parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{e(heading)}</title>"
              f"<style>{_CSS}</style></head><body>", f"<h1>{e(heading)}</h1>",

@@ -11,18 +11,23 @@ PNG (matplotlib, Agg backend); a sweep adds sweep.csv and sweep.png.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
+import io
 import json
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import matplotlib
 
 matplotlib.use("Agg")  # files only: never a display
 import matplotlib.pyplot as plt
 
+from cli.render import chart_text, clean, csv_cell
+from engine.files import Batch, WriteError, prepare_folder, write_file
 from engine.scenario import Scenario
 from engine.simulate import Backend, Columns, simulate_points
 from engine.summary import Share, Summary, summarise
@@ -40,14 +45,15 @@ def mean_text(m: Any, digits: int = 2) -> str:
 
 
 def print_summary(sc: Scenario, s: Summary, head: str) -> None:
-    print(head)
+    """The summary on stdout; every name and text from the scenario through `clean` (nothing a terminal obeys)."""
+    print(clean(head))
     print("\nPeak of the escalation ladder (share of games, 95% confidence interval):")
     for (_, name), share, reached in zip(s.rungs, s.peak, s.reached, strict=True):
-        print(f"  {name:<28} {share.count:>7}  {pct(share)}   reached or passed: {pct(reached)}")
+        print(f"  {clean(name):<28} {share.count:>7}  {pct(share)}   reached or passed: {pct(reached)}")
     print(f"\nGames end at turn {mean_text(s.end_turn)} on average; before turn {sc.meta.turns} in "
           f"{pct(s.ended_early).strip()}")
     for text, share in s.end_reasons:
-        print(f"  {share.count:>7}  {100 * share.p:5.1f}%  {text}")
+        print(f"  {share.count:>7}  {100 * share.p:5.1f}%  {clean(text)}")
     print("\nObjectives met (share of games, 95% CI):")
     side = None
     points = {name: (m, avail) for name, m, avail in s.side_points}
@@ -56,8 +62,8 @@ def print_summary(sc: Scenario, s: Summary, head: str) -> None:
             side = who
             m, avail = points.get(who, (None, 0))
             extra = f" — {mean_text(m)} of {avail} points a game" if m is not None else ""
-            print(f"  {who}{extra}")
-        text = desc if len(desc) <= 70 else desc[:69] + "…"
+            print(f"  {clean(who)}{extra}")
+        text = clean(desc if len(desc) <= 70 else desc[:69] + "…")
         print(f"    {pct(share)}  {text}")
     print(f"\nAgreements signed during the game: {mean_text(s.signed_per_game)} a game", end="")
     if s.signed_turn.n:
@@ -69,25 +75,36 @@ def print_summary(sc: Scenario, s: Summary, head: str) -> None:
                  if t == 1 or t % max(1, len(s.signed_by_turn) // 6) == 0 or t == len(s.signed_by_turn)]
         print("  signed by the end of turn (mean a game): " + ", ".join(marks))
     for a in s.agreements[:10]:
-        print(f"  {pct(a.signed)}  {a.name} (turn {a.turn.mean:.1f} on average)")
+        print(f"  {pct(a.signed)}  {clean(a.name)} (turn {a.turn.mean:.1f} on average)")
     if len(s.agreements) > 10:
         print(f"  ... and {len(s.agreements) - 10} more (agreements.csv)")
     if s.target_label:
-        print(f"\n{s.target_label}: {mean_text(s.at_target)} of {len(s.target_pool)} {s.target_whom} meet it at the end")
+        print(f"\n{clean(s.target_label)}: {mean_text(s.at_target)} of {len(s.target_pool)} {clean(s.target_whom)} "
+              "meet it at the end")
         for name, share in s.side_at_target:
-            print(f"  {name:<20} {pct(share)}")
+            print(f"  {clean(name):<20} {pct(share)}")
 
 
 # ------------------------------------------------------------------ files
 
+#: every file a run or a sweep may write, checked before the games are played (a pipe or a link among them is refused)
+RUN_FILES = ("outcomes.csv", "agreements.csv", "summary.json", "peak_rung.png", "objectives.png", "agreements.png",
+             "target.png")
+SWEEP_FILES = ("sweep.csv", "sweep.png")
+
+
 def write_files(out: Path, sc: Scenario, cols: Columns, s: Summary) -> list[Path]:
-    out.mkdir(parents=True, exist_ok=True)
+    """Every file of a run, each atomic (engine/files.py); one failing, the others are still written.
+
+    Returns the files written; raises WriteError naming those that failed and those written.
+    """
+    batch = Batch(out)
     rungs = [r.id for r in sc.ladder.rungs]
     objectives = [o.id for o in sc.objectives]
     points = {side: [j for j, o in enumerate(sc.objectives) if o.actor == side] for side in sc.playable_ids}
     signed_count = sum((t >= 1).astype(int) for t in cols.signed.values()) if cols.signed else [0] * cols.n
-    with (out / "outcomes.csv").open("w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
+    with _text(batch, "outcomes.csv") as f:
+        w = _CsvWriter(f)
         w.writerow(["game", "seed", "end_turn", "end_reason", "peak_rung", "final_rung", "escalation",
                     "agreements_signed", "sides_at_target", *[f"met:{o}" for o in objectives],
                     *[f"points:{side}" for side in sc.playable_ids], *[f"final:{x}" for x in cols.final_names]])
@@ -97,16 +114,40 @@ def write_files(out: Path, sc: Scenario, cols: Columns, s: Summary) -> list[Path
                         rungs[cols.final_rung[g]], repr(float(cols.escalation[g])), int(signed_count[g]),
                         int(cols.at_target[g].sum()), *[int(x) for x in cols.met[g]], *pts,
                         *[repr(float(x)) for x in cols.final[g]]])
-    with (out / "agreements.csv").open("w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
+    with _text(batch, "agreements.csv") as f:
+        w = _CsvWriter(f)
         w.writerow(["game", "seed", "agreement", "name", "signed_turn"])
         names = {a.id: a.name for a in s.agreements}
         for g in range(cols.n):
             for aid, turns in cols.signed.items():
                 if turns[g] >= 1:
                     w.writerow([g, cols.seeds[g], aid, names[aid], int(turns[g])])
-    (out / "summary.json").write_text(json.dumps(summary_json(s), indent=1), encoding="utf-8")
-    return [out / "outcomes.csv", out / "agreements.csv", out / "summary.json", *charts(out, sc, s)]
+    batch.write("summary.json", json.dumps(summary_json(s), indent=1))
+    try:
+        batch.written.extend(charts(out, sc, s))
+    except WriteError as exc:  # the charts before it are written; the files above are kept
+        batch.add_failure(exc)
+    return batch.finish()
+
+
+@contextlib.contextmanager
+def _text(batch: Batch, name: str) -> Iterator[IO[str]]:
+    """A text file (UTF-8, for csv) written atomically into the batch's folder, streamed rather than held."""
+    with batch.open(name) as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+        yield text
+        text.flush()
+        text.detach()  # the temporary file is the batch's to close and publish
+
+
+class _CsvWriter:
+    """`csv.writer` whose every cell goes through `csv_cell`: no cell a spreadsheet would run as a formula."""
+
+    def __init__(self, f: Any):
+        self._w = csv.writer(f)
+
+    def writerow(self, row: list[Any]) -> None:
+        self._w.writerow([csv_cell(v) for v in row])
 
 
 def summary_json(s: Summary) -> dict[str, Any]:
@@ -138,13 +179,13 @@ def _bars(ax: Any, labels: list[str], shares: list[Share], color: str, horizonta
     err = [[max(0.0, 100 * (x.p - x.ci[0])) for x in shares], [max(0.0, 100 * (x.ci[1] - x.p)) for x in shares]]
     if horizontal:
         ax.barh(range(len(p)), p, xerr=err, color=color, capsize=2)
-        ax.set_yticks(range(len(p)), labels, fontsize=8)
+        ax.set_yticks(range(len(p)), [chart_text(t) for t in labels], fontsize=8)
         ax.invert_yaxis()
         ax.set_xlim(0, 100)
         ax.set_xlabel("% of games (95% CI)")
     else:
         ax.bar(range(len(p)), p, yerr=err, color=color, capsize=3)
-        ax.set_xticks(range(len(p)), labels, rotation=20, ha="right", fontsize=8)
+        ax.set_xticks(range(len(p)), [chart_text(t) for t in labels], rotation=20, ha="right", fontsize=8)
         ax.set_ylabel("% of games (95% CI)")
     ax.grid(axis="x" if horizontal else "y", alpha=0.3)
 
@@ -157,7 +198,7 @@ def charts(out: Path, sc: Scenario, s: Summary) -> list[Path]:
     files.append(_save(fig, out / "peak_rung.png"))
 
     fig, ax = plt.subplots(figsize=(9, max(3.0, 0.28 * len(s.objectives) + 1)))
-    labels = [_short(f"{who}: {desc}", 60) for who, _, desc, _ in s.objectives]
+    labels = [chart_text(f"{who}: {desc}", 60) for who, _, desc, _ in s.objectives]
     _bars(ax, labels, [x for *_, x in s.objectives], "#3f7fbf", horizontal=True)
     ax.set_title(f"Objectives met ({s.runs} games)")
     files.append(_save(fig, out / "objectives.png"))
@@ -173,27 +214,27 @@ def charts(out: Path, sc: Scenario, s: Summary) -> list[Path]:
     left.xaxis.get_major_locator().set_params(integer=True)
     top = s.agreements[:12]
     if top:
-        _bars(right, [_short(a.name, 52) for a in top], [a.signed for a in top], "#2e8b57", horizontal=True)
+        _bars(right, [chart_text(a.name, 52) for a in top], [a.signed for a in top], "#2e8b57", horizontal=True)
     right.set_title("Most often signed")
     files.append(_save(fig, out / "agreements.png"))
 
     if s.target_label:
         fig, ax = plt.subplots(figsize=(8, 4))
         _bars(ax, [name for name, _ in s.side_at_target], [x for _, x in s.side_at_target], "#e69a28")
-        ax.set_title(f"{s.target_label} at the end: {s.at_target.mean:.2f} of {len(s.target_pool)} {s.target_whom} "
-                     "on average")
+        ax.set_title(chart_text(f"{s.target_label} at the end: {s.at_target.mean:.2f} of {len(s.target_pool)} "
+                                f"{s.target_whom} on average", 120))
         files.append(_save(fig, out / "target.png"))
     return files
 
 
-def _short(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def _save(fig: Any, path: Path) -> Path:
-    fig.savefig(path, dpi=110, bbox_inches="tight")
-    plt.close(fig)
-    return path
+    """The chart as PNG, written by the engine's rule for files (never through a link, a pipe or half a file)."""
+    png = io.BytesIO()
+    try:
+        fig.savefig(png, format="png", dpi=110, bbox_inches="tight")
+    finally:
+        plt.close(fig)
+    return write_file(path, png.getvalue())
 
 
 # ------------------------------------------------------------------ sweeps
@@ -214,7 +255,8 @@ def sweep_rows(sc: Scenario, points: list[tuple[Change, ...]], summaries: list[S
             row[f"points:{name}"] = m.mean
         for _, oid, _, x in s.objectives:
             row[f"met:{oid}"] = x.p
-        rows.append(row)
+        # sweep.csv's cells, its column names (the header) too: no formula, nothing a terminal obeys
+        rows.append({csv_cell(k): csv_cell(v) for k, v in row.items()})
     return rows
 
 
@@ -223,15 +265,15 @@ def print_sweep(sc: Scenario, sweeps: list[tuple[str, list[Any]]], points: list[
     rungs = sc.ladder.rungs
     shown = list(range(max(1, len(rungs) - 4), len(rungs)))
     params = [p for p, _ in sweeps]
-    heads = [p.split(".")[-2] + "." + p.split(".")[-1] if "." in p else p for p in params]
-    cols = [*heads, *[f"≥ {rungs[i].name[:24]}" for i in shown], "signed/game"]
+    heads = [clean(p.split(".")[-2] + "." + p.split(".")[-1] if "." in p else p) for p in params]
+    cols = [*heads, *[f"≥ {clean(rungs[i].name[:24])}" for i in shown], "signed/game"]
     if summaries and summaries[0].target_label:
         cols.append("at target")
     widths = [max(10, len(c)) for c in cols]
     print("\nSweep (each point plays the same seeds; shares are % of games, 95% CI half-width in brackets):")
     print("  " + "  ".join(c.rjust(w) for c, w in zip(cols, widths, strict=True)))
     for changes, s in zip(points, summaries, strict=True):
-        cells = [str(v) for _, v in changes]
+        cells = [clean(v) for _, v in changes]
         for i in shown:
             x = s.reached[i]
             cells.append(f"{100 * x.p:.1f} (±{100 * (x.ci[1] - x.ci[0]) / 2:.1f})")
@@ -259,25 +301,26 @@ def sweep_chart(out: Path, sc: Scenario, sweeps: list[tuple[str, list[Any]]], po
             p = [100 * summaries[j].reached[i].p for j in idx]
             lo = [100 * summaries[j].reached[i].ci[0] for j in idx]
             hi = [100 * summaries[j].reached[i].ci[1] for j in idx]
-            top.plot(xs, p, styles[k % 4], color=c, marker="o", label=f"≥ {rungs[i].name}" + (f" ({tag})" if tag else ""))
+            top.plot(xs, p, styles[k % 4], color=c, marker="o",
+                     label=chart_text(f"≥ {rungs[i].name}" + (f" ({tag})" if tag else ""), 120))
             top.fill_between(xs, lo, hi, color=c, alpha=0.12)
         for name, _, _ in summaries[0].side_points:
             pts = [next(m.mean for n_, m, _ in summaries[j].side_points if n_ == name) for j in idx]
-            bottom.plot(xs, pts, styles[k % 4], marker=".", label=name if k == 0 else None)
+            bottom.plot(xs, pts, styles[k % 4], marker=".", label=chart_text(name) if k == 0 else None)
     top.set_ylabel("% of games reaching the rung")
-    top.set_title(f"How the outcomes move with {first} ({summaries[0].runs} games a point)")
+    top.set_title(chart_text(f"How the outcomes move with {first} ({summaries[0].runs} games a point)", 120))
     top.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
     top.grid(alpha=0.3)
     if len(rest) > 1:
         styles_used = "; ".join(f"{styles[k % 4]!r}: " + ", ".join(f"{p.split('.')[-1]}={v}" for p, v in others)
                                 for k, others in enumerate(rest))
-        bottom.set_title(f"line styles {styles_used}", fontsize=8)
+        bottom.set_title(chart_text(f"line styles {styles_used}", 200), fontsize=8)
     bottom.set_ylabel("objective points a game (mean)")
-    bottom.set_xlabel(first)
+    bottom.set_xlabel(chart_text(first))
     bottom.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
     bottom.grid(alpha=0.3)
     if not numeric:
-        bottom.set_xticks(xs, [str(v) for v in values])
+        bottom.set_xticks(xs, [chart_text(v) for v in values])
     return _save(fig, out / "sweep.png")
 
 
@@ -300,20 +343,25 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         points = grid(sweeps) if sweeps else [()]
         scenarios = [apply_changes(sc, p) for p in points]  # refuse a bad sweep before playing anything
     except SweepError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(clean(f"error: {exc}"), file=sys.stderr)
         return 2
-    if args.runs < 1:
-        print("error: --runs must be at least 1", file=sys.stderr)
-        return 2
-    backend = Backend(kind=args.backend, workers=args.workers or Backend().workers, address=args.scheduler)
+    backend = Backend(kind=args.backend, workers=args.workers if args.workers is not None else Backend().workers,
+                      address=args.scheduler)
     out = Path(args.out) if args.out else Path("reports") / "simulate" / f"{sc.meta.id}-seed{args.seed}-runs{args.runs}"
+    if not args.no_files:  # a destination that cannot work is refused now, not after every game has been played
+        try:
+            prepare_folder(out, SWEEP_FILES if sweeps else RUN_FILES, named=bool(args.out))
+        except WriteError as exc:
+            print(clean(f"error: cannot write the results into {out}: {exc.strerror}; no game was played"),
+                  file=sys.stderr)
+            return 2
     start = time.perf_counter()
     bar, tick = _progress(args.runs * len(points))
     try:
         results = simulate_points(path, args.runs, args.seed, points, backend, level=args.bot_level, progress=tick)
     except (RuntimeError, OSError) as exc:  # no dask installed; a scheduler that cannot be reached
         where = f" (scheduler {args.scheduler})" if args.scheduler else ""
-        print(f"error{where}: {exc}", file=sys.stderr)
+        print(clean(f"error{where}: {exc}"), file=sys.stderr)
         return 2
     finally:
         bar.close()
@@ -330,30 +378,49 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         s = summaries[0]
         print_summary(sc, s, f"{sc.meta.title}: {args.runs} games, seed {args.seed}, {level}")
         if not args.no_files:
-            files = write_files(out, sc, results[0], s)
-            print(f"\nFiles: {out}/ ({', '.join(f.name for f in files)})")
+            try:
+                files = write_files(out, sc, results[0], s)
+            except WriteError as exc:
+                return _not_written(out, exc)
+            print(f"\nFiles: {clean(out)}/ ({clean(', '.join(f.name for f in files))})")
         return 0
-    print(f"{sc.meta.title}: sweep over {len(points)} points, {args.runs} games each, seed {args.seed}, {level}")
+    print(f"{clean(sc.meta.title)}: sweep over {len(points)} points, {args.runs} games each, seed {args.seed}, {level}")
     print_sweep(sc, sweeps, points, summaries)
     if not args.no_files:
-        out.mkdir(parents=True, exist_ok=True)
+        batch = Batch(out)
         rows = sweep_rows(sc, points, summaries)
-        with (out / "sweep.csv").open("w", newline="", encoding="utf-8") as f:
+        with _text(batch, "sweep.csv") as f:
             w = csv.DictWriter(f, fieldnames=list(rows[0]))
             w.writeheader()
             w.writerows(rows)
-        chart = sweep_chart(out, sc, sweeps, points, summaries)
-        print(f"\nFiles: {out}/ (sweep.csv, {chart.name})")
+        try:
+            chart = sweep_chart(out, sc, sweeps, points, summaries)
+        except WriteError as exc:
+            batch.add_failure(exc)
+        try:
+            batch.finish()
+        except WriteError as exc:
+            return _not_written(out, exc)
+        print(f"\nFiles: {clean(out)}/ (sweep.csv, {chart.name})")
     return 0
 
 
+def _not_written(out: Path, exc: WriteError) -> int:
+    """Files that failed at the end: one sentence, exit 1; the summary is already on the terminal."""
+    print(clean(f"error: the files in {out} are not complete: {exc.strerror}; the summary above is complete"),
+          file=sys.stderr)
+    return 1
+
+
 def add_parser(sub: Any, default_scenario: str) -> None:
+    from cli.main import positive, workers  # the command line's one check of counts
+
     sim = sub.add_parser("simulate", help="play many bot games (Monte Carlo) and summarise them; --sweep varies "
                                           "scenario parameters")
     sim.add_argument("--scenario", default=None, help="scenario file (default: the shipped one)")
-    sim.add_argument("--runs", type=int, default=1000, help="games to play (at each sweep point); default 1000")
+    sim.add_argument("--runs", type=positive, default=1000, help="games to play (at each sweep point); default 1000")
     sim.add_argument("--seed", type=int, default=1, help="the run's seed: game k plays with a seed derived from it")
-    sim.add_argument("--workers", type=int, default=None, help="worker processes (default: one per core)")
+    sim.add_argument("--workers", type=workers, default=None, help="worker processes (default: one per core)")
     sim.add_argument("--backend", choices=["local", "dask"], default="local",
                      help="local process pool (default), or a Dask cluster (pip install -e '.[cluster]')")
     sim.add_argument("--scheduler", default=None, metavar="ADDRESS",

@@ -119,7 +119,8 @@ class TerminalPlayer:
         self._agreements: dict[str, dict] = {}
 
     def say(self, text: str = "") -> None:
-        print(text, file=self.out)
+        """Print `text`, line by line through `clean`: whatever a line holds, nothing a terminal would obey."""
+        print("\n".join(clean(line) for line in text.split("\n")), file=self.out)
 
     def __call__(self, game: Game, side: str) -> list[Order]:
         if self.gave_up:
@@ -127,7 +128,7 @@ class TerminalPlayer:
         statuses = game.card_statuses(side)
         numbers = self._numbers.setdefault(side, OptionNumbers(side))
         numbers.update(game, statuses)
-        view = game.view(side)
+        view = game.view(side, recent=1)
         self._agreements = view["agreements"]
         self._brief(game, side, view)
         self._list(game, side, statuses, numbers)
@@ -294,7 +295,7 @@ class TerminalPlayer:
         self.say(f"  Can be given this turn: type {n}.")
 
     def _log(self, game: Game, side: str) -> None:
-        view = game.view(side)
+        view = game.view(side, recent=1)
         if not view["log"]:
             self.say("  No turn has been played yet.")
             return

@@ -57,8 +57,9 @@ class Game:
     def over(self) -> bool:
         return self.state.ended
 
-    def view(self, side: str | None) -> dict:
-        return side_view(self.scenario, self.state, side, self.rules.fog)
+    def view(self, side: str | None, recent: int | None = None) -> dict:
+        """What `side` may see (None: the facilitator); `recent`: only the log's last turns (see side_view)."""
+        return side_view(self.scenario, self.state, side, self.rules.fog, recent)
 
     def legal_orders(self, side: str) -> list[Order]:
         return self.rules.legal_orders(self.state, side)

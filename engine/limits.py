@@ -13,6 +13,7 @@ that loads can never grow past it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from math import comb
 
 from engine import scenario as S
@@ -21,8 +22,11 @@ Loc = tuple[str | int, ...]
 
 #: the most aims (target combinations) one card may have for one actor; the shipped scenarios have at most 28
 MAX_AIMS_PER_CARD = 1_000
-#: the most single orders one actor may have to choose from in a turn, over all its cards (the default scenario has at most 180)
-MAX_ORDERS_PER_ACTOR = 5_000
+#: the most single orders all sides together may choose among in a turn (the default scenario has 1,633): a
+#: quick bot weighs each one (about 20 microseconds here), so this keeps a turn's choosing under a second
+MAX_CHOICES_PER_TURN = 10_000
+#: above this many, `validate` warns that bots (and so play and simulate) will be slow
+SLOW_CHOICES_PER_TURN = 4_000
 
 
 def _pool_bound(sc: S.Scenario, card: S.Card, actor: S.Actor, changing: set[str]) -> int:
@@ -71,9 +75,24 @@ def _changing_alliances(sc: S.Scenario) -> set[str]:
     return found
 
 
-def check(sc: S.Scenario) -> list[tuple[Loc, str]]:
-    """Problems (location, message) for cards whose aims would grow past the bounds above."""
-    problems: list[tuple[Loc, str]] = []
+@dataclass(frozen=True)
+class Workload:
+    """How much choosing costs in this scenario: per playable actor, the single orders it may choose among in
+    a turn (an upper estimate), and per actor-aimed card its worst number of aims (with the actor)."""
+
+    orders: dict[str, int]
+    aims: dict[int, tuple[str, int]]
+
+    @property
+    def per_turn(self) -> int:
+        return sum(self.orders.values())
+
+    @property
+    def heaviest(self) -> tuple[str, int]:
+        return max(self.orders.items(), key=lambda kv: kv[1], default=("", 0))
+
+
+def workload(sc: S.Scenario) -> Workload:
     changing = _changing_alliances(sc)
     players = [a for a in sc.actors if a.playable]
     per_actor = {a.id: 0 for a in players}
@@ -84,24 +103,42 @@ def check(sc: S.Scenario) -> list[tuple[Loc, str]]:
                 per_actor[a.id] += 1
             continue
         for a in players:
-            n = _pool_bound(sc, card, a, changing)
-            aims = comb(n, card.target.count)
+            aims = comb(_pool_bound(sc, card, a, changing), card.target.count)
             per_actor[a.id] += aims
-            if aims > MAX_AIMS_PER_CARD and aims > worst.get(i, ("", 0))[1]:
+            if aims > worst.get(i, ("", -1))[1]:
                 worst[i] = (a.id, aims)
-    for i, (actor, aims) in sorted(worst.items()):
+    return Workload(per_actor, worst)
+
+
+def check(sc: S.Scenario) -> list[tuple[Loc, str]]:
+    """Problems (location, message) for cards whose aims would grow past the bounds above."""
+    w = workload(sc)
+    problems: list[tuple[Loc, str]] = []
+    for i, (actor, aims) in sorted(w.aims.items()):
+        if aims <= MAX_AIMS_PER_CARD:
+            continue
         card = sc.cards[i]
         assert card.target is not None
         problems.append((("cards", i, "target", "count"),
                          f"card {card.id} can be aimed at {aims:,} combinations of {card.target.count} targets "
                          f"(for {actor}); at most {MAX_AIMS_PER_CARD:,} are allowed, since every decision weighs "
                          "each one: narrow the target with among: or kinds:, or lower count"))
-    if not problems:
-        for actor, n in per_actor.items():
-            if n > MAX_ORDERS_PER_ACTOR:
-                problems.append((("cards",), f"{actor} would choose among {n:,} single orders a turn; at most "
-                                             f"{MAX_ORDERS_PER_ACTOR:,} are allowed: fewer cards, or narrower "
-                                             "targets"))
-                break
+    total = w.per_turn
+    if not problems and total > MAX_CHOICES_PER_TURN:
+        actor, n = w.heaviest
+        problems.append((("cards",), f"the sides would choose among {total:,} single orders a turn (up to {n:,} "
+                                     f"for {actor}); at most {MAX_CHOICES_PER_TURN:,} are allowed, since bots weigh "
+                                     "each one: fewer cards aimed at actors, or narrower targets (among:, kinds:)"))
     return problems
 
+
+def warnings(sc: S.Scenario) -> list[str]:
+    """What is allowed but will make play slow, for `validate` to say (a scenario that loads has no problems)."""
+    w = workload(sc)
+    out = []
+    if w.per_turn > SLOW_CHOICES_PER_TURN:
+        actor, n = w.heaviest
+        out.append(f"the sides may choose among up to {w.per_turn:,} single orders a turn (up to {n:,} for "
+                   f"{actor}): the quick and strong bots weigh each one, so play and simulate will be slow "
+                   "(narrower targets make them faster)")
+    return out

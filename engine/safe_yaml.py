@@ -11,6 +11,8 @@ every value keeps its file, line and column.
 from __future__ import annotations
 
 import datetime as _dt
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -93,23 +95,38 @@ def _line_of_offset(raw: bytes, offset: int) -> tuple[int, int]:
 
 
 def read_text(path: Path, display: str, max_bytes: int = MAX_FILE_BYTES) -> str:
-    """Read a file as UTF-8 text within the size limit, or raise ScenarioError."""
+    """Read a file as UTF-8 text within the size limit, or raise ScenarioError.
+
+    Only a regular file is read: a named pipe or a device is refused without waiting on it (it is opened
+    non-blocking and checked before a byte is read).
+    """
     try:
-        size = path.stat().st_size
+        st = path.stat()
     except OSError as exc:
         raise ScenarioError([Problem(display, 1, 1, f"cannot read file: {exc.strerror or exc}")]) from None
-    if size > max_bytes:
+    _check_regular(st.st_mode, display)
+    if st.st_size > max_bytes:
         raise ScenarioError(
-            [Problem(display, 1, 1, f"file is {size:,} bytes; the limit is {max_bytes:,} bytes")]
+            [Problem(display, 1, 1, f"file is {st.st_size:,} bytes; the limit is {max_bytes:,} bytes")]
         )
     try:
-        with path.open("rb") as fh:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with os.fdopen(fd, "rb") as fh:
+            _check_regular(os.fstat(fh.fileno()).st_mode, display)  # the file opened, not the one looked at
             raw = fh.read(max_bytes + 1)
     except OSError as exc:
         raise ScenarioError([Problem(display, 1, 1, f"cannot read file: {exc.strerror or exc}")]) from None
     if len(raw) > max_bytes:
         raise ScenarioError([Problem(display, 1, 1, f"file is larger than the limit of {max_bytes:,} bytes")])
     return decode_text(raw, display)
+
+
+def _check_regular(mode: int, display: str) -> None:
+    if stat.S_ISDIR(mode):
+        raise ScenarioError([Problem(display, 1, 1, "this is a folder, not a file")])
+    if not stat.S_ISREG(mode):
+        what = "a named pipe" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"
+        raise ScenarioError([Problem(display, 1, 1, f"this is {what}, not a regular file; give a file to read")])
 
 
 def decode_text(raw: bytes, display: str) -> str:
@@ -149,8 +166,26 @@ def _check_events(text: str, display: str) -> None:
                 pass
     except yaml.MarkedYAMLError as exc:
         raise ScenarioError([_yaml_problem(exc, display)]) from None
-    except yaml.YAMLError as exc:  # unmarked errors (rare): report at the top of the file
-        raise ScenarioError([Problem(display, 1, 1, f"YAML error: {exc}")]) from None
+    except yaml.YAMLError as exc:  # a character YAML refuses, or (rare) an unmarked error
+        raise ScenarioError([_unmarked_problem(exc, text, display)]) from None
+
+
+def _unmarked_problem(exc: yaml.YAMLError, text: str, display: str) -> Problem:
+    """A YAML error without a mark: a reader error (a control character) located at its line, else line 1."""
+    if isinstance(exc, yaml.reader.ReaderError) and isinstance(exc.position, int) and exc.position >= 0:
+        # the C reader counts bytes of the UTF-8 text, the Python reader characters of the text
+        offset = exc.position if exc.encoding == "unicode" else len(
+            text.encode("utf-8")[: exc.position].decode("utf-8", errors="ignore"))
+        before = text[:offset]
+        line, column = before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
+        char = exc.character
+        code = ord(char) if isinstance(char, str) and char else char if isinstance(char, int) else None
+        kind = "a control character" if code is not None and (code < 0x20 or 0x7F <= code <= 0x9F) else \
+            "a special character"
+        what = f"the character U+{code:04X} ({kind})" if code is not None else kind
+        return Problem(display, line, column, f"{what} is not allowed in YAML; remove it, or write it as an escape "
+                                              "such as \\u0001 inside double quotes")
+    return Problem(display, 1, 1, f"YAML error: {exc}")
 
 
 def _yaml_problem(exc: yaml.MarkedYAMLError, display: str) -> Problem:
@@ -249,7 +284,7 @@ def load_text(text: str, display: str) -> Located:
     except yaml.MarkedYAMLError as exc:
         raise ScenarioError([_yaml_problem(exc, display)]) from None
     except yaml.YAMLError as exc:
-        raise ScenarioError([Problem(display, 1, 1, f"YAML error: {exc}")]) from None
+        raise ScenarioError([_unmarked_problem(exc, text, display)]) from None
     if node is None:
         raise ScenarioError([Problem(display, 1, 1, "file holds no YAML document")])
     builder = _Builder(display)
@@ -280,8 +315,11 @@ def resolve_inside(base_dir: Path, relative: str, root: Path) -> Path | None:
 
 
 def is_file(path: Path) -> bool:
-    """`Path.is_file`, but False (not an exception) for a name too long or otherwise unusable."""
+    """Whether something other than a folder is at `path`; False (not an exception) for an unusable name.
+
+    A named pipe or a device counts, so that reading it (`read_text`) says what it is instead of "not found".
+    """
     try:
-        return path.is_file()
+        return path.exists() and not path.is_dir()
     except (OSError, ValueError):
         return False

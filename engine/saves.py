@@ -6,7 +6,9 @@ promises matter more than anything else here:
 * a save never destroys the previous one: the new file is written beside the
   target, flushed to disk, and only then renamed over it (a rename within one
   folder is atomic), so a crash, a full disk or a read-only folder leaves the
-  old save as it was;
+  old save as it was; and a save replaces only a regular file that is an
+  earlier save, never a pipe, a device, a folder, a file of another kind, or
+  anything through a symbolic link (engine/files.py holds the rule);
 * loading a file, however damaged or hostile, either gives back exactly the
   game that was saved (same state, same history, same next dice) or raises
   `SaveError` with a sentence a player can act on: never a traceback, never
@@ -46,13 +48,11 @@ previous format, so older saves keep loading.
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import glob
 import json
 import os
 import stat
-import tempfile
+import tempfile  # noqa: F401 -- the tests reach the temporary files of engine/files.py as saves.tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -61,7 +61,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from engine import control
+from engine import control, files
 from engine.errors import IllegalOrder, ScenarioError
 from engine.exercise import load_scenario_or_exercise
 from engine.game import Game
@@ -81,6 +81,9 @@ MAX_SAVE_BYTES = 50 * 1024 * 1024
 #: (5,565 in 369 KB), so a save of the largest size holds under a million; a file of empty objects reaches
 #: this bound in 6 MB, and is refused before parsing builds them
 MAX_SAVE_CONTAINERS = 2_000_000
+#: the deepest a save's JSON may nest: a save written by the engine nests 9 levels (state, log, turn, order,
+#: effects, effect, ...); far deeper files would fail later, in the engine's own serialiser
+MAX_SAVE_DEPTH = 32
 #: the folder scenario paths in a save are relative to, and must stay inside
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -120,9 +123,12 @@ _HANDED_OUT: set[Path] = set()
 
 
 def fresh_path(folder: Path, stem: str, suffix: str = "") -> Path:
-    """`folder/stem+suffix`, or with -2, -3 ... added, whichever exists nowhere yet: nothing is replaced silently."""
+    """`folder/stem+suffix`, or with -2, -3 ... added, whichever exists nowhere yet: nothing is replaced silently.
+
+    Anything at a name counts, a dangling symbolic link or a pipe too, so a name handed out is one nothing has.
+    """
     candidate, n = folder / f"{stem}{suffix}", 1
-    while candidate.exists() or candidate in _HANDED_OUT:
+    while os.path.lexists(candidate) or candidate in _HANDED_OUT:
         n += 1
         candidate = folder / f"{stem}-{n}{suffix}"
     _HANDED_OUT.add(candidate)
@@ -350,96 +356,86 @@ def _check_game(game: Game, save_path: Path) -> None:
 
 
 def _write_atomically(path: Path, data: bytes) -> Path:
-    """Write to a temporary file in the target's folder, fsync, then rename over the target.
+    """Write the save by the engine's one rule for files (engine/files.py) and return the path written.
 
-    The rename is atomic within one filesystem, so readers see either the old
-    save or the new one, never half of one; the temporary file is removed on
-    any failure. A symlink at `path` is followed, so the file it points to is
-    replaced and the link kept.
+    Atomic (a new temporary file beside the target, fsynced, then renamed over
+    it), so readers see the old save or the new one, never half of one, and a
+    failure leaves the old one as it was; only onto a regular file (a pipe, a
+    device or a folder is refused, not replaced), never through a symbolic link
+    at the save's name, and never over a file that is not a save.
     """
+    _check_replaceable(path)
     try:
-        target = path.resolve()
-    except (OSError, RuntimeError) as exc:
-        raise SaveError(f"cannot resolve the save path: {exc}", path) from None
-    folder = target.parent
+        files.write_file(path, data)
+    except files.WriteError as exc:
+        raise SaveError(_write_words(exc, path), path) from None
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise SaveError(f"cannot create the folder {str(folder)!r}: {_os_reason(exc)}", path) from None
-    if target.is_dir():
-        raise SaveError("there is a folder by that name; choose a file name for the save", path)
-    tmp_name: str | None = None
+        return path.parent.resolve() / path.name
+    except (OSError, RuntimeError):
+        return path
+
+
+def check_save_target(path: Path) -> None:
+    """Refuse, before a game is played, a save path that could never be written (SaveError with the reason).
+
+    The same checks as saving (a regular file or nothing, no link, a save if
+    anything), and the nearest existing folder writable; nothing is written.
+    """
+    path = Path(path)
     try:
-        with tempfile.NamedTemporaryFile(dir=folder, prefix=f".{target.name}.", suffix=".tmp", delete=False) as tmp:
-            tmp_name = tmp.name
-            tmp.write(data)
-            tmp.flush()
-            os.fsync(tmp.fileno())
-        with contextlib.suppress(OSError):  # the permissions are a nicety, not worth failing a save over
-            os.chmod(tmp_name, _mode_for(target))
-        os.replace(tmp_name, target)
-        tmp_name = None
-    except OSError as exc:
-        raise SaveError(f"could not write the save ({_os_reason(exc)}); any earlier save there is unchanged",
-                        path) from None
-    finally:
-        if tmp_name is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp_name)
-    _fsync_folder(folder)
-    _remove_stale_temporaries(target)
-    return target
+        files.check_writable(path)
+    except files.WriteError as exc:
+        raise SaveError(_write_words(exc, path), path) from None
+    _check_replaceable(path)
+
+
+def _write_words(exc: files.WriteError, path: Path) -> str:
+    """A refused or failed write in the words of saving."""
+    if exc.kind == "folder":
+        return "there is a folder by that name; choose a file name for the save"
+    if exc.kind == "link":
+        return ("this is a symbolic link, and a save is never written through a link; name the file it points to, "
+                "or remove the link")
+    if exc.kind == "special":
+        return f"this is {exc.cause}, not a regular file, so no save is written there; choose another name"
+    if exc.kind == "no-folder" and exc.path != path:
+        return f"cannot create the folder {str(exc.path)!r}: {exc.cause or exc.reason}"
+    if exc.kind == "no-folder":
+        return f"the save cannot be written there ({exc.cause or exc.reason})"
+    return f"could not write the save ({exc.cause or exc.reason}); any earlier save there is unchanged"
+
+
+#: how much of an existing file is read to tell whether it is a save (ours begin with the format and the kind)
+_SAVE_HEAD = 4096
+
+
+def _check_replaceable(path: Path) -> None:
+    """Refuse to replace an existing file that is not a save: saving replaces an earlier save, nothing else."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return  # absent, or a problem the write itself reports
+    if not stat.S_ISREG(st.st_mode) or st.st_size == 0:
+        return  # a pipe, a link or a folder is refused by the write; an empty file holds nothing to lose
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+        try:
+            head = os.read(fd, _SAVE_HEAD)
+        finally:
+            os.close(fd)
+    except OSError:
+        return
+    if not (head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{") and f'"{SAVE_KIND}"'.encode() in head):
+        raise SaveError("there is a file by that name that is not a save, and saving never replaces another kind "
+                        "of file; choose another name", path)
 
 
 #: a temporary file this old beside a save was left by a process killed mid-save (no save takes this long)
-STALE_TEMP_SECONDS = 600
-
-
-def _remove_stale_temporaries(target: Path) -> None:
-    """Clear temporary files that a killed process left beside this save (the save itself is always whole)."""
-    now = time.time()
-    for leftover in target.parent.glob(f".{glob.escape(target.name)}.*.tmp"):
-        with contextlib.suppress(OSError):
-            if now - leftover.lstat().st_mtime > STALE_TEMP_SECONDS and leftover.is_file():
-                leftover.unlink()
-
-
-def _mode_for(target: Path) -> int:
-    """Keep an existing save's permissions; a new one gets the usual file mode, not the temp file's 0600."""
-    try:
-        return stat.S_IMODE(target.stat().st_mode)
-    except OSError:
-        return 0o666 & ~_UMASK
-
-
-def _read_umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-_UMASK = _read_umask()
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make the rename itself durable where the OS allows syncing a folder (not on Windows)."""
-    if not hasattr(os, "O_DIRECTORY"):
-        return
-    try:
-        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass  # some filesystems refuse; the file's data is already on disk
-    finally:
-        os.close(fd)
+STALE_TEMP_SECONDS = files.STALE_TEMP_SECONDS
 
 
 def _os_reason(exc: OSError) -> str:
-    names = {28: "the disk is full", 30: "the folder is read-only", 13: "permission denied"}
-    return names.get(exc.errno or 0) or exc.strerror or str(exc) or type(exc).__name__
+    return files.os_reason(exc)
 
 
 # ----------------------------------------------------------------------------- loading
@@ -662,7 +658,25 @@ def _parse(data: bytes, path: Path) -> dict[str, Any]:
     if not isinstance(doc, dict):
         raise SaveError(f"this is not a save: the file holds {_json_type(doc)}, "
                         "but a save is a JSON object", path)
+    depth = _depth(doc)
+    if depth > MAX_SAVE_DEPTH:
+        raise SaveError(f"this is not a save: its JSON is nested {depth} levels deep (a save is at most "
+                        f"{MAX_SAVE_DEPTH})", path)
     return doc
+
+
+def _depth(doc: Any) -> int:
+    """How deeply `doc`'s objects and lists nest (iteratively: a deep file must not exhaust the stack), stopping
+    as soon as the bound is passed."""
+    deepest, stack = 0, [(doc, 1)]
+    while stack:
+        node, d = stack.pop()
+        deepest = max(deepest, d)
+        if deepest > MAX_SAVE_DEPTH:
+            return deepest
+        children = node.values() if isinstance(node, dict) else node
+        stack.extend((c, d + 1) for c in children if isinstance(c, (dict, list)))
+    return deepest
 
 
 def _check_envelope(doc: dict[str, Any], path: Path) -> int:
@@ -791,7 +805,7 @@ def _validation_words(exc: ValidationError, prefix: str) -> str:
         elif kind == "extra_forbidden":
             parts.append(f"{where} is not a field the game state has")
         else:
-            text = f"{where}: {err.get('msg', 'invalid value')}"
+            text = f"{where}: {err.get('msg', 'invalid value').removeprefix('Value error, ')}"
             value = err.get("input")
             if value is None or isinstance(value, (str, int, float)):
                 text += f" (got {_clip(repr(value), 40)})"

@@ -39,12 +39,18 @@ SECRET_REASON = "it could no longer be carried out, for a reason only its side k
 
 
 def side_view(sc: Scenario, state: GameState, side: str | Collection[str] | None,
-              fog: Fog | None = None) -> dict[str, Any]:
+              fog: Fog | None = None, recent: int | None = None) -> dict[str, Any]:
     """A plain-data view of `state` for `side`, or for a team's actors (None: the facilitator, who sees all).
 
-    `fog` is the scenario's (Rules keeps one); it is built if not given.
+    `fog` is the scenario's (Rules keeps one); it is built if not given. `recent`: only the last that many turns
+    of the log (each exactly as in the whole view), for an observer that reads only the turn just played: the
+    whole log grows with the game, and dumping it every turn made a long game quadratic.
     """
-    data = state.model_dump(mode="json")
+    if recent is None:
+        data = state.model_dump(mode="json")
+    else:
+        data = state.model_dump(mode="json", exclude={"log"})
+        data["log"] = [rec.model_dump(mode="json") for rec in state.log[len(state.log) - recent:]] if recent else []
     mine = mine_of(side)
     if mine is None:
         return data

@@ -471,3 +471,19 @@ def test_the_perturbation_changes_only_hidden_things_the_facilitator_can_see() -
         assert [r.order for r in a.resolutions] == [r.order for r in b.resolutions]  # resolved orders are public
         assert [r.roll for r in a.resolutions] == [r.roll for r in b.resolutions]
         assert [r.outcome for r in a.resolutions] == [r.outcome for r in b.resolutions]
+
+
+@pytest.mark.parametrize("side", [None, "poland", "russia"])
+def test_a_view_of_the_recent_log_is_the_whole_view_cut_to_its_last_turns(side):
+    """`recent=` only shortens the log (so a long game's terminal stays linear): everything else, and each
+    record it keeps, is exactly what the whole view holds, fog included."""
+    game = Game(load_scenario(Path(__file__).resolve().parent.parent / "scenarios" / "post_nato_2024.yaml"), seed=4)
+    for _ in range(3):
+        for s in game.waiting_for():
+            game.submit(s, bot_orders("simple", game.rules, game.state, s))
+        game.adjudicate()
+    whole = game.view(side)
+    for recent in (0, 1, 2, 10):
+        cut = game.view(side, recent=recent)
+        assert cut["log"] == (whole["log"][-recent:] if recent else [])
+        assert {k: v for k, v in cut.items() if k != "log"} == {k: v for k, v in whole.items() if k != "log"}

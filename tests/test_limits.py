@@ -8,6 +8,7 @@ inside the bound lists a proportional number of legal orders.
 
 from __future__ import annotations
 
+import copy
 import subprocess
 import sys
 from math import comb
@@ -55,6 +56,18 @@ def test_a_card_with_too_many_aims_is_refused_at_validate_with_its_location(tmp_
     assert f"crowded.yaml:{line}:" in out.stderr and "575,757" in out.stderr
 
 
+def test_many_sides_each_with_many_choices_are_refused_for_the_whole_turn(tmp_path):
+    """20 sides with 3,917 choices each (found by the semantic fuzzer): every card within its own bound, but a
+    turn's choosing took seconds; the total a turn is bounded too."""
+    path = crowded(tmp_path, 17, 3)  # C(19, 3) = 969 aims for each of 20 sides
+    doc = yaml.safe_load(path.read_text())
+    for k in range(3):
+        doc["cards"].append({**copy.deepcopy(doc["cards"][-1]), "id": f"summit_{k}"})
+    path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"choose among [\d,]+ single orders a turn .* at most 10,000"):
+        load_scenario(path)
+
+
 def test_narrowing_the_target_brings_the_card_inside_the_bound_and_the_game_plays(tmp_path):
     among = ["alpha", "beta", "gamma", "extra_0", "extra_1", "extra_2"]
     path = crowded(tmp_path, 37, 3, among=among)
@@ -90,3 +103,20 @@ def test_a_sweep_grid_too_big_to_run_is_refused_before_any_game():
                          cwd=ROOT, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
     assert out.returncode == 2 and "Traceback" not in out.stderr
     assert "10,201 points (101 × 101 values)" in out.stderr and "at most 400" in out.stderr
+
+
+def test_validate_says_how_many_choices_a_side_has_and_warns_when_bots_will_be_slow(tmp_path):
+    ok = subprocess.run([sys.executable, "main.py", "validate", "scenarios/post_nato_2024.yaml"], cwd=ROOT,
+                        capture_output=True, text=True, timeout=60)
+    assert ok.returncode == 0 and "choices: 1,633 single orders a turn for all sides (up to 180 for russia)" \
+        in ok.stdout
+    assert "warning" not in ok.stdout
+    path = crowded(tmp_path, 17, 2)  # 20 actors, C(19, 2) = 171 aims for the one card
+    doc = yaml.safe_load(path.read_text())
+    for k in range(1):  # one more such card: some 7,000 choices a turn for all sides, allowed but slow
+        doc["cards"].append({**copy.deepcopy(doc["cards"][-1]), "id": f"summit_{k}"})
+    path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    slow = subprocess.run([sys.executable, "main.py", "validate", str(path)], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60)
+    assert slow.returncode == 0, slow.stderr
+    assert "warning:" in slow.stdout and "will be slow" in slow.stdout

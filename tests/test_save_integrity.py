@@ -109,3 +109,24 @@ def test_a_save_of_a_million_empty_records_is_refused_quickly_and_in_little_memo
         read_save(bomb, root=ROOT)
     # refused by a bound checked before the records are (bench/saves.py measures how fast and in how much memory)
     assert "at most" in str(err.value), err.value
+
+
+def test_a_save_nested_far_deeper_than_the_engine_writes_is_refused_with_the_reason(tmp_path):
+    """Found by the semantic fuzzer: a record nested 300 levels deep in an effect's fields passed the loader and
+    then failed in the state's serialiser (caught only by the loader's safety net)."""
+    from engine.game import Game
+
+    game = Game(load_scenario(MINI), seed=5)
+    for side in game.waiting_for():
+        game.submit(side, [])
+    game.adjudicate()
+    path = save_game(tmp_path / "base.json", game, MINI, label="base", root=ROOT)
+    doc = json.loads(path.read_text())
+    deep: list = []
+    for _ in range(300):
+        deep = [deep]
+    doc["state"]["log"][0]["upkeep"].append({"kind": "note", "text": deep})
+    bomb = tmp_path / "deep.json"
+    bomb.write_text(json.dumps(doc))
+    with pytest.raises(SaveError, match="nested 33 levels deep"):
+        read_save(bomb, root=ROOT)

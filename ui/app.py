@@ -156,7 +156,11 @@ class App:
         woken_by: list[pygame.event.Event] = []
         while self.running:
             self._frame(None, woken_by)
-            woken_by = self._sleep()
+            # SIGTERM reaches us as a QUIT event (SDL's signal handler queues one), like closing the window; a frame
+            # that handled it must not then sleep in the event queue: nothing would ever wake the loop again (it
+            # did whenever that frame took longer than SETTLE_S, e.g. measuring a huge name)
+            if self.running:
+                woken_by = self._sleep()
 
     def _sleep(self) -> list[pygame.event.Event]:
         """Wait for the next frame: until an event arrives (returned) or the screen's next change is due."""

@@ -120,7 +120,7 @@ def write_report_now(app: App, facilitator: bool = False) -> str:
     out = fresh_path(app.reports_dir, stem)
     try:
         path = write_report(game, out, audience=FACILITATOR if facilitator else ROOM,
-                            exercise=getattr(app.session, "exercise", None))
+                            exercise=getattr(app.session, "exercise", None), named=False)
     except OSError as exc:
         return f"Report not written: {exc.strerror or exc}"
     return f"Report written to {_shown(path)}"

@@ -72,16 +72,18 @@ class StartScreen:
         y = m.px(120)
         label_w = m.px(150)
         scenarios = list_scenarios()
-        names = [p.name for p in scenarios] or [self.scenario_path.name]
-        current = self.scenario_path.name if self.scenario_path.name in names else names[0]
+        # the widget library draws what it is given as is: a file's name through `fonts.safe` (a NUL would raise)
+        names = [fonts.safe(p.name) for p in scenarios] or [fonts.safe(self.scenario_path.name)]
+        here = fonts.safe(self.scenario_path.name)
+        current = here if here in names else names[0]
         if self.scenario_path not in scenarios:
-            names.append(self.scenario_path.name) if self.scenario_path.name not in names else None
-            current = self.scenario_path.name
+            names.append(here) if here not in names else None
+            current = here
         self.labels = [("Scenario", (col.x, y + m.px(6)))]
         self.scenario_menu = pygame_gui.elements.UIDropDownMenu(
             names, current, pygame.Rect(col.x + label_w, y, m.px(420), m.px(38)), manager=self.manager)
-        self.scenario_files = {p.name: p for p in scenarios}
-        self.scenario_files.setdefault(self.scenario_path.name, self.scenario_path)
+        self.scenario_files = {fonts.safe(p.name): p for p in scenarios}
+        self.scenario_files.setdefault(here, self.scenario_path)
         y += m.px(52)
         self.labels.append(("Seed", (col.x, y + m.px(6))))
         self.seed_entry = pygame_gui.elements.UITextEntryLine(
@@ -100,6 +102,7 @@ class StartScreen:
         if self.scenario is not None:
             per_row = 2
             bw = (col.w - label_w - m.pad) // per_row - m.pad
+            self._side_w = bw - m.px(16)  # what a side's label may take of its button
             for i, side in enumerate(self.scenario.playable_ids):
                 r, c = divmod(i, per_row)
                 rect = pygame.Rect(col.x + label_w + c * (bw + m.pad), y + r * m.px(46), bw, m.px(40))
@@ -113,13 +116,13 @@ class StartScreen:
         if self.scenario is None:
             self.start_button.disable()
         saves = list_saves()
-        self.save_files = {p.name: p for p in saves}
+        self.save_files = {fonts.safe(p.name): p for p in saves}
         self.load_menu = None
         self.load_button = pygame_gui.elements.UIButton(
             pygame.Rect(col.x + label_w + m.px(320), y, m.px(180), m.px(48)), "Load game", manager=self.manager)
         if saves:
             self.load_menu = pygame_gui.elements.UIDropDownMenu(
-                list(self.save_files), saves[0].name,
+                list(self.save_files), fonts.safe(saves[0].name),
                 pygame.Rect(col.x + label_w + m.px(510), y + m.px(5), col.right - col.x - label_w - m.px(510),
                             m.px(38)), manager=self.manager)
         else:
@@ -127,9 +130,11 @@ class StartScreen:
         self.info_top = y + m.px(64)
 
     def _side_label(self, side: str) -> str:
+        """A side's button: its name (as `fonts.safe` makes any text drawable, cut to the button) and who plays it."""
         assert self.scenario is not None
         who = "Team (human)" if side in self.humans else f"Bot ({self.levels.get(side, 'quick')})"
-        return f"{self.scenario.actor(side).name}: {who}"
+        room = max(0, getattr(self, "_side_w", 10_000) - fonts.font(self.app.m.font, True).size(f": {who}")[0])
+        return fonts.fit_text(self.scenario.actor(side).name, self.app.m.font, room, bold=True) + f": {who}"
 
     def cycle(self, side: str) -> None:
         """Bot (quick) → Bot (strong) → Team → Bot (simple) → Bot (quick)."""
