@@ -12,11 +12,16 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import unicodedata
 from pathlib import Path
 from typing import NoReturn
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = ROOT / "docs" / "scenario.schema.json"
+
+
+#: the longest title the template takes (a title is shown on one line of the map and of every report)
+MAX_TITLE = 200
 
 
 def scenario_id(name: str) -> str:
@@ -42,10 +47,21 @@ def _yaml_str(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def check_title(name: str) -> str:
+    """The title as given, or ValueError: a title is one line of printable text (a control character or a lone
+    surrogate from an undecodable argument would make a file the loader refuses, or that prints badly)."""
+    bad = next((ch for ch in name if unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp")), None)
+    if bad is not None:
+        raise ValueError(f"the title holds a control character (U+{ord(bad):04X}); give one line of printable text")
+    if len(name) > MAX_TITLE:
+        raise ValueError(f"the title is {len(name):,} characters long; give at most {MAX_TITLE}")
+    return name
+
+
 def render(name: str, out: Path, today: dt.date | None = None) -> str:
     today = today or dt.date.today()
     start = dt.date(today.year + 1, 1, 1)
-    return TEMPLATE.format(schema=schema_ref(out), id=scenario_id(name), title=_yaml_str(name),
+    return TEMPLATE.format(schema=schema_ref(out), id=scenario_id(name), title=_yaml_str(check_title(name)),
                            start=start.isoformat())
 
 

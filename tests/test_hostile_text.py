@@ -427,3 +427,50 @@ def test_the_loop_ends_after_a_slow_frame_that_handled_quit():
     finally:
         pygame.time.set_timer(pygame.USEREVENT, 0)
     assert time.perf_counter() - began < 3.0
+
+
+def test_new_scenario_refuses_a_title_that_would_make_a_file_the_loader_refuses(tmp_path):
+    """The title goes into the new file: a control character (or a lone surrogate from an undecodable
+    argument) is refused with the reason, and a printable title of any script is written and validates."""
+    out = tmp_path / "new.yaml"
+    res = run("new-scenario", "Bad\x1b[2J title", "--out", str(out))
+    assert_harmless(res, rc=2)
+    assert "control character (U+001B)" in res.stderr and not out.exists()
+    res = run("new-scenario", "Suwałki gap — Σ 2027 «Київ»", "--out", str(out))
+    assert_harmless(res)
+    res = run("validate", str(out))
+    assert_harmless(res)
+    assert "Suwałki gap — Σ 2027 «Київ»" in res.stdout
+
+
+def test_the_exercise_start_screen_and_control_panel_show_hostile_names(tmp_path):
+    """A NUL in a team's name or a figure's label used to make the widget library raise while building the
+    exercise's start screen (outside the error banner) and the control panel's drop-downs."""
+    import pygame
+
+    from engine.exercise import load_exercise
+    from tests.test_ui_exercise import PASS, type_into, unlock
+    from tests.ui_driver import Driver, drawn_texts
+    from ui.exercise_start import ExerciseStartScreen
+
+    subs = {**SUBSTITUTIONS, "{label: Budget points,": "{label: " + q(r"Budget\0 points") + ","}
+    scenario = write_hostile(tmp_path, subs=subs)
+    script = write_hostile_exercise(tmp_path, scenario)
+    text = script.read_text(encoding="utf-8")
+    script.write_text(text.replace("name: " + hostile("North", "+"), "name: " + q(r"North\0 team")),
+                      encoding="utf-8")
+    d = Driver()
+    d.app.show(ExerciseStartScreen(d.app, load_exercise(script), 3))
+    texts = drawn_texts(d.frame)
+    assert d.app.error is None, d.app.error
+    assert all("\x00" not in t for t in texts)
+    type_into(d, d.screen.passphrase, PASS)
+    d.click(d.screen.start_button.rect.center)
+    assert d.app.error is None, d.app.error
+    d.key(pygame.K_F10)
+    unlock(d)
+    assert d.screen.name == "facilitator", d.screen.name
+    d.click(next(b for b in d.screen.buttons if b.label.startswith("Adjust")).rect.center)
+    d.frame()
+    assert d.app.error is None, d.app.error
+    assert all("\x00" not in t for t in drawn_texts(d.frame))

@@ -231,8 +231,9 @@ class App:
         except Exception as exc:  # the UI must never take the game down with it
             detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
             self.error = f"Error while {what} ({getattr(self.screen, 'name', '?')}): {detail}"
-            print(self.error, file=sys.stderr)
-            traceback.print_exc(file=sys.stderr)
+            # for whoever reports the bug; an exception may quote a scenario's text, so never raw to the terminal
+            for line in traceback.format_exc().splitlines():
+                print(fonts.safe(line, 2000), file=sys.stderr)
 
     def _draw_error(self) -> None:
         w, _ = self.size

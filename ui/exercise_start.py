@@ -84,7 +84,7 @@ class ExerciseStartScreen:
             self.seed_entry.disable()  # a saved exercise keeps its seed
         y += m.px(56)
         # the saves of this exercise (newest first), to resume one
-        self.save_files = {p.name: p for p in list_saves() if plays_under(p, self.exercise.path)}
+        self.save_files = {fonts.safe(p.name): p for p in list_saves() if plays_under(p, self.exercise.path)}
         self.load_menu = None
         self.load_button = pygame_gui.elements.UIButton(pygame.Rect(self.right_x, y, m.px(190), m.px(40)),
                                                         "Load a save", manager=self.manager)
@@ -100,7 +100,7 @@ class ExerciseStartScreen:
     def team_label(self, team_id: str) -> str:
         t = self.exercise.team(team_id)
         who = "at the screen" if team_id in self.at_screen else "played by a bot"
-        return f"{t.name}: {who}"
+        return fonts.safe(f"{t.name}: {who}")  # the widget library draws it as given (a NUL would raise)
 
     def handle(self, event: pygame.event.Event) -> None:
         self.manager.process_events(event)

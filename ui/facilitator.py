@@ -346,7 +346,8 @@ class FacilitatorScreen:
         m = self.app.m
         sc = self.game.scenario
         c1, c2 = self.columns(2)
-        self.who_options = {sc.actor(a.id).name: a.id for a in sc.actors}
+        # the widget library draws its labels as given: each through `fonts.safe` (a NUL in a name would raise)
+        self.who_options = {fonts.safe(sc.actor(a.id).name): a.id for a in sc.actors}
         self.who_options[GLOBAL] = "global"
         self.who_options[LADDER] = "ladder"
         if self.whose not in self.who_options.values():
@@ -382,8 +383,9 @@ class FacilitatorScreen:
         if self.whose == "ladder":
             return {"Escalation score": "ladder"}
         if self.whose == "global":
-            return {d.label: f"global.{k}" for k, d in sc.globals.items()}
-        return {d.label + (" (private)" if d.private else ""): f"{self.whose}.{k}" for k, d in sc.variables.items()}
+            return {fonts.safe(d.label): f"global.{k}" for k, d in sc.globals.items()}
+        return {fonts.safe(d.label + (" (private)" if d.private else "")): f"{self.whose}.{k}"
+                for k, d in sc.variables.items()}
 
     def current_value(self) -> tuple[float, float, float]:
         who, var, (lo, hi) = control.resolve_ref(self.game.rules, self.figure)
