@@ -98,14 +98,22 @@ def csv_cell(value: Any) -> Any:
     `cat` of the file is safe too; log.json keeps the exact text), and text
     that then begins with = + - @, a tab or a carriage return (or the
     full-width = + - @) gets a leading single quote. Numbers, and text that is
-    exactly a number ("-2.5"), are left as they are.
+    exactly a number ("-2.5"), are left as they are. A cell longer than
+    CSV_CELL_MAX ends in "…" there: spreadsheets hold at most 32,767
+    characters a cell, and Python's own csv reader refuses fields over 131,072.
     """
     if not isinstance(value, str):
         return value
     value = clean(value)
+    if len(value) > CSV_CELL_MAX:
+        value = value[:CSV_CELL_MAX - 1] + "…"
     if value.startswith(_FORMULA_START) and not _NUMBER.fullmatch(value):
         return "'" + value
     return value
+
+
+#: the longest text a CSV cell is given (a spreadsheet's limit is 32,767 characters)
+CSV_CELL_MAX = 32_000
 
 
 def chart_text(text: Any, limit: int = 80) -> str:

@@ -474,3 +474,17 @@ def test_the_exercise_start_screen_and_control_panel_show_hostile_names(tmp_path
     d.frame()
     assert d.app.error is None, d.app.error
     assert all("\x00" not in t for t in drawn_texts(d.frame))
+
+
+def test_a_csv_cell_never_outgrows_what_spreadsheets_and_csv_readers_take():
+    """Found by the semantic fuzzer: an event fanning out to many effects with long names made a log.csv cell
+    of over 131,072 characters, which Python's csv reader (and any spreadsheet) refuses."""
+    import io
+
+    from cli.render import CSV_CELL_MAX, csv_cell
+
+    cell = csv_cell("=" + "x" * 500_000)
+    assert len(cell) <= CSV_CELL_MAX + 1 and cell.startswith("'=") and cell.endswith("…")
+    buf = io.StringIO()
+    csv.writer(buf).writerow([cell])
+    assert next(csv.reader(io.StringIO(buf.getvalue()))) == [cell]
