@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from pathlib import Path
 
 import pytest
@@ -26,9 +27,20 @@ SEMANTIC_CORPUS = sorted(p for p in CORPUS.iterdir() if p.name.startswith("seman
 
 @pytest.fixture(scope="module")
 def runner():
+    """One worker for the corpus. Its CPU budget is 40 s, not the campaign's 10: the corpus keeps the slowest
+    legal games found (200 turns through every stage takes 8-11 s of CPU here, more on a busy CI machine); a
+    real hang still runs into it."""
+    old = os.environ.get("SEMANTIC_CPU_SECONDS")
+    os.environ["SEMANTIC_CPU_SECONDS"] = "40"  # read by the worker process when it starts
     r = semantic.Runner()
-    yield r
-    r.close()
+    try:
+        yield r
+    finally:
+        r.close()
+        if old is None:
+            os.environ.pop("SEMANTIC_CPU_SECONDS", None)
+        else:
+            os.environ["SEMANTIC_CPU_SECONDS"] = old
 
 
 @st.composite
