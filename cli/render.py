@@ -91,6 +91,11 @@ def markdown_text(text: Any) -> str:
     return out
 
 
+def cut(text: str, limit: int) -> str:
+    """`text`, or its first `limit - 1` characters and "…" when it is longer (one place for every output's cap)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def csv_cell(value: Any) -> Any:
     """A CSV cell no spreadsheet runs as a formula (OWASP's CSV injection advice), and nothing a terminal obeys.
 
@@ -104,9 +109,7 @@ def csv_cell(value: Any) -> Any:
     """
     if not isinstance(value, str):
         return value
-    value = clean(value)
-    if len(value) > CSV_CELL_MAX:
-        value = value[:CSV_CELL_MAX - 1] + "…"
+    value = cut(clean(value), CSV_CELL_MAX)
     if value.startswith(_FORMULA_START) and not _NUMBER.fullmatch(value):
         return "'" + value
     return value
@@ -124,9 +127,7 @@ def chart_text(text: Any, limit: int = 80) -> str:
     text as it is, a literal `$` included. A leading `_` gets a space before it
     (matplotlib leaves a label that begins with one out of the legend).
     """
-    out = clean(text)
-    if len(out) > limit:
-        out = out[: limit - 1] + "…"
+    out = cut(clean(text), limit)
     if out.startswith("_"):
         out = " " + out
     return out.replace("$", "\\$")

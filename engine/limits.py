@@ -29,29 +29,36 @@ MAX_CHOICES_PER_TURN = 10_000
 SLOW_CHOICES_PER_TURN = 4_000
 
 
-def _pool_bound(sc: S.Scenario, card: S.Card, actor: S.Actor, changing: set[str]) -> int:
+@dataclass(frozen=True)
+class _Actors:
+    """What `_pool_bound` reads of the scenario's actors, worked out once per scenario."""
+
+    every: list[str]
+    kind: dict[str, str]
+    members: dict[str, set[str]]
+    changing: set[str]
+
+
+def _pool_bound(t: _Actors, card: S.Card, actor: S.Actor) -> int:
     """At most how many actors `actor` could choose among for `card`'s target, whatever happens in play."""
     tgt = card.target
     assert tgt is not None
-    every = [a.id for a in sc.actors]
-    members = {al.id: set(al.members) for al in sc.alliances}
     pool: set[str] = set()
     for ref in tgt.among or ["*"]:
         if ref == "*":
-            pool.update(every)
+            pool.update(t.every)
         elif ref.startswith("@"):
             name = ref[1:]
-            pool.update(every if name in changing else members.get(name, set()))
+            pool.update(t.every if name in t.changing else t.members.get(name, set()))
         elif ref == "self":
             pool.add(actor.id)
         elif ref in ("target", "targets", "parties"):
-            pool.update(every)  # read from the order itself: no tighter bound here
+            pool.update(t.every)  # read from the order itself: no tighter bound here
         else:
             pool.add(ref)
     kinds = set(tgt.kinds) if tgt.kinds else None
-    kind = {a.id: a.kind for a in sc.actors}
-    return sum(1 for a in pool if a in kind and (tgt.allow_self or a != actor.id)
-               and (kinds is None or kind[a] in kinds))
+    return sum(1 for a in pool if a in t.kind and (tgt.allow_self or a != actor.id)
+               and (kinds is None or t.kind[a] in kinds))
 
 
 def _changing_alliances(sc: S.Scenario) -> set[str]:
@@ -93,7 +100,8 @@ class Workload:
 
 
 def workload(sc: S.Scenario) -> Workload:
-    changing = _changing_alliances(sc)
+    t = _Actors([a.id for a in sc.actors], {a.id: a.kind for a in sc.actors},
+                {al.id: set(al.members) for al in sc.alliances}, _changing_alliances(sc))
     players = [a for a in sc.actors if a.playable]
     per_actor = {a.id: 0 for a in players}
     worst: dict[int, tuple[str, int]] = {}
@@ -103,7 +111,7 @@ def workload(sc: S.Scenario) -> Workload:
                 per_actor[a.id] += 1
             continue
         for a in players:
-            aims = comb(_pool_bound(sc, card, a, changing), card.target.count)
+            aims = comb(_pool_bound(t, card, a), card.target.count)
             per_actor[a.id] += aims
             if aims > worst.get(i, ("", -1))[1]:
                 worst[i] = (a.id, aims)

@@ -52,7 +52,6 @@ import functools
 import json
 import os
 import stat
-import tempfile  # noqa: F401 -- the tests reach the temporary files of engine/files.py as saves.tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field

@@ -7,6 +7,7 @@ loader can point at the line.
 
 from __future__ import annotations
 
+import calendar
 import itertools
 from collections import Counter
 from dataclasses import dataclass
@@ -290,8 +291,8 @@ class _Checker:
         if end > 9999 * 12 + 11:
             y, mo = divmod(end, 12)
             self.err(("meta", "start_date"),
-                     f"{m.turns} turns of {m.turn_months} month(s) from {_MONTHS[m.start_date.month - 1]} "
-                     f"{m.start_date.year} would end on 1 {_MONTHS[mo]} {y}, but dates stop at the end of December "
+                     f"{m.turns} turns of {m.turn_months} month(s) from {calendar.month_name[m.start_date.month]} "
+                     f"{m.start_date.year} would end on 1 {calendar.month_name[mo + 1]} {y}, but dates stop at the end of December "
                      "9999: start earlier or play fewer turns")
 
     def event_chains(self) -> None:
@@ -417,10 +418,6 @@ class _Checker:
         if read[0] == "relation":
             return "self" in read[2:] or players <= set(read[2:])
         return players <= self.fog.private_events[read[1]]
-
-
-_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December"]
 
 
 def _post_order(graph: dict[str, list[tuple[str, Loc]]]) -> list[str]:

@@ -1179,15 +1179,10 @@ def _round_trip(run: _Run, game: Any, path: Path) -> None:
 
 
 def _play_on(game: Any) -> None:
-    from engine.policy import simple_orders
+    """One more turn of a loaded game, as the mutation fuzzer plays a file that loads."""
+    from tests.fuzzing import _play_a_little
 
-    if game.over:
-        return
-    if game.state.phase == "paused":
-        game.control("resume")
-    for side in game.waiting_for():
-        game.submit(side, simple_orders(game.rules, game.state, side))
-    game.adjudicate()
+    _play_a_little(game, 1)
 
 
 def _report(game: Any, out: Path, audience_all: bool) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from engine import saves
+from engine import files, saves
 from engine.game import Game
 from engine.policy import simple_orders
 from engine.saves import MAX_SAVE_BYTES, SAVE_FORMAT, SaveError, load_game, read_save, save_game
@@ -185,7 +185,7 @@ def test_a_read_only_filesystem_is_a_save_error_even_as_root(mini, tmp_path, mon
     def read_only(*args: Any, **kw: Any) -> None:
         raise OSError(errno.EROFS, "Read-only file system")
 
-    monkeypatch.setattr(saves.tempfile, "NamedTemporaryFile", read_only)
+    monkeypatch.setattr(files.tempfile, "NamedTemporaryFile", read_only)
     with pytest.raises(SaveError, match=r"could not write the save \(the folder is read-only\)"):
         save_game(path, played(mini, 1), MINI)
     assert path.read_bytes() == before
@@ -511,7 +511,7 @@ def test_a_save_interrupted_at_any_step_leaves_the_previous_save(mini, tmp_path,
         raise Killed(errno.EIO, f"interrupted at {step}")
 
     if step in ("write", "flush"):
-        real = saves.tempfile.NamedTemporaryFile
+        real = files.tempfile.NamedTemporaryFile
 
         def half_file(*args: Any, **kw: Any) -> Any:
             f = real(*args, **kw)
@@ -521,9 +521,9 @@ def test_a_save_interrupted_at_any_step_leaves_the_previous_save(mini, tmp_path,
             else:
                 f.flush = die  # type: ignore[method-assign]
             return f
-        monkeypatch.setattr(saves.tempfile, "NamedTemporaryFile", half_file)
+        monkeypatch.setattr(files.tempfile, "NamedTemporaryFile", half_file)
     elif step == "NamedTemporaryFile":
-        monkeypatch.setattr(saves.tempfile, "NamedTemporaryFile", die)
+        monkeypatch.setattr(files.tempfile, "NamedTemporaryFile", die)
     else:
         monkeypatch.setattr(os, step, die)
     if step == "chmod":  # a failed chmod is only a nicety: the save goes through

@@ -16,7 +16,7 @@ from typing import Any
 
 import pygame
 
-from cli.render import clean
+from cli.render import clean, cut
 
 # pygame_gui ships Noto Sans; its Japanese cut also has the arrows, ticks and ≥ ≤ the game's text uses,
 # which the Latin cut and pygame's default font lack. It lacks much of Latin Extended (Suwałki, Łódź,
@@ -40,10 +40,7 @@ def safe(s: Any, limit: int = MAX_LINE) -> str:
     breaks and tabs spaces."""
     if isinstance(s, bytes):
         s = s.decode("utf-8", "replace")
-    s = s if isinstance(s, str) else str(s)
-    if len(s) > limit:
-        s = s[: limit - 1] + ELLIPSIS
-    return clean(s)
+    return clean(cut(s if isinstance(s, str) else str(s), limit))
 
 
 class SafeFont(pygame.font.Font):
@@ -147,9 +144,7 @@ def _fitting(f: pygame.font.Font, s: str, width: int) -> int:
 def wrap(s: str, size: int, width: int, bold: bool = False) -> list[str]:
     """`s` in lines of at most `width` pixels, broken between words (a word wider than a line is cut where it
     must be); line breaks in `s` start new lines. Any string (see `safe`); at most `MAX_WRAP` characters of it."""
-    s = s.decode("utf-8", "replace") if isinstance(s, bytes) else str(s)
-    if len(s) > MAX_WRAP:
-        s = s[: MAX_WRAP - 1] + ELLIPSIS
+    s = cut(s.decode("utf-8", "replace") if isinstance(s, bytes) else str(s), MAX_WRAP)
     f = font_for(s, size, bold)
     lines: list[str] = []
     for para in s.replace("\r\n", "\n").split("\n"):

@@ -313,7 +313,7 @@ def amount(bt: BTables, a: float | S.Scaled) -> Callable[[View, BCtx], Any]:
 
 
 def clamp(value: Any, lo: float, hi: float) -> np.ndarray:
-    """`engine.interpret._clamp` for arrays: round, then keep within the range."""
+    """`engine.interpret.clamp` for arrays: round, then keep within the range."""
     r = round6(np.asarray(value, dtype=float))
     return np.where(r < lo, lo, np.minimum(r, hi))
 
