@@ -2,7 +2,7 @@
 
 Usage: python bench/balance.py [N] [--scenario PATH] [--jobs J]
 
-Seeds 1..N; every side is played by `engine.policy.simple_orders`. Prints, per
+Seeds 1..N; every side is played by `engine.bots.policy.simple_orders`. Prints, per
 actor, the mean objective points against the maximum and the share of games in
 which each objective was met; per card, how often it was played and, within
 each side that may play it, how that side scored in games where it played the
@@ -25,11 +25,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine.bots import LEVELS, bot_orders
-from engine.game import Game
-from engine.loader import load_scenario
-from engine.rules import Rules
-from engine.scenario import Scenario
+from engine.bots.controllers import LEVELS, bot_orders
+from engine.rules.game import Game
+from engine.rules.turn import Rules
+from engine.scenario.load import load_scenario
+from engine.scenario.model import Scenario
 
 _SC: Scenario | None = None
 _LEVEL = "simple"

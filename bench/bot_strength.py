@@ -20,9 +20,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine.bots import controller, doctrines_for
-from engine.game import Game
-from engine.loader import load_scenario
+from engine.bots.controllers import controller, doctrines_for
+from engine.rules.game import Game
+from engine.scenario.load import load_scenario
 
 SCENARIO = ROOT / "scenarios" / "post_nato_2024.yaml"
 

@@ -15,9 +15,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine.bots import LEVELS, bot_orders, controller
-from engine.game import Game
-from engine.loader import load_scenario
+from engine.bots.controllers import LEVELS, bot_orders, controller
+from engine.rules.game import Game
+from engine.scenario.load import load_scenario
 
 
 def states(sc, seed: int = 1):  # type: ignore[no-untyped-def]

@@ -14,10 +14,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine import dice
-from engine.game import Game
-from engine.loader import load_scenario
-from engine.policy import random_orders
+from engine.bots.policy import random_orders
+from engine.core import dice
+from engine.rules.game import Game
+from engine.scenario.load import load_scenario
 
 
 def play(sc, seed: int) -> int:  # type: ignore[no-untyped-def]

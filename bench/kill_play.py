@@ -27,16 +27,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine.saves import SaveError, load_game
+from engine.persistence.saves import SaveError, load_game
 
 SAVER = """
 import sys
 from pathlib import Path
 sys.path.insert(0, {root!r})
-from engine.bots import controller
-from engine.game import Game
-from engine.loader import load_scenario
-from engine.saves import save_game
+from engine.bots.controllers import controller
+from engine.rules.game import Game
+from engine.scenario.load import load_scenario
+from engine.persistence.saves import save_game
 sc = load_scenario({scenario!r})
 g = Game(sc, seed=1)
 g.play_out(dict.fromkeys(sc.playable_ids, controller("simple")))

@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine.loader import load_scenario
+from engine.scenario.load import load_scenario
 from tests.random_play import Tally, play_randomly
 
 SCENARIOS = ["scenarios/post_nato_2024.yaml", "scenarios/baltic_2027.yaml", "tests/fixtures/fog.yaml"]

@@ -34,15 +34,15 @@ kind, path = sys.argv[2], sys.argv[3]
 start = time.perf_counter()
 try:
     if kind == "save":
-        from engine.saves import read_save
+        from engine.persistence.saves import read_save
         read_save(__import__("pathlib").Path(path), root=__import__("pathlib").Path(sys.argv[1]))
         reason = "ACCEPTED"
     elif kind == "scenario":
-        from engine.loader import load_scenario
+        from engine.scenario.load import load_scenario
         load_scenario(path)
         reason = "ACCEPTED"
     else:
-        from engine.sweep import grid, parse_sweep
+        from engine.analysis.sweep import grid, parse_sweep
         values = ",".join(str(i / 100) for i in range(101))
         grid([parse_sweep(f"a={values}"), parse_sweep(f"b={values}")])
         reason = "ACCEPTED"
@@ -55,9 +55,9 @@ print(f"{ms:.0f} {hwm} {reason}")
 
 
 def _save_bombs(folder: Path) -> dict[str, Path]:
-    from engine.game import Game
-    from engine.loader import load_scenario
-    from engine.saves import save_game
+    from engine.persistence.saves import save_game
+    from engine.rules.game import Game
+    from engine.scenario.load import load_scenario
 
     game = Game(load_scenario(MINI), seed=5)
     base = json.loads(save_game(folder / "base.json", game, MINI, label="base", root=ROOT).read_text())

@@ -18,10 +18,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine.bots import controller
-from engine.game import Game
-from engine.loader import load_scenario
-from engine.saves import load_game, save_game
+from engine.bots.controllers import controller
+from engine.persistence.saves import load_game, save_game
+from engine.rules.game import Game
+from engine.scenario.load import load_scenario
 
 SCENARIO = ROOT / "scenarios" / "post_nato_2024.yaml"
 

@@ -5,7 +5,7 @@ Prints `workers=1 games_per_s=X` and `workers=2 games_per_s=Y` (other tools read
 `scaling_1_to_2=Z`. `--reference N` also times N games of the reference engine with quick bots (the
 speed before the batch engine). `--memory` runs `main.py simulate` for 1,000, 10,000 and 40,000 games
 and samples the resident memory of the whole process tree (parent and workers) every 50 ms: it
-grows with the chunk size up to its cap (engine/simulate.py, MAX_CHUNK), then stays flat.
+grows with the chunk size up to its cap (engine/analysis/simulate.py, MAX_CHUNK), then stays flat.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine.simulate import Backend, simulate
+from engine.analysis.simulate import Backend, simulate
 
 
 def tree_rss_mb(root: int) -> float:
@@ -68,9 +68,9 @@ def main() -> None:
     p.add_argument("--reference", type=int, default=0, metavar="N")
     args = p.parse_args()
     if args.reference:
-        from engine.bots import controller
-        from engine.game import Game
-        from engine.loader import load_scenario
+        from engine.bots.controllers import controller
+        from engine.rules.game import Game
+        from engine.scenario.load import load_scenario
 
         sc = load_scenario(args.scenario)
         quick = controller("quick")

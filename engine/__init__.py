@@ -4,12 +4,15 @@ The engine never imports pygame and never prints: it returns data, and the
 command line or the map front end shows it.
 """
 
-from engine.errors import IllegalOrder, PhaseError, Problem, ScenarioError
-from engine.game import Game
-from engine.loader import load_scenario, load_scenario_text
-from engine.rules import Rules
-from engine.scenario import Scenario
-from engine.state import GameState, Order
+from engine.core.errors import IllegalOrder, PhaseError, Problem, ScenarioError
+from engine.core.state import GameState, Order
+
+# Registers exercise scripts as files a game may run under, for every layer that opens a game's file.
+from engine.exercise import script as _exercise_script  # noqa: F401  (imported for its registration)
+from engine.rules.game import Game
+from engine.rules.turn import Rules
+from engine.scenario.load import load_scenario, load_scenario_text
+from engine.scenario.model import Scenario
 
 __all__ = [
     "Game", "GameState", "IllegalOrder", "Order", "PhaseError", "Problem", "Rules", "Scenario", "ScenarioError",

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.loader import load_scenario
-from engine.scenario import Scenario
+from engine.scenario.load import load_scenario
+from engine.scenario.model import Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"

@@ -3,7 +3,7 @@
 `perturb` builds a copy of a game state in which only what an observer may
 not know differs. The list of what is hidden follows the fog-of-war rules
 (SECURITY.md) and is written out here on purpose, independently of the
-engine's own view code (engine/view.py, engine/fog.py), so that a mistake
+engine's own view code (engine/rules/views.py, engine/scenario/visibility.py), so that a mistake
 in one is caught by the other. Shared by tests/test_fog.py and the long
 random play of tests/random_play.py (bench/long_run.py).
 """
@@ -17,10 +17,10 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from engine import scenario as S
-from engine.game import Game, planning_start
-from engine.rules import Rules
-from engine.state import FreeAction, GameState, Order, relation_key
+from engine.core.state import FreeAction, GameState, Order, relation_key
+from engine.rules.game import Game, planning_start
+from engine.rules.turn import Rules
+from engine.scenario import model as S
 
 ROOM = ""  # the room's view: public data only
 
@@ -63,7 +63,7 @@ def mine_of(observer: str) -> set[str]:
 class Secrets:
     """What the fog-of-war rules hide from an observer (`mine`: the actors it plays; empty: the room).
 
-    Written from the rule set, independently of engine/view.py, on purpose.
+    Written from the rule set, independently of engine/rules/views.py, on purpose.
     """
 
     def __init__(self, sc: S.Scenario, mine: set[str]):

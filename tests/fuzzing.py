@@ -25,11 +25,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from engine.errors import ScenarioError
-from engine.exercise import load_exercise
-from engine.game import Game
-from engine.loader import load_scenario
-from engine.saves import SaveError, read_save
+from engine.core.errors import ScenarioError
+from engine.exercise.script import load_exercise
+from engine.persistence.saves import SaveError, read_save
+from engine.rules.game import Game
+from engine.scenario.load import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 SECONDS_PER_CASE = 10.0
@@ -230,8 +230,8 @@ class Workspace:
         return ws
 
     def _make_save(self) -> str:
-        from engine.exercise import ExerciseRun
-        from engine.saves import save_game
+        from engine.exercise.script import ExerciseRun
+        from engine.persistence.saves import save_game
 
         ex = load_exercise(self.root / "scenarios" / "exercises" / "drill.yaml")
         run = ExerciseRun(ex, seed=3, bot_level="simple")
@@ -307,7 +307,7 @@ def run_case(ws: Workspace, kind: str, original: str, mutated: str) -> Outcome:
 
 def _play_a_little(game: Game, turns: int = 2) -> None:
     """A file that loads must also play: a scenario the engine cannot run is a finding too."""
-    from engine.policy import simple_orders
+    from engine.bots.policy import simple_orders
 
     for _ in range(turns):
         if game.over:

@@ -4,7 +4,7 @@ A step is one of: a side commits random legal orders, a side takes its
 orders back, the control cell adjusts a figure, fires an event, pauses and
 resumes, a side argues a free action that control judges, control rewinds to
 an earlier turn, or the turn is adjudicated once everyone has committed. After
-every step the engine's invariants (engine/invariants.py) must hold; after
+every step the engine's invariants (engine/rules/invariants.py) must hold; after
 every adjudication each side's view is checked for anything it must not see,
 and one side (or the room), drawn at random, is checked by non-interference:
 the state with everything hidden from it changed (tests/fogcheck.py) must
@@ -20,12 +20,12 @@ import json
 import random
 from dataclasses import dataclass, field
 
-from engine import dice
-from engine.errors import IllegalOrder, PhaseError
-from engine.game import Game
-from engine.invariants import broken_invariants
-from engine.scenario import Scenario
-from engine.view import side_view
+from engine.core import dice
+from engine.core.errors import IllegalOrder, PhaseError
+from engine.rules.game import Game
+from engine.rules.invariants import broken_invariants
+from engine.rules.views import side_view
+from engine.scenario.model import Scenario
 from tests.fogcheck import EVERYTHING, ROOM, perturb
 
 

@@ -873,7 +873,7 @@ def shape(text: str, limit: int = 70) -> str:
 
 
 def _where(exc: BaseException) -> str:
-    """The innermost frame of the project's own code (engine/, cli/, ui/) in the exception's traceback."""
+    """The innermost frame of the project's own code (engine/, engine/cli/, engine/ui/) in the exception's traceback."""
     tb = traceback.extract_tb(exc.__traceback__)
 
     def own(filename: str) -> str | None:
@@ -1063,8 +1063,8 @@ def _refusal(exc: Any) -> Result:
 
 
 def _scenario_pipeline(run: _Run) -> Result:
-    from engine.errors import ScenarioError
-    from engine.loader import load_scenario
+    from engine.core.errors import ScenarioError
+    from engine.scenario.load import load_scenario
 
     case = run.case
     path = _write_scenario(run)
@@ -1098,16 +1098,16 @@ def _scenario_pipeline(run: _Run) -> Result:
 
 def _play(sc: Any, seed: int, level: str, turns: int, render: bool) -> Any:
     """Play up to `turns` turns with `level` bots on every side, checking the invariants after each turn."""
-    from engine.bots import bot_orders
-    from engine.game import Game
-    from engine.invariants import broken_invariants
-    from engine.policy import simple_orders
+    from engine.bots.controllers import bot_orders
+    from engine.bots.policy import simple_orders
+    from engine.rules.game import Game
+    from engine.rules.invariants import broken_invariants
 
     game = Game(sc, seed=seed)
     lines: list[str] = []
     renderer = None
     if render:
-        from cli.render import Renderer
+        from engine.present.render import Renderer
 
         renderer = Renderer(sc)
         lines += renderer.situation(game.view(None))
@@ -1126,7 +1126,7 @@ def _play(sc: Any, seed: int, level: str, turns: int, render: bool) -> Any:
         if broken:
             raise Finding(f"invariant broken: {shape(broken[0], 60)}", "; ".join(broken[:3])[:600])
         if renderer is not None:
-            from engine.changes import turn_changes
+            from engine.present.changes import turn_changes
 
             view = game.view(None)
             lines += renderer.summary(turn_changes(sc, before, view), view, None)
@@ -1152,7 +1152,7 @@ def _around(text: str, what: str) -> str:
 
 def _round_trip(run: _Run, game: Any, path: Path) -> None:
     """Save the game, load it back, replay it, and play on from the loaded game."""
-    from engine.saves import SaveError, read_save, replay_save, save_game
+    from engine.persistence.saves import SaveError, read_save, replay_save, save_game
 
     run.enter("save")
     target = run.root / "saves" / "game.json"
@@ -1186,8 +1186,8 @@ def _play_on(game: Any) -> None:
 
 
 def _report(game: Any, out: Path, audience_all: bool) -> None:
-    from cli.report import write_report
-    from engine.review import FACILITATOR, ROOM
+    from engine.analysis.review import FACILITATOR, ROOM
+    from engine.present.report import write_report
 
     write_report(game, out, audience=FACILITATOR if audience_all else ROOM)
     _check_report(out)
@@ -1206,12 +1206,13 @@ def same(a: Any, b: Any) -> bool:
 
 def _engines(sc: Any, seed: int) -> None:
     """The batch engine must play the same games as the reference engine (tests/test_batch.py)."""
-    from engine.batch import BatchRules, Unsupported, play_batch
-    from engine.bots import controller
-    from engine.game import Game
-    from engine.outcome import outcome_of
-    from engine.rules import Rules
-    from engine.simulate import game_seed
+    from engine.analysis.simulate import game_seed
+    from engine.bots.batch_quick import play_batch
+    from engine.bots.controllers import controller
+    from engine.rules.batch import BatchRules, Unsupported
+    from engine.rules.game import Game
+    from engine.rules.outcome import outcome_of
+    from engine.rules.turn import Rules
 
     try:
         br = BatchRules(Rules(sc))
@@ -1235,7 +1236,7 @@ def _games(sc: Any) -> int:
 
 
 def _simulate(sc: Any, path: Path, seed: int) -> None:
-    from engine.simulate import simulate
+    from engine.analysis.simulate import simulate
 
     runs = _games(sc)
     cols = simulate(path, runs=runs, seed=seed)
@@ -1275,11 +1276,11 @@ def _cli(run: _Run, path: Path, accepted: bool) -> None:
 
 
 def _save_pipeline(run: _Run) -> Result:
-    from engine.errors import ScenarioError
-    from engine.game import Game
-    from engine.loader import load_scenario
-    from engine.policy import simple_orders
-    from engine.saves import SaveError, read_save, replay_save, save_game
+    from engine.bots.policy import simple_orders
+    from engine.core.errors import ScenarioError
+    from engine.persistence.saves import SaveError, read_save, replay_save, save_game
+    from engine.rules.game import Game
+    from engine.scenario.load import load_scenario
 
     case = run.case
     spec = case.save or {}
@@ -1342,7 +1343,7 @@ def _nested(depth: int, kind: str = "dict") -> str:
 
 def build_save(text: str, spec: dict[str, Any]) -> bytes:
     """A fresh save's JSON, damaged as `spec` says (valid JSON unless a number literal is the attack)."""
-    from engine.saves import MAX_SAVE_BYTES
+    from engine.persistence.saves import MAX_SAVE_BYTES
 
     doc = json.loads(text)
     what, n = spec.get("what", "log_copies"), int(spec.get("n", 1))
@@ -1431,11 +1432,6 @@ def _worker_setup() -> Path:
     work = Path(tempfile.mkdtemp(prefix="semantic-fuzz-"))
     os.environ["WARGAME_AUTOSAVE"] = str(work / "autosave.json")
     os.chdir(work)  # anything written to the current folder lands in the scratch folder
-    import cli.report  # noqa: F401  (the imports are paid once, before the first case's clock starts)
-    import engine.batch
-    import engine.bots
-    import engine.saves
-    import engine.simulate  # noqa: F401
 
     return work
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from engine.aar import GENERAL, exercise_review, observations, observe
-from engine.errors import IllegalOrder
-from engine.exercise import ExerciseRun, load_exercise
-from engine.saves import load_game, save_game
+from engine.core.errors import IllegalOrder
+from engine.exercise.debrief import GENERAL, exercise_review, observations, observe
+from engine.exercise.script import ExerciseRun, load_exercise
+from engine.persistence.saves import load_game, save_game
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scenarios" / "exercises" / "us_withdrawal.yaml"

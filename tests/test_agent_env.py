@@ -9,7 +9,7 @@ pytest.importorskip("pettingzoo")
 
 from pettingzoo.test import parallel_api_test, parallel_seed_test
 
-from engine.agent_env import WargameEnv
+from engine.integrations.agent_env import WargameEnv
 from tests.conftest import MINI
 
 

@@ -10,11 +10,11 @@ from typing import Any
 import jsonschema
 import pytest
 
-from engine.bots import LEVELS, controller
-from engine.check import check_scenario
-from engine.game import Game
-from engine.loader import load_scenario
-from engine.safe_yaml import load_file
+from engine.analysis.check import check_scenario
+from engine.bots.controllers import LEVELS, controller
+from engine.rules.game import Game
+from engine.scenario.load import load_scenario
+from engine.scenario.safe_yaml import load_file
 from tests.conftest import FIXTURES, ROOT
 from tests.test_cli import run
 

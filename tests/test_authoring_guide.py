@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from engine import xref
-from engine.loader import load_scenario_text
-from engine.safe_yaml import load_text
-from engine.scenario import Deck, Scenario
+from engine.scenario import xref
+from engine.scenario.load import load_scenario_text
+from engine.scenario.model import Deck, Scenario
+from engine.scenario.safe_yaml import load_text
 from tests.conftest import ROOT
 
 GUIDE = ROOT / "docs" / "authoring.md"

@@ -15,12 +15,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.batch import BatchRules, Unsupported, play_batch
-from engine.bots import controller
-from engine.game import Game
-from engine.loader import load_scenario, load_scenario_text
-from engine.outcome import Outcome, outcome_of
-from engine.rules import Rules
+from engine.bots.batch_quick import play_batch
+from engine.bots.controllers import controller
+from engine.rules.batch import BatchRules, Unsupported
+from engine.rules.game import Game
+from engine.rules.outcome import Outcome, outcome_of
+from engine.rules.turn import Rules
+from engine.scenario.load import load_scenario, load_scenario_text
 
 ROOT = Path(__file__).resolve().parent.parent
 FEATURES = ROOT / "tests" / "fixtures" / "batch_features.yaml"
@@ -90,7 +91,7 @@ def test_alliances_that_change_membership_are_left_to_the_reference_engine():
 
 
 def test_check_records_the_same_games_on_the_batch_engine():
-    from engine.check import play_for_check, quick_games_at_once
+    from engine.analysis.check import play_for_check, quick_games_at_once
 
     sc = load_scenario(FEATURES)
     seeds = [1, 2, 3, 4, 5]
@@ -129,7 +130,7 @@ events:
     cand = next(i for i, c in enumerate(br.cands["alpha"]) if c.card.card.id == "double_waver")
     pending = {side: [np.array([cand if side == "alpha" else -1]), np.array([-1])] for side in sc.playable_ids}
     br.adjudicate(st, pending)
-    from engine.batch.interpret import AG, COM
+    from engine.rules.batch.interpret import AG, COM
 
     assert COM.states[int(st.get(("com", "pact", "alpha"))[0])] == "conditional"
     assert AG.states[int(st.get(("ag", "bilateral__alpha_gamma"))[0])] == "proposed"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from engine.bots import LEVELS, bot_orders, doctrines_for
-from engine.game import Game
-from engine.loader import load_scenario_text
-from engine.scenario import Scenario
+from engine.bots.controllers import LEVELS, bot_orders, doctrines_for
+from engine.rules.game import Game
+from engine.scenario.load import load_scenario_text
+from engine.scenario.model import Scenario
 from tests.conftest import MINI
 
 
@@ -115,7 +115,7 @@ def test_unknown_level_is_refused(mini: Scenario):
 
 
 def _final_value(sc: Scenario, side: str, level: str, seed: int) -> float:
-    from engine.bots import controller
+    from engine.bots.controllers import controller
 
     g = Game(sc, seed=seed)
     controllers = dict.fromkeys(sc.playable_ids, controller("quick"))

@@ -1,4 +1,4 @@
-"""What changed this turn (engine/changes.py), as one audience may see it, from real bot games.
+"""What changed this turn (engine/present/changes.py), as one audience may see it, from real bot games.
 
 Every figure the summary shows moved by exactly after − before in the audience's two views, and its causes
 add up to that; every figure that moved is shown; agreements that changed and the ladder's move are there;
@@ -13,12 +13,12 @@ from functools import cache
 
 import pytest
 
-from engine.bots import controller
-from engine.changes import FigureChange, TurnChanges, game_turn_changes, turn_changes
-from engine.game import Game
-from engine.loader import load_scenario
-from engine.scenario import Scenario
-from engine.view import side_view
+from engine.bots.controllers import controller
+from engine.present.changes import FigureChange, TurnChanges, game_turn_changes, turn_changes
+from engine.rules.game import Game
+from engine.rules.views import side_view
+from engine.scenario.load import load_scenario
+from engine.scenario.model import Scenario
 from tests.conftest import DEFAULT
 from tests.fogcheck import CATEGORIES, fork, perturb_game
 

@@ -149,7 +149,7 @@ def test_the_report_is_the_rooms_unless_the_facilitator_asks(tmp_path):
 
 
 def test_playing_one_side_shows_its_objectives_and_what_is_missing_before_its_first_choices():
-    from engine.loader import load_scenario
+    from engine.scenario.load import load_scenario
     from tests.conftest import DEFAULT
 
     sc = load_scenario(DEFAULT)

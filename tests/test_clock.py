@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from engine.clock import TimerSetting, TurnClock, parse_minutes
+from engine.core.clock import TimerSetting, TurnClock, parse_minutes
 
 
 def test_time_left_warning_and_time_out():

@@ -6,9 +6,9 @@ import ast
 from collections import Counter
 from pathlib import Path
 
-from engine.game import Game
-from engine.policy import simple_orders
-from engine.scenario import Scenario
+from engine.bots.policy import simple_orders
+from engine.rules.game import Game
+from engine.scenario.model import Scenario
 from tests.conftest import ROOT
 
 ARTICLE_SIDES = {"us", "uk", "germany", "france", "poland", "italy", "baltics", "nordics", "ukraine", "russia"}

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from engine import control
-from engine.errors import IllegalOrder, PhaseError, ScenarioError
-from engine.exercise import ExerciseRun, load_exercise, turn_of_date
-from engine.exercise_check import script_findings
-from engine.game import Game
-from engine.passphrase import make_lock
-from engine.saves import load_game, replay_save, save_game
-from engine.state import GameState
+from engine.analysis.exercise_check import script_findings
+from engine.core.errors import IllegalOrder, PhaseError, ScenarioError
+from engine.core.state import GameState
+from engine.exercise.passphrase import make_lock
+from engine.exercise.script import ExerciseRun, load_exercise, turn_of_date
+from engine.persistence.saves import load_game, replay_save, save_game
+from engine.rules import control
+from engine.rules.game import Game
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"

@@ -34,13 +34,13 @@ import pytest
 from hypothesis import HealthCheck, assume, given, note, settings
 from hypothesis import strategies as st
 
-from engine import scenario as S
-from engine.bots import LEVELS, bot_orders
-from engine.game import Game, planning_start
-from engine.loader import load_scenario
-from engine.saves import LoadedSave
-from engine.state import Order
-from engine.view import side_view
+from engine.bots.controllers import LEVELS, bot_orders
+from engine.core.state import Order
+from engine.persistence.saves import LoadedSave
+from engine.rules.game import Game, planning_start
+from engine.rules.views import side_view
+from engine.scenario import model as S
+from engine.scenario.load import load_scenario
 from tests.fogcheck import BEYOND, CATEGORIES, fork, perturb, perturb_game
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,7 +72,7 @@ def scenario(name: str) -> S.Scenario:
 @cache
 def snapshots(name: str) -> tuple[Game, ...]:
     """Games of quick bots stopped in planning at the turns of TURNS[name] (nobody has committed yet)."""
-    from engine.bots import controller
+    from engine.bots.controllers import controller
 
     sc = scenario(name)
     game = Game(sc, seed=SEEDS[name])
@@ -125,8 +125,8 @@ def _driver(path: Path) -> Any:
 def obs_ui(game: Game, observer: str, path: Path) -> list[str]:
     """Every string drawn on the observer's planning screen (each card selected in turn; the pointer on each
     side's map anchor), or on the room's results screen for the last turn, every item in turn."""
-    from ui.game_screen import PlanningScreen, ResultsScreen
-    from ui.session import Session
+    from engine.ui.game_screen import PlanningScreen, ResultsScreen
+    from engine.ui.session import Session
 
     d = _driver(path)
     g = fork(game)
@@ -188,7 +188,7 @@ class _StopAtPrompt(io.StringIO):
 def obs_terminal(game: Game, observer: str, path: Path, answers: list[Any] | None = None) -> str:
     """What `main.py play --headless --as OBSERVER` prints for this game (loaded as a save would be) until
     it asks for the observer's orders and is stopped there."""
-    import cli.main as cli
+    import engine.cli.main as cli
 
     g = fork(game)
     out = io.StringIO()
@@ -204,7 +204,7 @@ def obs_terminal(game: Game, observer: str, path: Path, answers: list[Any] | Non
 
 def obs_pettingzoo(game: Game, observer: str) -> str:
     pytest.importorskip("pettingzoo")
-    from engine.agent_env import WargameEnv
+    from engine.integrations.agent_env import WargameEnv
 
     env = WargameEnv(scenario=game.scenario, seed=0)
     env.reset(seed=0)
@@ -226,7 +226,7 @@ def obs_bots(game: Game, observer: str) -> str:
 
 def obs_report(game: Game, tmp: Path, charts: bool = False) -> dict[str, bytes]:
     """The room's report (what `write_report` writes by default), every file of it."""
-    import cli.report as report
+    import engine.present.report as report
 
     out = tmp / f"report-{random.getrandbits(64):x}"
     patch = contextlib.nullcontext() if charts else mock.patch.object(report, "make_charts", lambda *a, **k: [])
@@ -334,7 +334,7 @@ def _non_interference(channel: str, name: str, pool: tuple[str, ...], examples: 
 def test_the_next_dice_cannot_be_read_from_any_view(name: str, tmp_path: Path) -> None:
     """Two states with different seeds and dice but the same public history: every side's view and the
     room's are identical, and none holds the seed, the dice state, or another side's key."""
-    from engine import dice
+    from engine.core import dice
 
     game = committed_game(name, len(snapshots(name)) - 1, ROOM)
     seed_a, seed_b = 8_675_309_123_457, 5_551_212_987_643

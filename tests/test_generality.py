@@ -19,8 +19,8 @@ import tokenize
 
 import pytest
 
-from engine.loader import load_scenario
-from engine.scenario import Scenario
+from engine.scenario.load import load_scenario
+from engine.scenario.model import Scenario
 from tests.conftest import ROOT
 
 ENGINE = sorted((ROOT / "engine").glob("*.py"))

@@ -1,4 +1,4 @@
-"""Robust under hostile but valid input: every file the engine writes is written by one rule (engine/files.py).
+"""Robust under hostile but valid input: every file the engine writes is written by one rule (engine/persistence/files.py).
 
 What a user relies on, shown here command by command through the real CLI:
 
@@ -31,8 +31,9 @@ from typing import Any
 
 import pytest
 
-from engine.game import Game
-from engine.policy import simple_orders
+from engine.bots.policy import simple_orders
+from engine.core import paths
+from engine.rules.game import Game
 from tests.conftest import MINI, ROOT
 
 FEATURES = ROOT / "tests" / "fixtures" / "batch_features.yaml"
@@ -75,7 +76,7 @@ def no_temporaries(folder: Path) -> None:
 
 
 def mini_game(turns: int = 1) -> Game:
-    from engine.loader import load_scenario
+    from engine.scenario.load import load_scenario
 
     sc = load_scenario(MINI)
     g = Game(sc, seed=4)
@@ -87,7 +88,7 @@ def mini_game(turns: int = 1) -> Game:
 
 @pytest.fixture(scope="module")
 def save_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from engine.saves import save_game
+    from engine.persistence.saves import save_game
 
     return save_game(tmp_path_factory.mktemp("save") / "game.json", mini_game(2), MINI)
 
@@ -96,7 +97,7 @@ def save_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_the_safe_write_is_atomic_exclusive_and_leaves_a_users_tmp_alone(tmp_path):
-    from engine.files import write_file
+    from engine.persistence.files import write_file
 
     target = tmp_path / "out.txt"
     users = tmp_path / "out.txt.tmp"
@@ -110,7 +111,7 @@ def test_the_safe_write_is_atomic_exclusive_and_leaves_a_users_tmp_alone(tmp_pat
 
 @pytest.mark.parametrize("where", ["replace", "fsync", "write"])
 def test_a_failed_safe_write_removes_its_temporary_file_and_keeps_the_old_one(tmp_path, monkeypatch, where):
-    from engine import files
+    from engine.persistence import files
 
     target = tmp_path / "out.txt"
     target.write_text("old\n")
@@ -135,7 +136,7 @@ def test_a_failed_safe_write_removes_its_temporary_file_and_keeps_the_old_one(tm
 
 
 def test_the_safe_write_refuses_every_target_that_is_not_a_regular_file(tmp_path):
-    from engine.files import WriteError, write_file
+    from engine.persistence.files import WriteError, write_file
 
     victim = tmp_path / "victim.txt"
     victim.write_text("precious\n")
@@ -160,7 +161,7 @@ def test_the_safe_write_refuses_every_target_that_is_not_a_regular_file(tmp_path
 
 
 def test_a_device_node_and_a_socket_are_refused(tmp_path):
-    from engine.files import WriteError, write_file
+    from engine.persistence.files import WriteError, write_file
 
     node = tmp_path / "null-like"
     try:  # a node of our own in tmp_path (never opened here); the real /dev/null is never touched
@@ -224,7 +225,7 @@ def test_simulate_refuses_a_pipe_or_a_link_among_its_files_before_playing(tmp_pa
 
 
 def test_simulate_that_cannot_write_at_the_end_says_so_and_keeps_the_rest(tmp_path, monkeypatch, capsys):
-    from cli.main import main
+    from engine.cli.main import main
 
     real_replace = os.replace
 
@@ -248,7 +249,7 @@ def test_simulate_that_cannot_write_at_the_end_says_so_and_keeps_the_rest(tmp_pa
 
 
 def test_a_sweep_that_cannot_write_at_the_end_says_so(tmp_path, monkeypatch, capsys):
-    from cli.main import main
+    from engine.cli.main import main
 
     real_replace = os.replace
 
@@ -282,7 +283,7 @@ def test_simulate_in_a_read_only_folder(tmp_path):
 
 
 def test_save_game_refuses_a_pipe_a_link_and_a_file_that_is_not_a_save(tmp_path):
-    from engine.saves import SaveError, load_game, save_game
+    from engine.persistence.saves import SaveError, load_game, save_game
 
     g = mini_game(1)
     pipe = fifo(tmp_path / "pipe.json")
@@ -308,7 +309,7 @@ def test_save_game_refuses_a_pipe_a_link_and_a_file_that_is_not_a_save(tmp_path)
 
 
 def test_an_autosave_onto_a_pipe_is_a_message_and_the_pipe_stays(tmp_path):
-    from engine.saves import autosave
+    from engine.persistence.saves import autosave
 
     pipe = fifo(tmp_path / "auto.json")
     failed = autosave(mini_game(1), MINI, pipe)
@@ -362,7 +363,7 @@ def test_play_refuses_to_save_through_a_link_or_over_a_scenario(tmp_path):
 
 
 def test_autosave_off_and_the_default_paths(tmp_path, monkeypatch):
-    from engine import saves
+    from engine.persistence import saves
 
     for off in ("off", "OFF", "none", "", "  "):
         assert saves.autosave_path(off) is None
@@ -377,7 +378,7 @@ def test_autosave_off_and_the_default_paths(tmp_path, monkeypatch):
     assert saves.fresh_path(tmp_path, "autosave-x", ".json") == tmp_path / "autosave-x-3.json"
     monkeypatch.delenv(saves.AUTOSAVE_ENV)
     default = saves.autosave_path(None, "mini")
-    assert default is not None and default.parent == saves.PROJECT_ROOT / "saves" and not os.path.lexists(default)
+    assert default is not None and default.parent == paths.written("saves") and not os.path.lexists(default)
 
 
 # ----------------------------------------------------------------------------- new-scenario
@@ -431,7 +432,7 @@ def test_new_scenario_refuses_a_pipe_even_with_force_and_says_so_for_bad_places(
 
 
 def test_new_scenario_that_fails_to_write_leaves_no_temporary_file(tmp_path, monkeypatch):
-    from cli.new_scenario import write_new
+    from engine.cli.new_scenario import write_new
 
     def boom(*args: Any, **kw: Any) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
@@ -483,8 +484,8 @@ def test_report_into_a_file_or_an_impossible_folder_is_one_sentence(tmp_path, sa
 
 
 def test_a_report_that_fails_half_way_keeps_the_files_written(tmp_path, monkeypatch):
-    from cli.report import write_report
-    from engine.files import WriteError
+    from engine.persistence.files import WriteError
+    from engine.present.report import write_report
 
     real_replace = os.replace
 
@@ -503,8 +504,8 @@ def test_a_report_that_fails_half_way_keeps_the_files_written(tmp_path, monkeypa
 
 
 def test_a_default_report_folder_is_never_a_planted_link(tmp_path, monkeypatch):
-    from cli.report import write_report
-    from engine.files import WriteError
+    from engine.persistence.files import WriteError
+    from engine.present.report import write_report
 
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
@@ -548,8 +549,8 @@ def test_window_sizes_and_scales_are_checked(args, words):
 
 
 def test_a_control_character_is_reported_at_its_line_and_column(tmp_path):
-    from engine.errors import ScenarioError
-    from engine.safe_yaml import load_text
+    from engine.core.errors import ScenarioError
+    from engine.scenario.safe_yaml import load_text
 
     text = 'format: 1\nmeta:\n  id: x\n  title: "\u00e9\u00e9 a\x01b"\n'
     with pytest.raises(ScenarioError) as caught:

@@ -1,7 +1,7 @@
 """Scenarios valid to the schema but extreme: a clean game, or a clear refusal at `validate`.
 
 Not-a-number and infinity anywhere a scenario or an exercise script gives a
-number, figures beyond the format's limit (engine.scenario.LIMIT, MAX_COUNT),
+number, figures beyond the format's limit (engine.scenario.model.LIMIT, MAX_COUNT),
 a calendar that runs past the year 9999, sweep values of the same kinds, and
 events that fire each other in a loop are each refused at load with the
 FILE:LINE:COLUMN of the value (exit 2, no traceback, on the command line).
@@ -20,16 +20,16 @@ from pathlib import Path
 
 import pytest
 
-from engine import scenario as S
-from engine.batch import BatchRules
-from engine.bots import controller
-from engine.errors import ScenarioError
-from engine.exercise import load_exercise
-from engine.game import Game
-from engine.loader import load_scenario, load_scenario_text
-from engine.rules import Rules
-from engine.safe_yaml import load_text
-from engine.sweep import SweepError, apply_changes, parse_sweep
+from engine.analysis.sweep import SweepError, apply_changes, parse_sweep
+from engine.bots.controllers import controller
+from engine.core.errors import ScenarioError
+from engine.exercise.script import load_exercise
+from engine.rules.batch import BatchRules
+from engine.rules.game import Game
+from engine.rules.turn import Rules
+from engine.scenario import model as S
+from engine.scenario.load import load_scenario, load_scenario_text
+from engine.scenario.safe_yaml import load_text
 from tests.conftest import FIXTURES, MINI, ROOT
 from tests.test_batch import assert_same
 
@@ -591,7 +591,7 @@ def test_extreme_values_play_to_the_end_on_the_command_line_and_chart_in_the_rep
     res = run_cli("play", "--headless", "--seed", "5", "--autosave", "off", "--scenario", str(path))
     assert res.returncode == 0, res.stderr[-2000:]
     assert "Traceback" not in res.stderr and "End of game" in res.stdout
-    from cli.report import write_report
+    from engine.present.report import write_report
 
     game = Game(load_scenario(path), seed=5)
     game.play_out(dict.fromkeys(game.scenario.playable_ids, controller("quick")))
@@ -617,8 +617,8 @@ def test_a_range_finer_than_a_millionth_is_never_left_in_either_engine():
                         "initial: 1.0e-300, default: 1.0e-300}")
     sc = load_scenario_text(text)
     game = Game(sc, seed=2)
-    from engine.invariants import broken_invariants
-    from engine.policy import simple_orders
+    from engine.bots.policy import simple_orders
+    from engine.rules.invariants import broken_invariants
 
     while not game.over:
         for side in game.waiting_for():

@@ -270,7 +270,7 @@ def test_report_escapes_markdown_and_html_neutralises_csv_and_draws_every_chart(
 
 
 def test_markdown_escape_keeps_the_words():
-    from cli.render import markdown_text
+    from engine.present.render import markdown_text
 
     out = markdown_text("a *b* _c_ [d](javascript:e) <f> `g` | h\n# i \x1b[2J")
     assert "<" not in out and "\x1b" not in out and "\n" not in out
@@ -280,7 +280,7 @@ def test_markdown_escape_keeps_the_words():
 
 
 def test_csv_cells_are_neutralised_but_numbers_stay_numbers():
-    from cli.render import csv_cell
+    from engine.present.render import csv_cell
 
     for bad in ("=1+1", "+1+1", "-1+1", "@SUM(A1)", "=HYPERLINK(\"x\")", "-", "\uff1d1+1"):
         assert csv_cell(bad) == "'" + bad
@@ -298,7 +298,7 @@ def test_chart_text_is_never_mathtext():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from cli.render import chart_text
+    from engine.present.render import chart_text
 
     fig, ax = plt.subplots()
     ax.set_title(chart_text(r"$x^2$ \frac $\\frac{a}{b}$ $ $$ {a}^{b} \x00"))
@@ -330,7 +330,7 @@ def test_simulate_writes_its_charts_and_neutralised_csv(tmp_path, scenario):
 def test_fonts_draw_any_string_and_measure_huge_ones_quickly():
     import pygame
 
-    from ui import fonts
+    from engine.ui import fonts
 
     pygame.font.init()
 
@@ -384,7 +384,7 @@ def test_the_map_exits_on_sigterm_even_with_a_huge_name(tmp_path):
     path = write_hostile(tmp_path, subs=subs)
     env = {**os.environ, "SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy", "DISPLAY": ":99",
            "PYGAME_HIDE_SUPPORT_PROMPT": "1"}
-    code = ("import sys; sys.path.insert(0, sys.argv[1]); from pathlib import Path; from ui.app import run_ui; "
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); from pathlib import Path; from engine.ui.app import run_ui; "
             "print('up', flush=True); run_ui(Path(sys.argv[2]), size=(1024, 700))")
     for wait in (3.0, 0.3):  # idle at the start screen, and while (possibly) still drawing it
         proc = subprocess.Popen([sys.executable, "-c", code, str(ROOT), str(path)], env=env,
@@ -448,10 +448,10 @@ def test_the_exercise_start_screen_and_control_panel_show_hostile_names(tmp_path
     exercise's start screen (outside the error banner) and the control panel's drop-downs."""
     import pygame
 
-    from engine.exercise import load_exercise
+    from engine.exercise.script import load_exercise
+    from engine.ui.exercise_start import ExerciseStartScreen
     from tests.test_ui_exercise import PASS, type_into, unlock
     from tests.ui_driver import Driver, drawn_texts
-    from ui.exercise_start import ExerciseStartScreen
 
     subs = {**SUBSTITUTIONS, "{label: Budget points,": "{label: " + q(r"Budget\0 points") + ","}
     scenario = write_hostile(tmp_path, subs=subs)
@@ -481,7 +481,7 @@ def test_a_csv_cell_never_outgrows_what_spreadsheets_and_csv_readers_take():
     of over 131,072 characters, which Python's csv reader (and any spreadsheet) refuses."""
     import io
 
-    from cli.render import CSV_CELL_MAX, csv_cell
+    from engine.present.render import CSV_CELL_MAX, csv_cell
 
     cell = csv_cell("=" + "x" * 500_000)
     assert len(cell) <= CSV_CELL_MAX + 1 and cell.startswith("'=") and cell.endswith("…")

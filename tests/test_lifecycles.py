@@ -6,8 +6,8 @@ import itertools
 
 import pytest
 
-from engine.errors import IllegalOrder
-from engine.lifecycles import AGREEMENT, COMMITMENT, GAME_PHASES, Lifecycle, ladder_lifecycle
+from engine.core.errors import IllegalOrder
+from engine.core.lifecycles import AGREEMENT, COMMITMENT, GAME_PHASES, Lifecycle, ladder_lifecycle
 
 LADDER = ladder_lifecycle(["calm", "tense", "crisis", "war"])
 ALL = [GAME_PHASES, AGREEMENT, COMMITMENT, LADDER]

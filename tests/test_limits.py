@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from engine.errors import ScenarioError
-from engine.game import Game
-from engine.limits import MAX_AIMS_PER_CARD
-from engine.loader import load_scenario
+from engine.core.errors import ScenarioError
+from engine.rules.game import Game
+from engine.scenario.limits import MAX_AIMS_PER_CARD
+from engine.scenario.load import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 MINI = ROOT / "tests" / "fixtures" / "mini.yaml"
@@ -75,7 +75,7 @@ def test_narrowing_the_target_brings_the_card_inside_the_bound_and_the_game_play
     game = Game(sc, seed=1)
     summits = [o for o in game.legal_orders("alpha") if o.card == "summit"]
     assert len(summits) == comb(len(among) - 1, 3) <= MAX_AIMS_PER_CARD
-    from engine.policy import simple_orders
+    from engine.bots.policy import simple_orders
 
     for _ in range(2):
         for side in game.waiting_for():

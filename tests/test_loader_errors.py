@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.errors import ScenarioError
-from engine.loader import load_scenario
+from engine.core.errors import ScenarioError
+from engine.scenario.load import load_scenario
 from tests.conftest import MINI, ROOT
 
 MINI_TEXT = MINI.read_text()

@@ -5,10 +5,10 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.game import Game
-from engine.invariants import broken_invariants
-from engine.scenario import Scenario
-from engine.state import GameState, Order
+from engine.core.state import GameState, Order
+from engine.rules.game import Game
+from engine.rules.invariants import broken_invariants
+from engine.scenario.model import Scenario
 
 
 def play_random(sc: Scenario, seed: int, data: st.DataObject) -> Game:
@@ -48,7 +48,7 @@ def test_random_legal_play_on_the_default_scenario(default_scenario, seed, data)
 @settings(max_examples=40, deadline=None)
 @given(seed=st.integers(0, 2**64))
 def test_bots_give_only_legal_orders_and_games_are_reproducible(mini, seed):
-    from engine.policy import simple_orders
+    from engine.bots.policy import simple_orders
 
     def bot(game: Game, side: str) -> list[Order]:
         orders = simple_orders(game.rules, game.state, side)

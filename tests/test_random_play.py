@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.loader import load_scenario
+from engine.scenario.load import load_scenario
 from tests.conftest import ROOT
 from tests.random_play import Tally, play_randomly
 

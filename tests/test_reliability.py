@@ -12,8 +12,8 @@ import time
 
 import pytest
 
-from cli.main import main
-from engine.saves import load_game
+from engine.cli.main import main
+from engine.persistence.saves import load_game
 from tests.conftest import MINI, ROOT
 
 

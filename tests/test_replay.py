@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from engine.bots import controller
-from engine.errors import PhaseError
-from engine.game import Game
-from engine.policy import simple_orders
-from engine.replay import replay
-from engine.saves import save_game
-from engine.state import Order
+from engine.bots.controllers import controller
+from engine.bots.policy import simple_orders
+from engine.core.errors import PhaseError
+from engine.core.state import Order
+from engine.persistence.replay import replay
+from engine.persistence.saves import save_game
+from engine.rules.game import Game
 from tests.conftest import MINI, ROOT
 
 

@@ -14,11 +14,11 @@ import sys
 
 import pytest
 
-from cli.report import write_report
-from engine import review
-from engine.game import Game
-from engine.policy import simple_orders
-from engine.state import Order
+from engine.analysis import review
+from engine.bots.policy import simple_orders
+from engine.core.state import Order
+from engine.present.report import write_report
+from engine.rules.game import Game
 from tests.conftest import ROOT
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -151,7 +151,7 @@ def default_game(tmp_path_factory):  # type: ignore[no-untyped-def]
     save = tmp_path_factory.mktemp("fog_report") / "game.json"
     res = _main("play", "--headless", "--seed", "3", "--autosave", "off", "--save", str(save))
     assert res.returncode == 0, res.stderr
-    from engine.saves import load_game
+    from engine.persistence.saves import load_game
 
     game, _ = load_game(save)
     return game, save

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from engine.errors import IllegalOrder, PhaseError
-from engine.game import Game
-from engine.policy import simple_orders
-from engine.state import GameState, Order
+from engine.bots.policy import simple_orders
+from engine.core.errors import IllegalOrder, PhaseError
+from engine.core.state import GameState, Order
+from engine.rules.game import Game
 
 
 def bots(game: Game, side: str) -> list[Order]:
@@ -191,7 +191,7 @@ def test_escalation_to_the_end_rung_ends_the_game(mini):
     for seed in range(100):
         g2 = Game(mini, seed=seed, state=g.state.snapshot())
         g2.state.seed = seed
-        from engine import dice
+        from engine.core import dice
         g2.state.rng = dice.seed_state(seed)
         commit_all(g2, {"gamma": [Order(actor="gamma", card="threaten", targets=("beta",))]})
         rec = g2.adjudicate()
@@ -269,7 +269,7 @@ def test_forced_outcome_is_logged_as_an_override(mini):
 
 
 def test_an_event_whose_step_is_impossible_is_skipped_whole():
-    from engine.loader import load_scenario_text
+    from engine.scenario.load import load_scenario_text
     from tests.conftest import MINI
     text = MINI.read_text().replace(
         "      - {commitment: waver, actor: alpha, alliance: pact}\n",
@@ -285,7 +285,7 @@ def test_an_event_whose_step_is_impossible_is_skipped_whole():
 
 
 def test_a_relation_between_parties_changes_each_pair_once():
-    from engine.loader import load_scenario_text
+    from engine.scenario.load import load_scenario_text
     from tests.conftest import MINI
     text = MINI.read_text().replace(
         "      - {change: parties.defence_pct, by: 0.05}\n",
@@ -304,7 +304,7 @@ def test_an_upkeep_for_an_alliance_reaches_every_member_even_when_members_leave_
 
     import yaml
 
-    from engine.loader import load_scenario_text
+    from engine.scenario.load import load_scenario_text
 
     doc = yaml.safe_load((Path(__file__).parent / "fixtures" / "mini.yaml").read_text(encoding="utf-8"))
     doc["each_turn"].append({"for": ["@pact"], "effects": [{"leave": "pact", "actor": "self"},

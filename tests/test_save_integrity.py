@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from engine.loader import load_scenario
-from engine.rules import working_copy
-from engine.saves import SaveError, read_save, replay_save, save_game
-from engine.state import Order, TurnOrders
+from engine.core.state import Order, TurnOrders
+from engine.persistence.saves import SaveError, read_save, replay_save, save_game
+from engine.rules.turn import working_copy
+from engine.scenario.load import load_scenario
 from tests.conftest import FIXTURES, ROOT
 
 MINI = FIXTURES / "mini.yaml"
@@ -26,7 +26,7 @@ MINI = FIXTURES / "mini.yaml"
 def _forge(tmp_path: Path) -> Path:
     """A one-turn game of the mini scenario with a harmless control note; Alpha's orders then replaced by
     four plays of the same card (two allowed, each card once), the digests recomputed as a forger would."""
-    from engine.game import Game
+    from engine.rules.game import Game
 
     game = Game(load_scenario(MINI), seed=5)
     game.control("note", action="note", detail="coffee break", reason="")
@@ -39,7 +39,7 @@ def _forge(tmp_path: Path) -> Path:
     rules = game.rules
     live = working_copy(rules.new_game(5))
     for step in game.turns[0].control:
-        from engine import control
+        from engine.rules import control
 
         control.apply_step(rules, live, step)
     for side in rules.sc.playable_ids:
@@ -70,7 +70,7 @@ def test_a_forged_turn_with_a_control_note_does_not_replay_as_matching(tmp_path)
 def test_orders_given_before_the_control_cell_changed_the_game_still_replay(tmp_path):
     """The honest case the lenient path exists for: orders legal when given, then the facilitator's adjustment
     left the side unable to pay for them; they stand (and fizzle) in the live game and in its replay."""
-    from engine.game import Game
+    from engine.rules.game import Game
 
     game = Game(load_scenario(MINI), seed=5)
     game.submit("alpha", [Order(actor="alpha", card="raise")])
@@ -96,7 +96,7 @@ BOMBS = {
 
 @pytest.mark.parametrize("where", sorted(BOMBS))
 def test_a_save_of_a_million_empty_records_is_refused_quickly_and_in_little_memory(tmp_path, where):
-    from engine.game import Game
+    from engine.rules.game import Game
 
     game = Game(load_scenario(MINI), seed=5)
     path = save_game(tmp_path / "base.json", game, MINI, label="base", root=ROOT)
@@ -114,7 +114,7 @@ def test_a_save_of_a_million_empty_records_is_refused_quickly_and_in_little_memo
 def test_a_save_nested_far_deeper_than_the_engine_writes_is_refused_with_the_reason(tmp_path):
     """Found by the semantic fuzzer: a record nested 300 levels deep in an effect's fields passed the loader and
     then failed in the state's serialiser (caught only by the loader's safety net)."""
-    from engine.game import Game
+    from engine.rules.game import Game
 
     game = Game(load_scenario(MINI), seed=5)
     for side in game.waiting_for():

@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 
-from engine import files, saves
-from engine.game import Game
-from engine.policy import simple_orders
-from engine.saves import MAX_SAVE_BYTES, SAVE_FORMAT, SaveError, load_game, read_save, save_game
-from engine.state import Order
+from engine.bots.policy import simple_orders
+from engine.core.state import Order
+from engine.persistence import files, saves
+from engine.persistence.saves import MAX_SAVE_BYTES, SAVE_FORMAT, SaveError, load_game, read_save, save_game
+from engine.rules.game import Game
 from tests.conftest import DEFAULT, MINI, ROOT
 
 
@@ -441,7 +441,7 @@ def test_migrations_upgrade_older_formats(good_doc, tmp_path, monkeypatch):
 
 def test_default_scenario_round_trips_through_a_whole_game(default_scenario, tmp_path):
     """The shipped scenario at the start, mid-game and the end (the mini scenario is checked at every turn above)."""
-    from engine.bots import controller
+    from engine.bots.controllers import controller
 
     g = Game(default_scenario, seed=2)
     quick = dict.fromkeys(default_scenario.playable_ids, controller("quick"))
@@ -542,10 +542,10 @@ KILLER = """
 import sys
 from pathlib import Path
 sys.path.insert(0, {root!r})
-from engine.bots import controller
-from engine.game import Game
-from engine.loader import load_scenario
-from engine.saves import save_game
+from engine.bots.controllers import controller
+from engine.rules.game import Game
+from engine.scenario.load import load_scenario
+from engine.persistence.saves import save_game
 sc = load_scenario({scenario!r})
 g = Game(sc, seed=1)
 quick = dict.fromkeys(sc.playable_ids, controller("quick"))
@@ -628,7 +628,7 @@ def test_temporary_files_left_by_a_killed_save_are_cleared_by_the_next(mini, tmp
 
 def test_a_save_written_by_the_previous_format_loads_and_plays_on():
     """A format-2 save (from before sides had keys) is rebuilt from its order log, committed orders included."""
-    from engine.saves import read_save
+    from engine.persistence.saves import read_save
 
     loaded = read_save(Path(__file__).parent / "fixtures" / "saves" / "format2_mini.json")
     game = loaded.game
@@ -642,7 +642,7 @@ def test_a_save_written_by_the_previous_format_loads_and_plays_on():
 
 def test_every_game_autosaves_to_a_file_of_its_own(tmp_path, monkeypatch):
     """Two games (or a game and an exercise) never autosave over each other, and nothing existing is reused."""
-    from engine.saves import AUTOSAVE_ENV, autosave_path, fresh_path
+    from engine.persistence.saves import AUTOSAVE_ENV, autosave_path, fresh_path
 
     monkeypatch.delenv(AUTOSAVE_ENV, raising=False)
     first, second = autosave_path(None, "mini"), autosave_path(None, "mini")

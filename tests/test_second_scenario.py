@@ -9,10 +9,10 @@ from pathlib import Path
 import pygame
 import pytest
 
-from engine.bots import LEVELS, bot_orders
-from engine.game import Game
-from engine.loader import load_scenario
-from engine.scenario import Scenario
+from engine.bots.controllers import LEVELS, bot_orders
+from engine.rules.game import Game
+from engine.scenario.load import load_scenario
+from engine.scenario.model import Scenario
 from tests.conftest import DEFAULT, ROOT
 from tests.test_bots import checked
 from tests.test_cli import run

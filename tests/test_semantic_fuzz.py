@@ -108,7 +108,7 @@ def test_kept_cases_read_back_as_they_were(tmp_path):
 
 
 def test_a_damaged_save_is_built_to_its_size():
-    from engine.saves import MAX_SAVE_BYTES
+    from engine.persistence.saves import MAX_SAVE_BYTES
 
     base = json.dumps({"format": 3, "kind": "wargame-save", "seed": 1, "turns": [], "label": "",
                        "state": {"rung": "calm", "vars": {"a0": {"power": 1.0}}, "log": []}})

@@ -13,13 +13,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine.bots import controller
-from engine.game import Game
-from engine.loader import load_scenario
-from engine.outcome import outcome_of
-from engine.simulate import Backend, Columns, game_seed, simulate, simulate_points
-from engine.summary import Mean, Share, summarise
-from engine.sweep import SweepError, apply_changes, grid, parse_sweep
+from engine.analysis.simulate import Backend, Columns, game_seed, simulate, simulate_points
+from engine.analysis.summary import Mean, Share, summarise
+from engine.analysis.sweep import SweepError, apply_changes, grid, parse_sweep
+from engine.bots.controllers import controller
+from engine.rules.game import Game
+from engine.rules.outcome import outcome_of
+from engine.scenario.load import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 FEATURES = str(ROOT / "tests" / "fixtures" / "batch_features.yaml")

@@ -14,9 +14,9 @@ import sys
 from functools import cache
 from pathlib import Path
 
-from engine.describe import effect_text
-from engine.loader import load_scenario
-from engine.saves import read_save
+from engine.persistence.saves import read_save
+from engine.present.describe import effect_text
+from engine.scenario.load import load_scenario
 from tests.conftest import DEFAULT, MINI, ROOT
 
 OPTION = re.compile(r"^\s+(\d+)\. (.+?) \[", re.M)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pygame
 import pytest
 
+from engine.core import paths
 from tests.ui_driver import Driver
 
 
@@ -165,7 +166,7 @@ def test_a_drawing_error_is_reported_and_the_game_goes_on(shots, monkeypatch):
     start(d, ["france"])
     d.key(pygame.K_RETURN)
     before = d.app.session.game.state.digest()
-    from ui import panels
+    from engine.ui import panels
 
     def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise ValueError("a panel failed")
@@ -196,10 +197,10 @@ def test_sizes_and_projector_scale(shots, size, scale):
 
 
 def test_save_from_the_map_and_load_from_the_start_screen(shots, tmp_path, monkeypatch):
-    import ui.game_screen
-    import ui.start_screen
+    import engine.ui.game_screen
+    import engine.ui.start_screen
 
-    monkeypatch.setattr(ui.game_screen, "ROOT", tmp_path)
+    monkeypatch.setattr(paths, "written", lambda kind: tmp_path / kind)
     (tmp_path / "saves").mkdir()
     d = Driver(shots=shots)
     start(d, ["italy"], seed=9)
@@ -215,7 +216,7 @@ def test_save_from_the_map_and_load_from_the_start_screen(shots, tmp_path, monke
     digest = d.app.session.game.state.digest()
     saved = sorted((tmp_path / "saves").glob("*.json"))
     assert len(saved) == 1
-    monkeypatch.setattr(ui.start_screen, "list_saves", lambda: saved)
+    monkeypatch.setattr(engine.ui.start_screen, "list_saves", lambda: saved)
     d2 = Driver(shots=shots)
     s = d2.screen
     assert s.load_menu is not None
@@ -227,11 +228,11 @@ def test_save_from_the_map_and_load_from_the_start_screen(shots, tmp_path, monke
 
 def test_only_a_team_takes_back_its_orders_then_end_screen_report_replay_and_rewind(shots, tmp_path,
                                                                                     default_scenario):
-    from engine.bots import controller
-    from engine.game import Game
+    from engine.bots.controllers import controller
+    from engine.rules.game import Game
+    from engine.ui.game_screen import EndScreen
+    from engine.ui.session import Session
     from tests.conftest import DEFAULT
-    from ui.game_screen import EndScreen
-    from ui.session import Session
 
     d = Driver(shots=shots)
     start(d, ["poland", "ukraine"])
@@ -314,10 +315,10 @@ def test_a_team_sees_its_objectives_and_what_they_still_need(shots, default_scen
 
 
 def test_a_two_team_game_saved_on_the_map_resumes_with_the_same_teams_and_bots(shots, tmp_path, monkeypatch):
-    import ui.game_screen
-    import ui.start_screen
+    import engine.ui.game_screen
+    import engine.ui.start_screen
 
-    monkeypatch.setattr(ui.game_screen, "ROOT", tmp_path)
+    monkeypatch.setattr(paths, "written", lambda kind: tmp_path / kind)
     (tmp_path / "saves").mkdir()
     d = Driver(shots=shots)
     s = d.screen
@@ -338,7 +339,7 @@ def test_a_two_team_game_saved_on_the_map_resumes_with_the_same_teams_and_bots(s
     assert len(saved) == 1
 
     # another day, another start screen whose toggles say something else: the save's seating wins
-    monkeypatch.setattr(ui.start_screen, "list_saves", lambda: saved)
+    monkeypatch.setattr(engine.ui.start_screen, "list_saves", lambda: saved)
     d2 = Driver(shots=shots)
     d2.screen.humans = {"italy"}
     d2.click(d2.screen.load_button.rect.center)
@@ -347,8 +348,8 @@ def test_a_two_team_game_saved_on_the_map_resumes_with_the_same_teams_and_bots(s
     assert d2.screen.name == "handover" and d2.screen.side == "poland"
 
     # and `play --load` on the map seats it the same way
-    from engine.saves import read_save
-    from ui.app import seat_loaded
+    from engine.persistence.saves import read_save
+    from engine.ui.app import seat_loaded
 
     d3 = Driver(shots=shots)
     seat_loaded(d3.app, read_save(saved[0]))
@@ -357,7 +358,7 @@ def test_a_two_team_game_saved_on_the_map_resumes_with_the_same_teams_and_bots(s
 
 
 def test_a_window_larger_than_the_desktop_is_shrunk_to_fit():
-    from ui.app import fit_desktop
+    from engine.ui.app import fit_desktop
 
     assert fit_desktop((3840, 2160), [(1920, 1080)]) == (1920, 1020)
     assert fit_desktop((1280, 800), [(1920, 1080)]) == (1280, 800)
@@ -366,14 +367,14 @@ def test_a_window_larger_than_the_desktop_is_shrunk_to_fit():
 
 def test_play_as_a_side_on_the_map_seats_that_side_and_skips_the_start_screen(monkeypatch):
     """`main.py play --as poland` with a display: Poland is the team, the others bots (it used to be ignored)."""
-    import cli.main as cli
-    import ui.app
+    import engine.cli.main as cli
+    import engine.ui.app
 
     seen = {}
 
     def run(app):  # type: ignore[no-untyped-def]
         seen["screen"], seen["humans"] = app.screen.name, list(app.session.humans)
-    monkeypatch.setattr(ui.app.App, "run", run)
+    monkeypatch.setattr(engine.ui.app.App, "run", run)
     monkeypatch.setattr(cli, "_has_display", lambda: True)
     assert cli.main(["play", "--as", "poland", "--seed", "4", "--autosave", "off"]) == 0
     assert seen == {"screen": "handover", "humans": ["poland"]}
@@ -383,7 +384,7 @@ def test_every_letter_of_europe_is_drawn_not_boxed():
     """Suwałki, Łódź, Šiauliai, Ελλάδα, Україна: a letter the main face lacks switches to one that has it."""
     import pygame.freetype
 
-    from ui import fonts
+    from engine.ui import fonts
 
     pygame.font.init()
     pygame.freetype.init()

@@ -12,11 +12,12 @@ from pathlib import Path
 import pygame
 import pytest
 
-from engine.exercise import load_exercise
+from engine.core import paths
+from engine.exercise.script import load_exercise
+from engine.ui.exercise_session import LOCK_AFTER_S
+from engine.ui.exercise_start import ExerciseStartScreen
 from tests.conftest import FIXTURES, ROOT
 from tests.ui_driver import Driver
-from ui.exercise_session import LOCK_AFTER_S
-from ui.exercise_start import ExerciseStartScreen
 
 MINI_EXERCISE = FIXTURES / "exercise_mini.yaml"
 US_WITHDRAWAL = ROOT / "scenarios" / "exercises" / "us_withdrawal.yaml"
@@ -62,10 +63,9 @@ def start(d: Driver, path: Path, seed: int = 3, bots: tuple[str, ...] = (), adju
 
 
 def test_passphrase_injects_private_views_control_and_debrief(shots, tmp_path, monkeypatch):
-    import ui.game_screen
-    from engine.saves import load_game
+    from engine.persistence.saves import load_game
 
-    monkeypatch.setattr(ui.game_screen, "ROOT", tmp_path)
+    monkeypatch.setattr(paths, "written", lambda kind: tmp_path / kind)
     (tmp_path / "saves").mkdir()
     d = Driver(shots=shots)
     d.app.show(ExerciseStartScreen(d.app, load_exercise(MINI_EXERCISE), 3))
@@ -345,11 +345,11 @@ def test_two_actor_team_orders_for_each_actor_and_free_actions(shots):
 
 def test_the_replay_screen_leaves_rewinding_an_exercise_to_control(shots):
     """A team at the screen cannot rewind an exercise from the replay screen: only the control panel can."""
-    from ui.game_screen import ReplayScreen
+    from engine.ui.game_screen import ReplayScreen
 
     d = Driver(shots=shots)
     start(d, MINI_EXERCISE, bots=("north", "south"))
-    from engine.bots import controller
+    from engine.bots.controllers import controller
 
     game = d.app.session.game
     for _ in range(2):  # two turns played, as the room would have
@@ -365,12 +365,12 @@ def test_the_replay_screen_leaves_rewinding_an_exercise_to_control(shots):
 
 def test_a_saved_exercise_resumes_on_the_map_with_its_teams_and_script(shots, tmp_path, monkeypatch):
     """Saved in turn 2 with one team at the screen; loaded from the exercise's start screen, it goes on as it was."""
-    import ui.exercise_start
-    import ui.game_screen
-    from engine.saves import read_save
+    import engine.ui.exercise_start
+    import engine.ui.game_screen
+    from engine.persistence.saves import read_save
 
-    monkeypatch.setattr(ui.game_screen, "ROOT", tmp_path)
-    monkeypatch.setattr(ui.exercise_start, "list_saves", lambda: sorted((tmp_path / "saves").glob("*.json")))
+    monkeypatch.setattr(paths, "written", lambda kind: tmp_path / kind)
+    monkeypatch.setattr(engine.ui.exercise_start, "list_saves", lambda: sorted((tmp_path / "saves").glob("*.json")))
     (tmp_path / "saves").mkdir()
     d = Driver(shots=shots)
     start(d, MINI_EXERCISE, bots=("south",), adjudication="rigid")

@@ -16,10 +16,10 @@ from pathlib import Path
 import pygame
 import pytest
 
+from engine.ui import fonts
 from tests.conftest import DEFAULT, ROOT
 from tests.test_ui import start
 from tests.ui_driver import Driver
-from ui import fonts
 
 PROJECTOR = {"size": (1280, 800), "scale": 1.5}
 US_WITHDRAWAL = ROOT / "scenarios" / "exercises" / "us_withdrawal.yaml"
@@ -81,11 +81,11 @@ def marked_more(d: Driver, rect: pygame.Rect) -> bool:
 
 def finished_game_end_screen(d: Driver):  # type: ignore[no-untyped-def]
     """A game played to its last turn by bots, at the end screen (as the room reaches it)."""
-    from engine.bots import controller
-    from engine.game import Game
-    from engine.loader import load_scenario
-    from ui.game_screen import EndScreen
-    from ui.session import Session
+    from engine.bots.controllers import controller
+    from engine.rules.game import Game
+    from engine.scenario.load import load_scenario
+    from engine.ui.game_screen import EndScreen
+    from engine.ui.session import Session
 
     sc = load_scenario(DEFAULT)
     g = Game(sc, seed=4)
@@ -130,8 +130,8 @@ def test_end_screen_buttons_stay_inside_the_box():
 
 
 def play_exercise_to_the_debrief(d: Driver) -> None:
-    from engine.exercise import load_exercise
-    from ui.exercise_start import ExerciseStartScreen
+    from engine.exercise.script import load_exercise
+    from engine.ui.exercise_start import ExerciseStartScreen
 
     def typed(entry, text: str) -> None:  # type: ignore[no-untyped-def]
         d.click(entry.rect.center)
@@ -215,7 +215,7 @@ def test_budget_figures_reflow_instead_of_overlapping(shots, size_scale):
 
 
 def test_card_detail_scrolls_instead_of_asking_to_shrink_the_text(shots):
-    from engine.describe import card_lines
+    from engine.present.describe import card_lines
 
     d = Driver(shots=shots, **PROJECTOR)
     s = planning(d)
@@ -242,7 +242,7 @@ def test_card_detail_scrolls_instead_of_asking_to_shrink_the_text(shots):
 def legend_box(d: Driver) -> pygame.Rect:
     """The key's rectangle as drawn: the smallest image put on the screen under all of its labels
     (or under its folded tab, "Key (L)", when the whole key would not fit beside the theatre)."""
-    from ui.mapstyle import legend
+    from engine.ui.mapstyle import legend
 
     texts, blits = drawn_rects(d)
     s = d.screen
@@ -271,7 +271,7 @@ def test_the_legend_is_small_and_leaves_the_theatre_clear(shots, size_scale):
 
 def territory_colour(d: Driver, actor: str) -> tuple[int, int, int] | None:
     """The colour the map fills most of this actor's land with, read from the drawn map (None: off the map)."""
-    from ui.geo import point_in_ring
+    from engine.ui.geo import point_in_ring
 
     s = d.screen
     layer = s.mapview.layer(s.map_view_data(), s.mode)
@@ -288,7 +288,7 @@ def territory_colour(d: Driver, actor: str) -> tuple[int, int, int] | None:
 
 
 def test_every_legend_entry_is_a_colour_the_map_draws_for_that_state():
-    from ui.mapstyle import legend
+    from engine.ui.mapstyle import legend
 
     d = Driver()
     s = planning(d)
@@ -313,7 +313,7 @@ def test_every_legend_entry_is_a_colour_the_map_draws_for_that_state():
 
 
 def test_the_key_can_be_hidden_and_shown_with_l(shots):
-    from ui.mapstyle import legend
+    from engine.ui.mapstyle import legend
 
     d = Driver(shots=shots, **PROJECTOR)
     s = planning(d)
@@ -332,10 +332,10 @@ def test_report_charts_draw_each_side_in_its_map_colour(default_scenario):
 
     import matplotlib.image as mpimg
 
-    from cli.report import make_charts
-    from engine.bots import controller
-    from engine.game import Game
-    from ui.mapstyle import actor_colours
+    from engine.bots.controllers import controller
+    from engine.present.report import make_charts
+    from engine.rules.game import Game
+    from engine.ui.mapstyle import actor_colours
 
     g = Game(default_scenario, seed=4)
     for _ in range(4):

@@ -8,10 +8,10 @@ from pathlib import Path
 import pygame
 import pytest
 
-from engine.changes import turn_changes
+from engine.present.changes import turn_changes
+from engine.ui.game_screen import MARKED
 from tests.test_ui import start
 from tests.ui_driver import Driver
-from ui.game_screen import MARKED
 
 
 @pytest.fixture()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pygame
 import pytest
 
-from engine.clock import TimerSetting
+from engine.core.clock import TimerSetting
 from tests.test_ui import start
 from tests.test_ui_exercise import MINI_EXERCISE, type_into, unlock
 from tests.test_ui_exercise import start as start_exercise

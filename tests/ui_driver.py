@@ -12,8 +12,8 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 import pygame
 
-from ui import fonts
-from ui.app import App
+from engine.ui import fonts
+from engine.ui.app import App
 
 
 class Driver:
@@ -67,7 +67,7 @@ class Driver:
 
 
 def drawn_texts(draw: Callable[[], object]) -> list[str]:
-    """Every string rendered while `draw()` runs (all text goes through `ui.fonts.text`)."""
+    """Every string rendered while `draw()` runs (all text goes through `engine.ui.fonts.text`)."""
     seen: list[str] = []
     real = fonts.text
 

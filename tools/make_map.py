@@ -32,7 +32,7 @@ How
    ``MIN_PART_AREA_KM2`` (EPSG:3035 is equal-area, so areas are true areas), round to
    whole metres, order features largest first (so enclaves such as San Marino are
    painted over the hole-less Italy when drawn in order);
-5. add the capitals in ``CAPITALS`` projected the same way, check ``ui/laea.py``
+5. add the capitals in ``CAPITALS`` projected the same way, check ``engine/ui/laea.py``
    (the pure-Python projection the game uses) against pyproj, write the JSON and print
    its feature count, point count and size.
 
@@ -70,7 +70,7 @@ from shapely.geometry import MultiPolygon, Polygon, box, mapping, shape
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-from ui.laea import project  # noqa: E402  (the same projection the game uses at run time)
+from engine.ui.laea import project  # noqa: E402  (the same projection the game uses at run time)
 
 OUT = REPO / "assets" / "europe.json"
 
@@ -363,9 +363,9 @@ def main() -> None:
     check_geometry(features)
 
     points, max_err = check_laea(transformer)
-    print(f"ui/laea.py vs pyproj: max error {max_err:.2e} m over {len(points)} capitals")
+    print(f"engine/ui/laea.py vs pyproj: max error {max_err:.2e} m over {len(points)} capitals")
     if max_err > 1.0:
-        sys.exit("ui/laea.py disagrees with pyproj by more than 1 m")
+        sys.exit("engine/ui/laea.py disagrees with pyproj by more than 1 m")
 
     source = (
         f"Natural Earth 1:10m Admin 0 - Countries v{version} (point of view: Germany), public domain, "

@@ -71,9 +71,9 @@ def exercise_shots() -> None:
 
 
 def main() -> int:
-    import ui.start_screen
+    import engine.ui.start_screen
 
-    ui.start_screen.list_saves = lambda: []  # this machine's own saves are nobody's business in the README
+    engine.ui.start_screen.list_saves = lambda: []  # this machine's own saves are nobody's business in the README
     OUT.mkdir(parents=True, exist_ok=True)
     game_shots(Driver())
     game_shots(Driver(size=(1280, 800), scale=1.5), prefix="projector-")

@@ -1,0 +1,2 @@
+"""The engine as an environment for outside agents (PettingZoo, Gymnasium).
+"""

@@ -1,0 +1,2 @@
+"""What people read, shared by the command line and the map: text made safe, descriptions, reports, charts.
+"""
