@@ -18,7 +18,8 @@ from typing import Any
 
 from engine.analysis.check import Finding
 from engine.core.state import GameState
-from engine.exercise.script import Exercise, ExerciseRun
+from engine.exercise.script import Exercise, ExerciseRun, turn_of_date
+from engine.rules.game import Game
 from engine.rules.turn import Rules
 
 #: levels `check` plays an exercise at by default (the strong bot is slow; the tests cover it)
@@ -38,8 +39,6 @@ def _never_playable(rules: Rules, state: GameState, actor: str, card: str) -> bo
 
 def script_warnings(ex: Exercise) -> list[Finding]:
     """Problems visible without playing: steps that can never take effect, or that depend on a team's choice."""
-    from engine.rules.game import Game
-
     game = Game(ex.scenario, seed=1)
     rules, state = game.rules, game.state
     names = {a.id: a.name for a in ex.scenario.actors}
@@ -69,8 +68,6 @@ def _alternatives(ex: Exercise, inject_id: str) -> set[str]:
     Only one branch of a fork is delivered in a game (which one may be a team's choice, and bots in the teams'
     places may never make it), so a branch that never came is a finding only if none of its fork did.
     """
-    from engine.exercise.script import turn_of_date
-
     def turn(inj: Any) -> int | None:
         return inj.at_turn if inj.at_date is None else turn_of_date(ex.scenario, inj.at_date)
 

@@ -27,15 +27,12 @@ from typing import Any
 
 from engine.core.state import GameState
 from engine.rules.game import Game
-from engine.rules.views import seen_chance, side_view
+from engine.rules.views import ROOM, seen_chance, side_view
 from engine.scenario.model import Scenario
 
 #: effects that are bookkeeping, not moves in the game (paying a card's cost)
 _NOT_MOVES = {"cost", "note", "event"}
 
-#: the audiences of a review: the room (public data only) and the facilitator (everything); a side id is a side's
-ROOM = ""
-FACILITATOR = None
 
 
 @dataclass(frozen=True)

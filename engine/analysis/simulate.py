@@ -27,7 +27,9 @@ from typing import Any
 import numpy as np
 
 from engine.analysis.sweep import Change, apply_changes
+from engine.bots.controllers import controller
 from engine.core import dice
+from engine.rules.game import Game
 from engine.rules.outcome import Outcome, outcome_of, spending_pool
 from engine.rules.turn import Rules
 from engine.scenario.load import load_scenario
@@ -180,9 +182,6 @@ def play_chunk(job: Job, report: Callable[[int], None] | None = None) -> Columns
         outcomes = play_batch(batch, seeds, lambda turn, _: tell(min(size, size * turn // turns)))
         engine = "batch"
     else:
-        from engine.bots.controllers import controller
-        from engine.rules.game import Game
-
         bot = controller(job.level)
         outcomes = []
         for s in seeds:

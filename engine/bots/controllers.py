@@ -30,10 +30,10 @@ from dataclasses import dataclass
 
 from engine.bots.policy import bot_stream, simple_orders
 from engine.core import dice
-from engine.core.state import GameState, Order
+from engine.core.state import GameState, Order, relation_key
 from engine.rules.turn import Rules, working_copy
 from engine.scenario import model as S
-from engine.scenario.language import Ctx, compile_condition, seq_sum
+from engine.scenario.language import Ctx, compile_condition, select_agreement, seq_sum
 
 LEVELS = ("simple", "quick", "strong")
 #: spread of the seeded temperament added to each order's score (typical gains are 0.002 to 0.02)
@@ -89,8 +89,6 @@ class Doctrines:
             span = (d.max - d.min) or 1.0
 
             def relation(s: GameState, me: str) -> float:
-                from engine.core.state import relation_key
-
                 others = [a for a in resolve(Ctx(s, me)) if a != me]
                 if not others:
                     return 0.0
@@ -184,8 +182,6 @@ class Progress:
                 return 0.0
             return degree
         if isinstance(c, S.AgreementCondition) and c.exists and c.in_ and set(c.in_) & {"in_force", "invoked", "signed"}:
-            from engine.scenario.language import select_agreement
-
             which = select_agreement(rules.t, c.agreement)
 
             def stage(s: GameState, me: str) -> float:

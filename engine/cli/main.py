@@ -452,8 +452,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     The room's version by default (no side's private information); the
     facilitator's full version with --facilitator; one side's with --side.
     """
-    from engine.analysis.review import FACILITATOR, ROOM
     from engine.present.report import label, write_report
+    from engine.rules.views import FACILITATOR, ROOM
 
     loaded = _read_save(args.save)
     game = loaded.game

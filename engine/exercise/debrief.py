@@ -23,11 +23,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.analysis.review import FACILITATOR, ROOM
 from engine.core.errors import IllegalOrder
 from engine.exercise.script import Exercise
 from engine.rules.game import Game
-from engine.rules.views import side_view
+from engine.rules.views import FACILITATOR, ROOM, side_view
 
 #: the objective id of an observation that is about the exercise as a whole
 GENERAL = "general"

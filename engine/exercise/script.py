@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError, model_validator
 
+from engine.bots.controllers import controller
 from engine.core.errors import Problem, ScenarioError
 from engine.core.state import GameState, Order, Ruling, TurnRecord
 from engine.rules.game import Game
@@ -466,8 +467,6 @@ class ExerciseRun:
 
     def __init__(self, exercise: Exercise, seed: int, team_controllers: dict[str, Controller] | None = None,
                  bot_level: str | None = None, game: Game | None = None):
-        from engine.bots.controllers import controller
-
         self.exercise = exercise
         self.game = game if game is not None else Game(exercise.scenario, seed)
         level = bot_level or exercise.script.exercise.bot_level

@@ -32,7 +32,7 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
 from engine.analysis import review
-from engine.analysis.review import FACILITATOR, ROOM, Seen
+from engine.analysis.review import Seen
 from engine.exercise.debrief import exercise_review
 from engine.exercise.script import Exercise
 from engine.persistence import files
@@ -40,7 +40,7 @@ from engine.present import aar_report
 from engine.present.palette import AGREEMENT, actor_colours, rgb_hex
 from engine.present.render import Renderer, chart_text, csv_cell, html_text, markdown_text
 from engine.rules.game import Game
-from engine.rules.views import resolution_chance
+from engine.rules.views import FACILITATOR, ROOM, resolution_chance
 from engine.scenario.model import Scenario
 
 #: lifecycle state -> (colour, line style, width): the colours are the map's (engine/present/palette.py)

@@ -15,10 +15,8 @@ from typing import Any
 from engine.core.errors import IllegalOrder, PhaseError
 from engine.core.lifecycles import GAME_PHASES
 from engine.core.state import ControlRecord, ControlStep, FreeAction, GameState, Resolution, Ruling
+from engine.rules.figures import apply_adjustment, resolve_ref
 from engine.rules.turn import Rules
-from engine.scenario.language import clamp, move_ladder
-
-LADDER = "ladder"
 
 
 def _log(s: GameState, by: str, action: str, detail: str, reason: str = "") -> ControlRecord:
@@ -62,56 +60,11 @@ def fire_inject(rules: Rules, s: GameState, event_id: str, reason: str = "", by:
     _log(s, by, "fire_inject", f"{rec.name} ({event_id})", reason)
 
 
-def resolve_ref(rules: Rules, ref: str) -> tuple[str, str, tuple[float, float]]:
-    """`actor.var`, `global.var` or `ladder` → (who, var, range); refuse anything else with the choices."""
-    t = rules.t
-    if ref == LADDER:
-        lad = rules.sc.ladder
-        return LADDER, "escalation", (lad.min_score, lad.max_score)
-    who, _, var = ref.partition(".")
-    if who == "global":
-        if var not in t.global_range:
-            raise IllegalOrder(f"no global variable {var!r}; there are: {', '.join(sorted(t.global_range))}")
-        return who, var, t.global_range[var]
-    if who not in t.all_actors:
-        raise IllegalOrder(f"no actor {who!r}; write actor.variable, global.variable or ladder")
-    if var not in t.var_range:
-        raise IllegalOrder(f"no variable {var!r}; there are: {', '.join(sorted(t.var_range))}")
-    return who, var, t.var_range[var]
-
-
-def apply_adjustment(rules: Rules, s: GameState, ref: str, *, delta: float | None = None,
-                     value: float | None = None) -> dict[str, Any]:
-    """Set or shift one figure, kept inside its declared range; returns the effect record."""
-    who, var, (lo, hi) = resolve_ref(rules, ref)
-    if who == LADDER:
-        before = s.escalation
-    elif who == "global":
-        before = s.globals[var]
-    else:
-        before = s.vars[who][var]
-    after = value if value is not None else before + (delta or 0.0)
-    after = clamp(after, (lo, hi))
-    if who == LADDER:
-        s.escalation = after
-        rec: dict[str, Any] = {"kind": "escalate", "from": before, "to": after, "why": "control"}
-        extra: list[dict[str, Any]] = []
-        move_ladder(rules.t, s, extra)
-        if extra:
-            rec["rungs"] = extra
-        return rec
-    if who == "global":
-        s.globals[var] = after
-        return {"kind": "change", "actor": "global", "var": var, "from": before, "to": after}
-    s.vars[who][var] = after
-    return {"kind": "change", "actor": who, "var": var, "from": before, "to": after}
-
-
 def adjust(rules: Rules, s: GameState, ref: str, value: float, reason: str, by: str = "facilitator") -> dict[str, Any]:
     """The facilitator sets a figure by hand (e.g. a result the cards cannot express), with a recorded reason."""
     _in_planning(s, "adjusting a figure")
     reason = _need_reason(reason)
-    rec = apply_adjustment(rules, s, ref, value=value)
+    rec = apply_adjustment(rules.t, rules.sc.ladder, s, ref, value=value)
     _log(s, by, "adjust", f"{ref}: {rec['from']:g} → {rec['to']:g}", reason)
     return rec
 
@@ -126,7 +79,7 @@ def argue(rules: Rules, s: GameState, actor: str, argument: str, on_success: dic
     if not argument:
         raise IllegalOrder("state the argument: what happens, and why it should")
     for ref in on_success or {}:
-        resolve_ref(rules, ref)
+        resolve_ref(rules.t, rules.sc.ladder, ref)
     action = FreeAction(actor=actor, argument=argument, on_success=dict(on_success or {}))
     s.free_pending.setdefault(actor, []).append(action)
 

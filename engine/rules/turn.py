@@ -44,6 +44,7 @@ from engine.core.state import (
     TurnRecord,
     relation_key,
 )
+from engine.rules.figures import apply_adjustment
 from engine.scenario import model as S
 from engine.scenario.language import (
     Cond,
@@ -55,6 +56,7 @@ from engine.scenario.language import (
     compile_effect,
     describe,
     fire_depth_exceeded,
+    move_ladder,
     own_agreement,
     round6,
     seq_sum,
@@ -604,8 +606,6 @@ class Rules:
 
     def _resolve_free(self, s: GameState, action: Any) -> FreeResolution:
         """A matrix argument: the facilitator's chance against the game's dice; on success its adjustments."""
-        from engine.rules.control import apply_adjustment
-
         if action.chance is None:
             return FreeResolution.model_construct(action=action, outcome="fizzled", roll=None, effects=[
                 {"kind": "note", "text": "no chance was set by the facilitator"}], decided_by="facilitator")
@@ -618,7 +618,7 @@ class Rules:
         effects: list[Record] = []
         if success:
             for ref, delta in action.on_success.items():
-                effects.append(apply_adjustment(self, s, ref, delta=delta))
+                effects.append(apply_adjustment(self.t, self.sc.ladder, s, ref, delta=delta))
         return FreeResolution.model_construct(action=action, outcome="success" if success else "failure", roll=roll,
                                               effects=effects, decided_by="dice" if roll is not None else "facilitator")
 
@@ -781,7 +781,6 @@ class Rules:
             before = s.escalation
             s.escalation = max(self.sc.ladder.min_score, round6(before - decay))  # round, then bound (as clamp)
             record.upkeep.append({"kind": "escalate", "from": before, "to": s.escalation, "why": "decay"})
-            from engine.scenario.language import move_ladder
             move_ladder(self.t, s, record.upkeep)
         for obj, conds in self.objectives:
             if obj.judged == "ever" and obj.id not in s.ever_met and all(f(Ctx(s, obj.actor)) for f in conds):

@@ -34,6 +34,11 @@ from engine.scenario.model import Scenario
 from engine.scenario.visibility import Fog, mine_of, satisfied
 
 HIDDEN = None
+
+#: the audiences of a view beyond one side: the room (public data only, what may be handed to every team)
+#: and the facilitator (everything); a side id is that side's own
+ROOM = ""
+FACILITATOR = None
 #: what an observer reads in place of a fizzle reason it may not know
 SECRET_REASON = "it could no longer be carried out, for a reason only its side knows"
 

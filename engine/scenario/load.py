@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 from engine.core.errors import Problem, ScenarioError
 from engine.scenario import limits, xref
 from engine.scenario.model import Scenario
-from engine.scenario.safe_yaml import Located, is_file, load_file, resolve_inside
+from engine.scenario.safe_yaml import Located, is_file, load_file, load_text, resolve_inside
 
 MAX_DECKS = 50
 
@@ -175,8 +175,6 @@ def load_scenario(path: str | Path) -> Scenario:
 
 def load_scenario_text(text: str, display: str = "<scenario>") -> Scenario:
     """Validate scenario YAML held in memory (no decks): for tests, the guide's examples and fuzzing."""
-    from engine.scenario.safe_yaml import load_text
-
     located = load_text(text, display)
     if not isinstance(located.data, dict):
         raise ScenarioError([located.problem((), "a scenario file must be a mapping")])

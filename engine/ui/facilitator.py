@@ -17,7 +17,7 @@ import pygame_gui
 
 from engine.core.errors import IllegalOrder
 from engine.core.state import Resolution
-from engine.rules import control
+from engine.rules import control, figures
 from engine.ui import fonts, theme
 from engine.ui.app import App
 from engine.ui.start_screen import gui_theme
@@ -388,7 +388,7 @@ class FacilitatorScreen:
                 for k, d in sc.variables.items()}
 
     def current_value(self) -> tuple[float, float, float]:
-        who, var, (lo, hi) = control.resolve_ref(self.game.rules, self.figure)
+        who, var, (lo, hi) = figures.resolve_ref(self.game.rules.t, self.game.rules.sc.ladder, self.figure)
         s = self.game.state
         v = s.escalation if who == "ladder" else s.globals[var] if who == "global" else s.vars[who][var]
         return v, lo, hi

@@ -111,9 +111,9 @@ def write_report_now(app: App, facilitator: bool = False) -> str:
     The folder is named by scenario, turn and time, never by the seed (a team
     handed the room's report must not learn it), and never replaces another.
     """
-    from engine.analysis.review import FACILITATOR, ROOM
     from engine.persistence.saves import fresh_path
     from engine.present.report import write_report
+    from engine.rules.views import FACILITATOR, ROOM
 
     game = app.session.game
     stem = f"{game.scenario.meta.id}-turn{game.state.turn:02d}-{time.strftime('%Y%m%d-%H%M%S')}"
