@@ -1186,8 +1186,8 @@ def _play_on(game: Any) -> None:
 
 
 def _report(game: Any, out: Path, audience_all: bool) -> None:
-    from engine.analysis.review import FACILITATOR, ROOM
     from engine.present.report import write_report
+    from engine.rules.views import FACILITATOR, ROOM
 
     write_report(game, out, audience=FACILITATOR if audience_all else ROOM)
     _check_report(out)

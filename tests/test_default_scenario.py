@@ -68,7 +68,9 @@ def test_plays_to_the_end_under_many_seeds(default_scenario: Scenario):
 
 def test_the_engine_names_no_actor_and_never_prints_or_imports_pygame(default_scenario: Scenario):
     names = {a.id for a in default_scenario.actors} | {c.id for c in default_scenario.cards}
-    for path in sorted((ROOT / "engine").glob("*.py")):
+    front_ends = (ROOT / "engine" / "cli", ROOT / "engine" / "ui")  # the two places that print and draw
+    for path in sorted(p for p in (ROOT / "engine").rglob("*.py") if not p.is_relative_to(front_ends[0])
+                       and not p.is_relative_to(front_ends[1])):
         text = path.read_text()
         tree = ast.parse(text)
         for node in ast.walk(tree):

@@ -23,7 +23,7 @@ from engine.scenario.load import load_scenario
 from engine.scenario.model import Scenario
 from tests.conftest import ROOT
 
-ENGINE = sorted((ROOT / "engine").glob("*.py"))
+ENGINE = sorted((ROOT / "engine").rglob("*.py"))
 SHIPPED = sorted((ROOT / "scenarios").glob("*.yaml"))
 
 
@@ -111,7 +111,7 @@ def test_the_check_sees_names_when_they_are_there(names):
             "host_nation_deal", "ee_no_incursion", "north_atlantic", "public_resolve"} <= names
     planted = (
         'def f(state, russia):\n'
-        '    """Docstrings may say Russia."""\n'
+        '    """Docstrings are checked by the next test."""\n'
         '    x = state.vars["estonia"]["defence_pct"]  # seize_border_village\n'
         '    return state.globals.corridor_open, "budget"\n'
     )
@@ -128,3 +128,46 @@ def test_the_engine_names_no_actor_variable_card_or_rung_of_any_shipped_scenario
         for line, how, name in mentions(path.read_text(encoding="utf-8"), names, vocab):
             problems.append(f"{path.relative_to(ROOT)}:{line}: {how} {name!r}")
     assert not problems, "the engine names scenario content:\n" + "\n".join(problems)
+
+
+def actor_words(sc: Scenario) -> tuple[set[str], set[str]]:
+    """An actor's display name and long id (as words), and its short ids (two letters, also English words)."""
+    words = {a.name for a in sc.actors} | {a.id for a in sc.actors if len(a.id) > 2}
+    return words, {a.id for a in sc.actors if len(a.id) <= 2}
+
+
+def actor_mentions(source: str, words: set[str], short: set[str]) -> list[tuple[int, str]]:
+    """(line, text) for each docstring, comment or message that names an actor of a shipped scenario."""
+    long_pat = re.compile(r"(?<![\w])(" + "|".join(map(re.escape, sorted(words, key=len, reverse=True))) + r")(?![\w])")
+    # a two-letter id is an ordinary word ("us"): counted when written as an id is, quoted or before = . or :
+    short_pat = re.compile(r"(?<![\w])([\"'`](?:" + "|".join(map(re.escape, short)) + r")[\"'`]|(?:"
+                           + "|".join(map(re.escape, short)) + r")(?=[=.:][a-z]))")
+    found = []
+    for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+        if tok.type in (tokenize.STRING, tokenize.COMMENT, getattr(tokenize, "FSTRING_MIDDLE", -1)):
+            for pat in (long_pat, short_pat):
+                for m in pat.finditer(tok.string):
+                    found.append((tok.start[0], m.group(1)))
+    return found
+
+
+def test_the_check_for_actor_names_sees_them() -> None:
+    words, short = {"Russia", "United States", "poland"}, {"us"}
+    planted = ('"""Only the United States."""\n'
+               '# per side: poland=quick\n'
+               'HELP = "let us see: --bot-level us=strong"\n'
+               'x = {"us": 1}  # Russian is another word\n')
+    assert [name for _, name in actor_mentions(planted, words, short)] == [
+        "United States", "poland", "us", '"us"']
+
+
+def test_docstrings_comments_and_messages_under_engine_name_no_actor_of_a_shipped_scenario() -> None:
+    words: set[str] = set()
+    short: set[str] = set()
+    for path in SHIPPED:
+        w, s = actor_words(load_scenario(path))
+        words |= w
+        short |= s
+    problems = [f"{path.relative_to(ROOT)}:{line}: {name!r}"
+                for path in ENGINE for line, name in actor_mentions(path.read_text(encoding="utf-8"), words, short)]
+    assert not problems, "engine text names an actor of a shipped scenario:\n" + "\n".join(problems)

@@ -18,6 +18,7 @@ from engine.analysis import review
 from engine.bots.policy import simple_orders
 from engine.core.state import Order
 from engine.present.report import write_report
+from engine.rules import views
 from engine.rules.game import Game
 from tests.conftest import ROOT
 
@@ -101,7 +102,7 @@ def test_csv_rows_match_the_log(audience, game, tmp_path):
 
 
 def test_the_decisions_that_moved_the_game_most_are_the_heaviest(game):
-    facilitator = review.seen(game, review.FACILITATOR)
+    facilitator = review.seen(game, views.FACILITATOR)
     ranked = review.decisions(facilitator, top=10_000)
     assert ranked and [d.weight for d in ranked] == sorted((d.weight for d in ranked), reverse=True)
     heaviest = ranked[0]
@@ -115,7 +116,7 @@ def test_the_decisions_that_moved_the_game_most_are_the_heaviest(game):
 
 
 def test_series_follow_the_history(game):
-    esc = review.escalation(review.seen(game, review.FACILITATOR)).lines["escalation"]
+    esc = review.escalation(review.seen(game, views.FACILITATOR)).lines["escalation"]
     assert esc == review.escalation(game).lines["escalation"]  # the escalation score is public
     assert esc == [h.escalation for h in game.history]
     assert len(review.dates(game)) == len(esc) == len(game.turns) + 1
@@ -190,10 +191,10 @@ def test_the_room_report_holds_no_private_information(default_game):
     assert "seed" not in data  # the dice must not follow from anything handed to the room
     assert all(r["version"] == "room" for r in csv.DictReader(io.StringIO(texts["log.csv"])))
     # the charts are drawn from the room's views: no private figure has a line
-    room = review.seen(game, review.ROOM)
+    room = review.seen(game, views.ROOM)
     assert all(v["vars"][a]["intel"] is None for v in room.views for a in game.scenario.playable_ids)
     assert not any(PRIVATE_LABEL in s.label for s in review.actor_variables(room))
-    assert any(PRIVATE_LABEL in s.label for s in review.actor_variables(review.seen(game, review.FACILITATOR)))
+    assert any(PRIVATE_LABEL in s.label for s in review.actor_variables(review.seen(game, views.FACILITATOR)))
 
 
 def test_the_facilitator_report_holds_everything_and_says_so(default_game):
@@ -228,6 +229,6 @@ def test_an_unfinished_game_reports_no_ones_objectives_to_the_room(mini, tmp_pat
     md = (tmp_path / "room" / "report.md").read_text(encoding="utf-8")
     assert md.count("open (judged at the end)") == len(mini.objectives) and " | yes |" not in md
     assert "Only Alpha hears this" not in md and "Private briefing" not in md
-    write_report(g, tmp_path / "facilitator", audience=review.FACILITATOR)
+    write_report(g, tmp_path / "facilitator", audience=views.FACILITATOR)
     md = (tmp_path / "facilitator" / "report.md").read_text(encoding="utf-8")
     assert "open (judged at the end)" not in md and "Private briefing" in md

@@ -29,9 +29,11 @@ from typing import Any
 
 import numpy as np
 
+from engine.bots.batch_quick import QuickBots, play_quick
 from engine.bots.controllers import bot_orders
 from engine.core import dice
 from engine.core.state import GameState
+from engine.rules.batch import BatchRules, Unsupported
 from engine.rules.game import Game
 from engine.rules.turn import Rules
 from engine.scenario.model import Scenario
@@ -125,9 +127,6 @@ def _play_job(job: tuple[int, str]) -> dict[str, Any]:
 def quick_games_at_once(sc: Scenario, seeds: list[int]) -> list[dict[str, Any]] | None:
     """`play_for_check` with quick bots for many seeds at once on the batch engine (the same games, recorded
     the same way), or None if the batch engine cannot play this scenario."""
-    from engine.bots.batch_quick import QuickBots, play_quick
-    from engine.rules.batch import BatchRules, Unsupported
-
     try:
         br = BatchRules(Rules(sc))
     except Unsupported:

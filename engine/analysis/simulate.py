@@ -27,8 +27,10 @@ from typing import Any
 import numpy as np
 
 from engine.analysis.sweep import Change, apply_changes
+from engine.bots.batch_quick import play_batch
 from engine.bots.controllers import controller
 from engine.core import dice
+from engine.rules.batch import BatchRules, Unsupported
 from engine.rules.game import Game
 from engine.rules.outcome import Outcome, outcome_of, spending_pool
 from engine.rules.turn import Rules
@@ -145,8 +147,6 @@ def _compiled(path: str, changes: tuple[Change, ...]) -> tuple[Scenario, Any]:
     kept for the life of the worker process."""
     key = (path, changes)
     if key not in _LOADED:
-        from engine.rules.batch import BatchRules, Unsupported
-
         sc = apply_changes(load_scenario(path), changes)
         try:
             batch: Any = BatchRules(Rules(sc))
@@ -165,8 +165,6 @@ def play_chunk(job: Job, report: Callable[[int], None] | None = None) -> Columns
     engine counts as its share of the chunk's games); the calls add up to the
     chunk's size.
     """
-    from engine.bots.batch_quick import play_batch
-
     sc, batch = _compiled(job.scenario, job.changes)
     seeds = [game_seed(job.seed, k) for k in range(job.start, job.stop)]
     size, sent = len(seeds), 0

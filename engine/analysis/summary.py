@@ -87,7 +87,7 @@ class Summary:
     signed_by_turn: list[float]
     target_label: str
     target_pool: list[str]
-    #: who the pool is, e.g. "NATO members" or "sides"
+    #: who the pool is, e.g. "alliance members" or "sides"
     target_whom: str
     at_target: Mean
     side_at_target: list[tuple[str, Share]]
@@ -109,7 +109,7 @@ def agreement_name(sc: Scenario, aid: str) -> str:
 
 
 def _split_ids(text: str, ids: list[str]) -> list[str] | None:
-    """'germany_ukraine' -> ['germany', 'ukraine'] (ids may hold underscores too)."""
+    """'north_south_east' -> ['north', 'south_east'] (ids may hold underscores too)."""
     if not text:
         return []
     for i in ids:

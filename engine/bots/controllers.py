@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from engine.bots.policy import bot_stream, simple_orders
 from engine.core import dice
@@ -392,7 +393,7 @@ def bot_orders(level: str, rules: Rules, state: GameState, actor: str) -> list[O
     raise ValueError(f"unknown bot level {level!r}; choose one of {', '.join(LEVELS)}")
 
 
-def controller(level: str):  # type: ignore[no-untyped-def]
+def controller(level: str) -> Callable[[Any, str], list[Order]]:
     """A controller for Game.play_turn: (game, side) -> orders."""
     if level not in LEVELS:
         raise ValueError(f"unknown bot level {level!r}; choose one of {', '.join(LEVELS)}")

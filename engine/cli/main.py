@@ -7,16 +7,22 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
 
 from engine.analysis.check import DEFAULT_QUICK_RUNS, DEFAULT_RUNS, check_scenario
+from engine.analysis.exercise_check import CHECK_LEVELS, script_findings, script_warnings
 from engine.bots.controllers import LEVELS, bot_orders
+from engine.cli.common import EXIT_BAD_INPUT, positive, workers
+from engine.cli.common import load_or_refuse as _load
+from engine.cli.common import refuse as _refuse
+from engine.cli.new_scenario import scenario_id, write_new
+from engine.cli.simulate import add_parser as add_simulate
 from engine.cli.terminal import TerminalPlayer
 from engine.core import dice, paths
-from engine.core.clock import TimerSetting
+from engine.core.clock import TimerSetting, parse_minutes
 from engine.core.errors import ScenarioError
 from engine.core.state import Order
-from engine.exercise.script import Exercise, is_exercise_file
+from engine.exercise.debrief import exercise_review
+from engine.exercise.script import Exercise, ExerciseRun, ExerciseScript, is_exercise_file, load_exercise
 from engine.persistence.saves import (
     LoadedSave,
     Room,
@@ -31,34 +37,16 @@ from engine.persistence.saves import (
 )
 from engine.present.changes import turn_changes
 from engine.present.render import Renderer, clean
+from engine.present.report import label, write_report
 from engine.rules.game import Game
-from engine.scenario.load import _display, load_scenario
-from engine.scenario.model import Scenario
+from engine.rules.views import FACILITATOR, ROOM
+from engine.scenario import limits
+from engine.scenario.load import _display
+from engine.scenario.model import Deck, Scenario
 
 DEFAULT_SCENARIO = paths.default_scenario()
-EXIT_BAD_INPUT = 2
-
-
-def _refuse(exc: ScenarioError, what: str) -> NoReturn:
-    """Print every problem as FILE:LINE:COLUMN and exit 2: a broken file never ends in a traceback."""
-    for p in exc.problems:  # a problem quotes the file's name and its text: never raw to the terminal
-        print(clean(p), file=sys.stderr)
-    n = len(exc.problems)
-    print(f"{n} problem{'s' if n != 1 else ''} found; the {what} was not loaded.", file=sys.stderr)
-    raise SystemExit(EXIT_BAD_INPUT) from None
-
-
-def _load(path: str | Path) -> Scenario:
-    try:
-        return load_scenario(path)
-    except ScenarioError as exc:
-        _refuse(exc, "scenario")
-
-
 def _validate_exercise(path: str) -> int:
     """An exercise script: every problem located in the script (or its scenario), then what it holds."""
-    from engine.analysis.exercise_check import script_warnings
-
     ex = _load_exercise(path)
     s, sc = ex.script, ex.scenario
     print(clean(f"{path}: valid exercise script"))
@@ -90,8 +78,6 @@ def cmd_validate(args: argparse.Namespace) -> int:
     print(f"  cards: {len(sc.cards)} (" + ", ".join(f"{k} {v}" for k, v in sorted(fam.items())) + ")")
     print(f"  events and injects: {len(sc.events)}; objectives: {len(sc.objectives)}; "
           f"ladder rungs: {len(sc.ladder.rungs)}; agreements at start: {len(sc.agreements)}")
-    from engine.scenario import limits
-
     work = limits.workload(sc)
     side, orders = work.heaviest
     print(clean(f"  choices: {work.per_turn:,} single orders a turn for all sides (up to {orders:,} for {side})"))
@@ -103,14 +89,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_schema(args: argparse.Namespace) -> int:
     import json
 
-    from engine.scenario.model import Deck
-
     if args.deck:
         schema = Deck.model_json_schema(by_alias=True)
         schema["title"] = "Wargame engine card deck"
     elif getattr(args, "exercise", False):
-        from engine.exercise.script import ExerciseScript
-
         schema = ExerciseScript.model_json_schema(by_alias=True)
         schema["title"] = "Wargame engine exercise script"
     else:
@@ -126,8 +108,6 @@ def _check_exercise(args: argparse.Namespace) -> int:
     The scenario's own design findings belong to `check SCENARIO` (an exercise ends early by design, so the
     scenario's later events and objectives would only be noise here).
     """
-    from engine.analysis.exercise_check import CHECK_LEVELS, script_findings, script_warnings
-
     ex = _load_exercise(args.scenario)
     seeds = range(1, min(args.runs, 20) + 1)
     print(clean(f"{args.scenario}: playing {len(seeds)} whole exercises at each bot level "
@@ -165,8 +145,6 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_new_scenario(args: argparse.Namespace) -> int:
-    from engine.cli.new_scenario import scenario_id, write_new
-
     try:
         out = Path(args.out) if args.out else Path(scenario_id(args.name) + ".yaml")
         write_new(args.name, out, force=args.force)
@@ -181,7 +159,7 @@ DEFAULT_LEVEL = "quick"
 
 
 def parse_levels(text: str, sides: list[str]) -> dict[str, str]:
-    """`strong` for every bot, or `russia=strong,poland=quick` (others keep the default)."""
+    """`strong` for every bot, or `red=strong,blue=quick` (others keep the default)."""
     levels = dict.fromkeys(sides, DEFAULT_LEVEL)
     for part in filter(None, (p.strip() for p in text.split(","))):
         side, _, level = part.rpartition("=")
@@ -227,39 +205,12 @@ def cmd_ui(args: argparse.Namespace) -> int:
 
 
 def _minutes(text: str) -> float:
-    from engine.core.clock import parse_minutes
-
     try:
         return parse_minutes(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def whole_number(minimum: int = 1, maximum: int | None = None) -> Callable[[str], int]:
-    """An argparse type: a whole number from `minimum` (to `maximum`), else one sentence and exit 2.
-
-    The one check of every count on the command line (runs, games, workers, jobs), so -5 games is refused
-    rather than read as none.
-    """
-    def parse(text: str) -> int:
-        try:
-            value: int | None = int(text.strip())
-        except ValueError:
-            value = None
-        if value is None or value < minimum or (maximum is not None and value > maximum):
-            span = f"at least {minimum}" + (f" and at most {maximum:,}" if maximum is not None else "")
-            raise argparse.ArgumentTypeError(f"must be a whole number of {span}, not {text!r}")
-        return value
-
-    return parse
-
-
-#: most worker processes one command starts (a typo of 100000 must not start a hundred thousand processes)
-MAX_WORKERS = 1024
-#: a count of games or runs: 1 or more
-positive = whole_number(1)
-#: a number of worker processes (--workers, --jobs)
-workers = whole_number(1, MAX_WORKERS)
 
 
 def _window_size(text: str) -> str:
@@ -452,9 +403,6 @@ def cmd_report(args: argparse.Namespace) -> int:
     The room's version by default (no side's private information); the
     facilitator's full version with --facilitator; one side's with --side.
     """
-    from engine.present.report import label, write_report
-    from engine.rules.views import FACILITATOR, ROOM
-
     loaded = _read_save(args.save)
     game = loaded.game
     # a save of an exercise names its script: the report then reviews it by learning objective
@@ -482,8 +430,6 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def _load_exercise(path: str) -> Exercise:
-    from engine.exercise.script import load_exercise
-
     try:
         return load_exercise(path)
     except ScenarioError as exc:
@@ -506,8 +452,6 @@ def cmd_run_exercise(args: argparse.Namespace) -> int:
         if _has_display():
             return cmd_exercise_ui(args, ex, loaded)
         print("No display found: running the exercise headless in the terminal.\n")
-    from engine.exercise.script import ExerciseRun
-
     sc = ex.scenario
     r = Renderer(sc)
     run = ExerciseRun(ex, seed=_seed(args.seed), bot_level=args.bot_level,
@@ -567,8 +511,6 @@ def cmd_run_exercise(args: argparse.Namespace) -> int:
     print()
     print("DEBRIEF")
     print("Learning objectives, to discuss in the hot wash (the injects that served each, what control expected):")
-    from engine.exercise.debrief import exercise_review
-
     for lo in exercise_review(ex, game).objectives:
         print(f"  · {clean(lo.text)}")
         for inj in lo.injects:
@@ -586,8 +528,8 @@ def cmd_run_exercise(args: argparse.Namespace) -> int:
                 lines.append((rec.turn, clean(f"{res.decided_by} set {r.name(res.order.actor)}'s "
                                               f"{sc.card(res.order.card).name} to {res.outcome}: "
                                               f"{res.decided_because}")))
-    for turn, text in sorted(lines, key=lambda x: x[0]):
-        print(f"  turn {turn}: {text}")
+    for turn_no, line in sorted(lines, key=lambda x: x[0]):
+        print(f"  turn {turn_no}: {line}")
     if not lines:
         print("  (nothing: the dice and the rules decided everything)")
     if args.save:
@@ -645,7 +587,7 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument("--bots", choices=["all"], default=None,
                     help="all: every side is a bot (what happens anyway without --as)")
     pl.add_argument("--bot-level", default=None,
-                    help=f"{'|'.join(LEVELS)} for every bot, or per side: russia=strong,poland=quick")
+                    help=f"{'|'.join(LEVELS)} for every bot, or per side: SIDE=LEVEL,... (e.g. red=strong,blue=quick)")
     pl.add_argument("--load", default=None, metavar="PATH", help="continue a saved game (saves/NAME.json)")
     pl.add_argument("--save", default=None, metavar="PATH", help="save the finished game to PATH")
     pl.add_argument("--autosave", default=None, metavar="PATH",
@@ -683,7 +625,6 @@ def build_parser() -> argparse.ArgumentParser:
     who.add_argument("--side", default=None, metavar="SIDE",
                      help="one side's own version: what that side saw, its private information included")
     rep.set_defaults(func=cmd_report)
-    from engine.cli.simulate import add_parser as add_simulate
 
     add_simulate(sub, str(DEFAULT_SCENARIO))
     for parser in (p, pl, ex):

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from engine.core import paths
+from engine.persistence.files import WriteError, check_target, write_file
 
 SCHEMA = paths.shipped("docs") / "scenario.schema.json"
 
@@ -74,8 +75,6 @@ def write_new(name: str, out: Path, force: bool = False) -> Path:
     --force too), never through a symbolic link at OUT, and over an existing file only with --force.
     Raises OSError (FileExistsError, IsADirectoryError or engine.persistence.files.WriteError) with one sentence.
     """
-    from engine.persistence.files import WriteError, check_target, write_file
-
     try:
         check_target(out, replace=force)
     except WriteError as exc:

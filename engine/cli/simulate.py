@@ -25,10 +25,13 @@ import matplotlib
 
 matplotlib.use("Agg")  # files only: never a display
 import matplotlib.pyplot as plt
+import numpy as np
 
 from engine.analysis.simulate import Backend, Columns, simulate_points
 from engine.analysis.summary import Share, Summary, summarise
 from engine.analysis.sweep import Change, SweepError, apply_changes, grid, parse_sweep
+from engine.cli.common import load_or_refuse, positive, workers
+from engine.core import paths
 from engine.persistence.files import Batch, WriteError, prepare_folder, write_file
 from engine.present.render import chart_text, clean, csv_cell
 from engine.scenario.model import Scenario
@@ -102,7 +105,9 @@ def write_files(out: Path, sc: Scenario, cols: Columns, s: Summary) -> list[Path
     rungs = [r.id for r in sc.ladder.rungs]
     objectives = [o.id for o in sc.objectives]
     points = {side: [j for j, o in enumerate(sc.objectives) if o.actor == side] for side in sc.playable_ids}
-    signed_count = sum((t >= 1).astype(int) for t in cols.signed.values()) if cols.signed else [0] * cols.n
+    signed_count = np.zeros(cols.n, dtype=int)
+    for t in cols.signed.values():
+        signed_count += (t >= 1).astype(int)
     with _text(batch, "outcomes.csv") as f:
         w = _CsvWriter(f)
         w.writerow(["game", "seed", "end_turn", "end_reason", "peak_rung", "final_rung", "escalation",
@@ -334,20 +339,18 @@ def _progress(total: int) -> tuple[Any, Any]:
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
-    from engine.cli.main import _load  # a broken scenario: FILE:LINE:COLUMN problems and exit 2, as every command does
-
     path = Path(args.scenario)
-    sc = _load(path)
+    sc = load_or_refuse(path)
     try:
         sweeps = [parse_sweep(s) for s in args.sweep or []]
-        points = grid(sweeps) if sweeps else [()]
+        points: list[tuple[Change, ...]] = grid(sweeps) if sweeps else [()]
         scenarios = [apply_changes(sc, p) for p in points]  # refuse a bad sweep before playing anything
     except SweepError as exc:
         print(clean(f"error: {exc}"), file=sys.stderr)
         return 2
     backend = Backend(kind=args.backend, workers=args.workers if args.workers is not None else Backend().workers,
                       address=args.scheduler)
-    out = Path(args.out) if args.out else Path("reports") / "simulate" / f"{sc.meta.id}-seed{args.seed}-runs{args.runs}"
+    out = Path(args.out) if args.out else paths.written("reports") / "simulate" / f"{sc.meta.id}-seed{args.seed}-runs{args.runs}"
     if not args.no_files:  # a destination that cannot work is refused now, not after every game has been played
         try:
             prepare_folder(out, SWEEP_FILES if sweeps else RUN_FILES, named=bool(args.out))
@@ -413,8 +416,6 @@ def _not_written(out: Path, exc: WriteError) -> int:
 
 
 def add_parser(sub: Any, default_scenario: str) -> None:
-    from engine.cli.main import positive, workers  # the command line's one check of counts
-
     sim = sub.add_parser("simulate", help="play many bot games (Monte Carlo) and summarise them; --sweep varies "
                                           "scenario parameters")
     sim.add_argument("--scenario", default=None, help="scenario file (default: the shipped one)")
@@ -428,8 +429,8 @@ def add_parser(sub: Any, default_scenario: str) -> None:
     sim.add_argument("--bot-level", default="quick", choices=["simple", "quick", "strong"],
                      help="the bots' level (quick runs on the fast batch engine; the others game by game)")
     sim.add_argument("--sweep", action="append", metavar="PATH=V1,V2,...",
-                     help="vary a scenario parameter, e.g. doctrines.russia.risk=0.2,0.5,0.8 or "
-                          "events.election_challenger_wins.chance=0.3,0.5,0.7 (repeat for a grid)")
+                     help="vary a scenario parameter, e.g. doctrines.red.risk=0.2,0.5,0.8 or "
+                          "events.surprise.chance=0.3,0.5,0.7 (repeat for a grid)")
     sim.add_argument("--out", default=None, metavar="DIR",
                      help="folder for the CSV, JSON and charts (default reports/simulate/SCENARIO-seedS-runsN)")
     sim.add_argument("--no-files", action="store_true", help="print the summary only")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from transitions import Machine, MachineError
 
@@ -44,7 +45,7 @@ class Lifecycle:
         for trigger, sources, dest in self.transitions:
             for src in [sources] if isinstance(sources, str) else sources:
                 self.table[(trigger, src)] = dest
-        self._token = _Token(self.states[0])
+        self._token: Any = _Token(self.states[0])  # transitions adds `trigger` to it at run time
         self._machine = Machine(
             model=self._token,
             states=list(self.states),

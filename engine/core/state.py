@@ -176,11 +176,15 @@ class Ruling(BaseModel):
     reason: str = ""
 
 
+#: the acts of the control cell, each one function of engine/rules/control.py
+ControlOp = Literal["pause", "resume", "fire_inject", "adjust", "argue", "set_chance", "confirm", "note"]
+
+
 class ControlStep(BaseModel):
     """One act of the control cell during planning, kept so that a replay can do it again (see engine/rules/control.py)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    op: Literal["pause", "resume", "fire_inject", "adjust", "argue", "set_chance", "confirm", "note"]
+    op: ControlOp
     args: Annotated[dict[str, Any], _within()] = {}
 
 

@@ -27,7 +27,7 @@ How a game maps onto steps:
   see: a figure hidden from it counts at its declared default until the game
   ends), so the rewards of a whole game add up to its final score less the
   points it already met at the start (`env.start_points`).
-- `sides`: pass `opponents={"russia": "quick"}` to let engine bots play some
+- `sides`: pass `opponents={"red": "quick"}` to let engine bots play some
   sides (they are then not agents).
 """
 
@@ -82,7 +82,7 @@ class WargameEnv(ParallelEnv):
         return spaces.Discrete(self.max_actions)
 
     # ------------------------------------------------------------------ episode
-    def reset(self, seed: int | None = None, options: dict[str, Any] | None = None):  # type: ignore[override]
+    def reset(self, seed: int | None = None, options: dict[str, Any] | None = None):
         if seed is not None:
             self._seed = seed
         self.game = Game(self.scenario, seed=self._seed)
@@ -95,7 +95,7 @@ class WargameEnv(ParallelEnv):
         self._legal: dict[str, list[Order]] = {}
         return self._observe(), self._infos({})
 
-    def step(self, actions: dict[str, int]):  # type: ignore[override]
+    def step(self, actions: dict[str, int]):
         assert self.game is not None, "call reset() first"
         refused: dict[str, str] = {}
         for agent in self.agents:

@@ -21,7 +21,7 @@ The file is one JSON object (format 3)::
      "scenario_digest": "…",                        # the rules the game was played under
      "seed": 7,
      "turns": [{"turn": 1,                          # the order log, oldest first:
-                "orders": {"poland": [{…Order…}]},  #   every side's committed orders (with bot rationales),
+                "orders": {"blue": [{…Order…}]},    #   every side's committed orders (with bot rationales),
                 "overrides": {"3": "failure"},      #   facilitator overrides by position in resolution order,
                 "digest": "…"}, …],                 #   and the SHA-256 of the state after that turn
      "state": {…GameState…},                        # the current state (its log holds dice, injects, effects)

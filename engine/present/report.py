@@ -199,7 +199,7 @@ def make_charts(x_: Game | Seen) -> list[Chart]:
     target = sc.meta.spending_target
     if spend is not None and target is not None and spend.lines:
         fig, ax = plt.subplots(figsize=(8, 4.2))
-        # the sides the target applies to (e.g. NATO's members); the others would dwarf the line
+        # the sides the target applies to (e.g. an alliance's members); the others would dwarf the line
         pool = set((s.final.get("members") or {}).get(target.members_of, [])) if target.members_of \
             else set(spend.lines)
         for side, values in spend.lines.items():

@@ -12,12 +12,12 @@ adjudicated turn's orders and overrides, from which the game can be replayed).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from engine.core.errors import PhaseError
-from engine.core.state import ControlStep, GameState, Order, Ruling, TurnOrders, TurnRecord
+from engine.core.state import ControlOp, ControlStep, GameState, Order, Ruling, TurnOrders, TurnRecord
 from engine.rules import control
 from engine.rules.turn import CardStatus, Rules, working_copy
 from engine.rules.views import side_view
@@ -78,16 +78,16 @@ class Game:
         """Take back `side`'s committed orders; allowed until the turn is adjudicated."""
         self.rules.withdraw_orders(self.state, side)
 
-    def control(self, op: str, **args: Any) -> None:
+    def control(self, op: ControlOp, **args: Any) -> None:
         """Do one act of the control cell (see engine/rules/control.py) and keep it for saves and replays.
 
         Refused acts raise IllegalOrder or PhaseError and leave no trace.
         """
-        step = ControlStep(op=op, args=args)  # type: ignore[arg-type]
+        step = ControlStep(op=op, args=args)
         control.apply_step(self.rules, self.state, step)
         self.planning_steps.append(step)
 
-    def adjudicate(self, overrides: dict[int, str | Ruling] | None = None) -> TurnRecord:
+    def adjudicate(self, overrides: Mapping[int, str | Ruling] | None = None) -> TurnRecord:
         before = self.state
         after = self.rules.adjudicate(before, overrides)
         self.turns.append(TurnOrders(turn=before.turn, orders={a: list(o) for a, o in before.pending.items()},

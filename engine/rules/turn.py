@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -549,7 +549,7 @@ class Rules:
         return [a for a in self.sc.playable_ids if a not in state.committed]
 
     # ------------------------------------------------------------- adjudication
-    def adjudicate(self, state: GameState, overrides: dict[int, str | Ruling] | None = None) -> GameState:
+    def adjudicate(self, state: GameState, overrides: Mapping[int, str | Ruling] | None = None) -> GameState:
         """Resolve the turn; return the next state (the given one is not changed).
 
         `overrides` maps an order's position in resolution order to a forced
@@ -778,9 +778,9 @@ class Rules:
                             effects.run(ctx, record.upkeep)
         decay = self.sc.ladder.decay
         if decay and not escalated and s.escalation > self.sc.ladder.min_score:
-            before = s.escalation
-            s.escalation = max(self.sc.ladder.min_score, round6(before - decay))  # round, then bound (as clamp)
-            record.upkeep.append({"kind": "escalate", "from": before, "to": s.escalation, "why": "decay"})
+            was = s.escalation
+            s.escalation = max(self.sc.ladder.min_score, round6(was - decay))  # round, then bound (as clamp)
+            record.upkeep.append({"kind": "escalate", "from": was, "to": s.escalation, "why": "decay"})
             move_ladder(self.t, s, record.upkeep)
         for obj, conds in self.objectives:
             if obj.judged == "ever" and obj.id not in s.ever_met and all(f(Ctx(s, obj.actor)) for f in conds):
@@ -866,7 +866,7 @@ def _rows(d: dict[str, Any]) -> dict[str, Any]:
 
 
 #: how each mutable part of a state is copied; what is not listed is shared (immutable, or never changed in place)
-_COPY = {
+_COPY: dict[str, Callable[[Any], Any]] = {
     "vars": _rows, "globals": dict, "relations": _rows, "members": _rows, "commitments": _rows,
     "agreements": dict,  # the agreements themselves are copied on write (`own_agreement`)
     "fired": _rows, "pending": _rows, "committed": list, "attempts": _rows, "successes": _rows,

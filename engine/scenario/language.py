@@ -300,9 +300,9 @@ def _agreement_condition(t: Tables, cond: S.AgreementCondition) -> Cond:
         aid = which(c)
         ag = c.state.agreements.get(aid) if aid else None
         found = ag is not None and (allowed is None or ag.state in allowed)
-        if found and party is not None:
+        if ag is not None and found and party is not None:
             found = (c.me in ag.parties) == party
-        if found and proposer is not None:
+        if ag is not None and found and proposer is not None:
             found = (ag.proposer == c.me) == proposer
         return found == exists
     return check
@@ -369,12 +369,12 @@ def describe(t: Tables, cond: Any) -> str:
         ev = next((e.name for e in t.sc.events if e.id == cond.fired), cond.fired)
         return f"'{ev}' {'to have happened' if cond.is_ else 'not to have happened'}"
     if isinstance(cond, S.IsActorCondition):
-        what = []
+        being: list[str] = []
         if cond.among:
-            what.append("one of " + ", ".join(cond.among))
+            being.append("one of " + ", ".join(cond.among))
         if cond.kind:
-            what.append("a " + "/".join(cond.kind))
-        return f"{_who(t, cond.actor)} {'being' if cond.is_ else 'not being'} {' and '.join(what)}"
+            being.append("a " + "/".join(cond.kind))
+        return f"{_who(t, cond.actor)} {'being' if cond.is_ else 'not being'} {' and '.join(being)}"
     if isinstance(cond, S.AllCondition):
         return "all of: " + "; ".join(describe(t, x) for x in cond.all)
     if isinstance(cond, S.AnyCondition):
@@ -536,21 +536,21 @@ def compile_effect(t: Tables, eff: Any) -> tuple[Eff, Callable[[Ctx], str | None
         return commit, pre_commit
     if isinstance(eff, S.MemberEffect):
         res = t.actors(eff.actor)
-        al = eff.join or eff.leave
+        member_of = eff.join or eff.leave or ""  # the model requires exactly one of them
         joining = eff.join is not None
 
         def membership(c: Ctx, rec: list[Record]) -> None:
-            members = c.state.members.setdefault(al, [])
-            commits = c.state.commitments.setdefault(al, {})
+            members = c.state.members.setdefault(member_of, [])
+            commits = c.state.commitments.setdefault(member_of, {})
             for a in list(res(c)):
                 if joining and a not in members:
                     members.append(a)
                     commits[a] = "committed"
-                    rec.append({"kind": "join", "actor": a, "alliance": al})
+                    rec.append({"kind": "join", "actor": a, "alliance": member_of})
                 elif not joining and a in members:
                     members.remove(a)
                     commits.pop(a, None)
-                    rec.append({"kind": "leave", "actor": a, "alliance": al})
+                    rec.append({"kind": "leave", "actor": a, "alliance": member_of})
         return membership, None
     if isinstance(eff, S.FireEffect):
         ev = eff.fire

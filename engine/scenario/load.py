@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from engine.core.errors import Problem, ScenarioError
 from engine.scenario import limits, xref
@@ -47,7 +48,7 @@ def data_path(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
     return tuple(path)
 
 
-def _message(err: dict[str, Any]) -> str:
+def _message(err: ErrorDetails) -> str:
     kind = err.get("type", "")
     loc = err.get("loc", ())
     field = next((str(x) for x in reversed(loc) if isinstance(x, str)), "")

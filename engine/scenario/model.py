@@ -28,7 +28,7 @@ from pydantic_core import CoreSchema
 
 #: The largest magnitude any number in a scenario (or exercise script) may have: a quadrillion.
 #:
-#: Large enough for any real figure in its plainest unit: world GDP is about 1.1e14 US dollars, the world's
+#: Large enough for any real figure in its plainest unit: world GDP is about 1.1e14 dollars, the world's
 #: population 8e9. Small enough that nothing the engine computes from clamped figures can overflow: a
 #: scaled amount (`var` × `times` + `plus`) is at most about 1e30, a sum of thousands of them 1e34, a
 #: chart's or a summary's squares 1e60, all far from the float limit of 1.8e308 (a `max_score` of 1.7e308
@@ -145,7 +145,7 @@ class _Compare(Strict):
 
 
 class VarCondition(_Compare):
-    """A variable compared with bounds. With several actors (`@nato.x`, `*.x`), all must hold
+    """A variable compared with bounds. With several actors (`@alliance.x`, `*.x`), all must hold
     unless `count_at_least` asks for only that many."""
 
     var: VarRef
@@ -442,7 +442,7 @@ class Source(Strict):
 
 
 class SpendingTarget(Strict):
-    """A line the front ends draw and count against, e.g. NATO's 2% of GDP."""
+    """A line the front ends draw and count against, e.g. an alliance's 2% of GDP."""
 
     var: Id
     at_least: Number

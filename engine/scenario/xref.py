@@ -223,15 +223,16 @@ class _Checker:
                 self.err(("agreement_types", i, "max_parties"), "max_parties is below min_parties")
             self.effects(t.each_turn, ("agreement_types", i, "each_turn"), ag_ctx)
         types = {t.id: t for t in sc.agreement_types}
-        for i, a in enumerate(sc.agreements):
-            self.known(a.type, self.atypes, "agreement type", ("agreements", i, "type"))
-            self.known(a.source, self.sources, "source", ("agreements", i, "source"))
-            for j, p in enumerate(a.parties):
+        for i, seed in enumerate(sc.agreements):
+            self.known(seed.type, self.atypes, "agreement type", ("agreements", i, "type"))
+            self.known(seed.source, self.sources, "source", ("agreements", i, "source"))
+            for j, p in enumerate(seed.parties):
                 self.known(p, self.actors, "actor", ("agreements", i, "parties", j))
-            t = types.get(a.type)
-            if t and not t.min_parties <= len(a.parties) <= t.max_parties:
-                self.err(("agreements", i, "parties"), f"{t.id} takes {t.min_parties}..{t.max_parties} parties")
-            if len(set(a.parties)) != len(a.parties):
+            of_type = types.get(seed.type)
+            if of_type and not of_type.min_parties <= len(seed.parties) <= of_type.max_parties:
+                self.err(("agreements", i, "parties"),
+                         f"{of_type.id} takes {of_type.min_parties}..{of_type.max_parties} parties")
+            if len(set(seed.parties)) != len(seed.parties):
                 self.err(("agreements", i, "parties"), "a party is listed twice")
         for i, c in enumerate(sc.cards):
             self.card(c, ("cards", i))
@@ -246,33 +247,33 @@ class _Checker:
         for i, o in enumerate(sc.objectives):
             self.known(o.actor, self.actors, "actor", ("objectives", i, "actor"))
             self.conditions(o.conditions, ("objectives", i, "conditions"), Ctx(self_ok=True, where="an objective"))
-        for i, e in enumerate(sc.end):
-            self.conditions(e.when, ("end", i, "when"), Ctx(where="an end condition"))
+        for i, ending in enumerate(sc.end):
+            self.conditions(ending.when, ("end", i, "when"), Ctx(where="an end condition"))
         for i, u in enumerate(sc.each_turn):
-            for j, r in enumerate(u.for_):
-                self.actor_ref(r, ("each_turn", i, "for", j), Ctx(where="each_turn.for"))
+            for j, ref in enumerate(u.for_):
+                self.actor_ref(ref, ("each_turn", i, "for", j), Ctx(where="each_turn.for"))
             self.effects(u.effects, ("each_turn", i, "effects"), Ctx(self_ok=True, where="each_turn"))
         self.known(sc.end_on_rung, self.rungs, "rung", ("end_on_rung",))
         seen_doctrines: set[str] = set()
-        for i, d in enumerate(sc.doctrines):
+        for i, doc in enumerate(sc.doctrines):
             loc = ("doctrines", i)
-            self.known(d.actor, self.actors, "actor", (*loc, "actor"))
-            if d.actor in seen_doctrines:
-                self.err((*loc, "actor"), f"a second doctrine for {d.actor!r}")
-            seen_doctrines.add(d.actor)
+            self.known(doc.actor, self.actors, "actor", (*loc, "actor"))
+            if doc.actor in seen_doctrines:
+                self.err((*loc, "actor"), f"a second doctrine for {doc.actor!r}")
+            seen_doctrines.add(doc.actor)
             ctx = Ctx(self_ok=True, where="a doctrine")
-            for j, v in enumerate(d.values):
+            for j, v in enumerate(doc.values):
                 if v.var is not None:
                     self.var_ref(v.var, (*loc, "values", j, "var"), ctx)
                 if v.relation is not None:
                     self.known(v.relation, set(sc.relation_variables), "relation variable", (*loc, "values", j, "relation"))
                     self.actor_ref(v.with_ or "", (*loc, "values", j, "with"), ctx)
-            for j, r in enumerate(d.red_lines):
-                for k, c in enumerate(r.cards):
-                    self.known(c, self.cards, "card", (*loc, "red_lines", j, "cards", k))
-                self.known(r.max_rung, self.rungs, "rung", (*loc, "red_lines", j, "max_rung"))
-                if r.keep is not None:
-                    self.condition(r.keep, (*loc, "red_lines", j, "keep"), ctx)
+            for j, line in enumerate(doc.red_lines):
+                for n, card_id in enumerate(line.cards):
+                    self.known(card_id, self.cards, "card", (*loc, "red_lines", j, "cards", n))
+                self.known(line.max_rung, self.rungs, "rung", (*loc, "red_lines", j, "max_rung"))
+                if line.keep is not None:
+                    self.condition(line.keep, (*loc, "red_lines", j, "keep"), ctx)
         for i, var in enumerate(sc.meta.dashboard):
             self.known(var, set(sc.variables), "actor variable", ("meta", "dashboard", i))
         if sc.meta.spending_target is not None:

@@ -347,10 +347,10 @@ def legend_layout(rect: pygame.Rect, sc: Scenario, mode: str, m: Metrics, avoid:
     a tab until L asks for it; `shown` True or False is the room's own choice (L)."""
     items = legend(sc, mode)
     limit = rect if shown is True else pygame.Rect(0, 0, int(rect.w * 0.6), int(rect.h * 0.6))
-    budget = rect.w * rect.h * (1.0 if shown is True else LEGEND_SHARE)
+    room = rect.w * rect.h * (1.0 if shown is True else LEGEND_SHARE)
     options = [(4 * _covered(box, avoid) + _covered(box, land or []), not lines, w * h, box, cols, lines)
                for w, h, cols, lines in _key_shapes(items, f"{mode_title(sc, mode)} (L)", m, limit)
-               if w * h <= budget for box in _corners(rect, (w, h), m)]
+               if w * h <= room for box in _corners(rect, (w, h), m)]
     if shown is False or not options:
         w, h = fonts.font(m.small, True).size(FOLDED_KEY)
         tabs = _corners(rect, (w + 2 * m.pad, h + m.pad), m)
