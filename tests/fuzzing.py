@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from engine.core.commands import Adjust, Resume
 from engine.core.errors import ScenarioError
 from engine.exercise.script import load_exercise
 from engine.persistence.saves import SaveError, read_save
@@ -236,8 +237,8 @@ class Workspace:
         ex = load_exercise(self.root / "scenarios" / "exercises" / "drill.yaml")
         run = ExerciseRun(ex, seed=3, bot_level="simple")
         run.play_turn()
-        run.game.control("resume")  # the drill pauses after turn 1
-        run.game.control("adjust", ref="alpha.budget", value=5, reason="fuzz base")
+        run.game.control(Resume())  # the drill pauses after turn 1
+        run.game.control(Adjust(ref="alpha.budget", value=5, reason="fuzz base"))
         run.play_turn()
         path = save_game(self.root / "saves" / "base.json", run.game, ex.path, label="fuzz base", root=self.root)
         return path.read_text(encoding="utf-8")
@@ -313,7 +314,7 @@ def _play_a_little(game: Game, turns: int = 2) -> None:
         if game.over:
             return
         if game.state.phase == "paused":
-            game.control("resume")
+            game.control(Resume())
         for side in game.waiting_for():
             game.submit(side, simple_orders(game.rules, game.state, side))
         game.adjudicate()

@@ -21,6 +21,7 @@ import random
 from dataclasses import dataclass, field
 
 from engine.core import dice
+from engine.core.commands import Adjust, Argue, FireInject, Pause, Resume, SetChance
 from engine.core.errors import IllegalOrder, PhaseError
 from engine.rules.game import Game
 from engine.rules.invariants import broken_invariants
@@ -118,20 +119,20 @@ def play_randomly(sc: Scenario, seed: int, steps: int, tally: Tally) -> None:
                 game.undo(rng.choice(game.state.committed))
             elif kind == "adjust":
                 ref = rng.choice(refs)
-                game.control("adjust", ref=ref, value=rng.uniform(-50, 300), reason="random play")
+                game.control(Adjust(ref=ref, value=rng.uniform(-50, 300), reason="random play"))
             elif kind == "fire":
-                game.control("fire_inject", event=rng.choice(events), reason="random play")
+                game.control(FireInject(event=rng.choice(events), reason="random play"))
             elif kind == "pause":
-                game.control("pause", note="random pause")
+                game.control(Pause(note="random pause"))
                 check = broken_invariants(game.rules, game.state)
                 tally.problems.extend(f"paused: {p}" for p in check)
-                game.control("resume")
+                game.control(Resume())
             elif kind == "argue":
                 side = rng.choice(sc.playable_ids)
-                game.control("argue", actor=side, argument="random argument",
-                             on_success={rng.choice(refs): rng.uniform(-20, 20)})
+                game.control(Argue(actor=side, argument="random argument",
+                             on_success={rng.choice(refs): rng.uniform(-20, 20)}))
                 n = len(game.state.free_pending.get(side, []))
-                game.control("set_chance", actor=side, index=n - 1, chance=rng.randrange(101))
+                game.control(SetChance(actor=side, index=n - 1, chance=rng.randrange(101)))
             elif kind == "rewind" and len(game.history) > 1:
                 game.rewind(rng.choice([h.turn for h in game.history if not h.ended]), reason="random play")
             elif kind == "adjudicate" or not waiting:

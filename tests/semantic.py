@@ -78,6 +78,8 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
+from engine.core.commands import Resume
+
 ROOT = Path(__file__).resolve().parent.parent
 #: a case's budget, in CPU seconds (the worker's and its children's): the verdict holds on a loaded machine too.
 #: The campaign's goal is 10 s; a replay of the corpus may allow more (SEMANTIC_CPU_SECONDS), since its slowest
@@ -1115,7 +1117,7 @@ def _play(sc: Any, seed: int, level: str, turns: int, render: bool) -> Any:
         if game.over:
             break
         if game.state.phase == "paused":
-            game.control("resume")
+            game.control(Resume())
         before = game.view(None) if renderer else None
         for side in game.waiting_for():
             orders = simple_orders(game.rules, game.state, side) if level == "simple" else \

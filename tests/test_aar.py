@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from engine.core.commands import Resume
 from engine.core.errors import IllegalOrder
 from engine.exercise.debrief import GENERAL, exercise_review, observations, observe
 from engine.exercise.script import ExerciseRun, load_exercise
@@ -26,7 +27,7 @@ def _played(seed: int = 3) -> ExerciseRun:
         run.play_turn()
         if g.state.phase == "paused":
             observe(g, ex, GENERAL, f"hot seat after turn {g.state.turn - 1}: lively")
-            g.control("resume", by="facilitator")
+            g.control(Resume(by="facilitator"))
     return run
 
 

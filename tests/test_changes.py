@@ -14,6 +14,7 @@ from functools import cache
 import pytest
 
 from engine.bots.controllers import controller
+from engine.core.commands import Adjust, FireInject
 from engine.present.changes import FigureChange, TurnChanges, game_turn_changes, turn_changes
 from engine.rules.game import Game
 from engine.rules.views import side_view
@@ -194,8 +195,8 @@ def test_an_inject_fired_by_hand_and_an_adjustment_are_in_the_turn() -> None:
     before = game.view(None)
     event = next(e for e in sc.events if e.to is None and e.at_turn is not None and e.at_turn > 3
                  and any(getattr(x, "change", "").startswith("global.") for x in e.effects))
-    game.control("fire_inject", event=event.id, reason="to test")
-    game.control("adjust", ref="poland.readiness", value=40.0, reason="to test")
+    game.control(FireInject(event=event.id, reason="to test"))
+    game.control(Adjust(ref="poland.readiness", value=40.0, reason="to test"))
     game.play_turn(bots)
     tc = turn_changes(sc, before, game.view(None))
     assert [n.delivered for n in tc.injects if n.event == event.id] == ["planning"]

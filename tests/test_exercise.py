@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from engine.analysis.exercise_check import script_findings
+from engine.core.commands import Adjust, Argue, FireInject, Pause, Resume, SetChance
 from engine.core.errors import IllegalOrder, PhaseError, ScenarioError
 from engine.core.state import GameState
 from engine.exercise.passphrase import make_lock
@@ -38,7 +39,7 @@ def _play(ex, seed: int, level: str = "simple", each_planning=None) -> ExerciseR
     g = run.game
     while not g.over:
         if g.state.phase == "paused":
-            g.control("resume", by="test")
+            g.control(Resume(by="test"))
         run.give_orders()
         if each_planning:
             each_planning(run)
@@ -104,10 +105,10 @@ def test_forced_outcomes_and_facilitator_overrides_are_logged_with_their_reasons
     g = run.game
     while g.state.turn < 5:
         if g.state.phase == "paused":
-            g.control("resume")
+            g.control(Resume())
         run.play_turn()
     if g.state.phase == "paused":
-        g.control("resume")
+        g.control(Resume())
     run.give_orders()
     seq = g.rules.resolution_sequence(g.state)
     proposals = control.propose(g.rules, g.state)
@@ -178,13 +179,13 @@ def test_a_wrong_passphrase_does_not_open_the_lock():
 def test_pause_holds_the_orders_until_control_resumes(withdrawal):
     g = Game(withdrawal.scenario, seed=1)
     orders = g.legal_orders("poland")[:1]
-    g.control("pause", note="coffee")
+    g.control(Pause(note="coffee"))
     assert g.state.phase == "paused"
     with pytest.raises(PhaseError, match="paused"):
         g.submit("poland", orders)
     with pytest.raises(IllegalOrder):
-        g.control("pause", note="again")  # already paused: refused, and not recorded
-    g.control("resume")
+        g.control(Pause(note="again"))  # already paused: refused, and not recorded
+    g.control(Resume())
     g.submit("poland", orders)
     assert [c.action for c in g.state.control] == ["pause", "resume"]
 
@@ -192,21 +193,21 @@ def test_pause_holds_the_orders_until_control_resumes(withdrawal):
 def test_adjust_fire_and_free_actions(withdrawal):
     g = Game(withdrawal.scenario, seed=9)
     with pytest.raises(IllegalOrder, match="reason"):
-        g.control("adjust", ref="poland.readiness", value=90, reason="")
+        g.control(Adjust(ref="poland.readiness", value=90, reason=""))
     with pytest.raises(IllegalOrder, match="no variable"):
-        g.control("adjust", ref="poland.morale", value=90, reason="x")
-    g.control("adjust", ref="poland.readiness", value=999, reason="the brigade arrived early")
+        g.control(Adjust(ref="poland.morale", value=90, reason="x"))
+    g.control(Adjust(ref="poland.readiness", value=999, reason="the brigade arrived early"))
     assert g.state.vars["poland"]["readiness"] == withdrawal.scenario.variables["readiness"].max
-    g.control("adjust", ref="ladder", value=0, reason="calm the room")
+    g.control(Adjust(ref="ladder", value=0, reason="calm the room"))
     assert g.state.rung == withdrawal.scenario.ladder.rungs[0].id
-    g.control("fire_inject", event="withdrawal_notice", reason="run module 2 early")
+    g.control(FireInject(event="withdrawal_notice", reason="run module 2 early"))
     assert g.state.inbox[-1].event == "withdrawal_notice" and g.state.inbox[-1].source == "facilitator"
     with pytest.raises(IllegalOrder, match="already"):
-        g.control("fire_inject", event="withdrawal_notice", reason="twice")
-    g.control("argue", actor="poland", argument="Close the Suwałki gap with a joint brigade",
-              on_success={"poland.readiness": -5, "global.article5_credibility": 4})
-    g.control("argue", actor="germany", argument="Buy gas elsewhere")
-    g.control("set_chance", actor="poland", index=0, chance=100, reason="strong argument, no opposition")
+        g.control(FireInject(event="withdrawal_notice", reason="twice"))
+    g.control(Argue(actor="poland", argument="Close the Suwałki gap with a joint brigade",
+              on_success={"poland.readiness": -5, "global.article5_credibility": 4}))
+    g.control(Argue(actor="germany", argument="Buy gas elsewhere"))
+    g.control(SetChance(actor="poland", index=0, chance=100, reason="strong argument, no opposition"))
     for side in g.waiting_for():
         g.submit(side, [])
     rec = g.adjudicate()
@@ -224,18 +225,18 @@ def test_a_facilitated_exercise_saves_replays_and_continues_exactly(tmp_path, wi
     run = ExerciseRun(withdrawal, seed=6, bot_level="simple")
     g = run.game
     run.play_turn()
-    g.control("adjust", ref="global.sanctions_pressure", value=80, reason="EU package agreed off-line")
-    g.control("argue", actor="poland", argument="Host a US brigade", on_success={"poland.readiness": 3})
-    g.control("set_chance", actor="poland", index=0, chance=60)
+    g.control(Adjust(ref="global.sanctions_pressure", value=80, reason="EU package agreed off-line"))
+    g.control(Argue(actor="poland", argument="Host a US brigade", on_success={"poland.readiness": 3}))
+    g.control(SetChance(actor="poland", index=0, chance=60))
     run.give_orders()
     rulings: dict = {}
     control.override(g.rules, g.state, rulings, 0, "failure", "weather")
     run.adjudicate(rulings)
     if g.state.phase == "paused":
-        g.control("resume")
-    g.control("fire_inject", event="withdrawal_notice", reason="early")
+        g.control(Resume())
+    g.control(FireInject(event="withdrawal_notice", reason="early"))
     g.rewind(g.state.turn, reason="the room wants the inject next turn instead")
-    g.control("adjust", ref="ladder", value=20, reason="after the rewind")
+    g.control(Adjust(ref="ladder", value=20, reason="after the rewind"))
     path = save_game(tmp_path / "ex.json", g, US_WITHDRAWAL, label="mid-exercise")
     _, result = replay_save(path)
     assert result.matches, result.mismatch
@@ -372,12 +373,12 @@ def test_a_saved_exercise_resumes_under_its_script_from_the_command_line(tmp_pat
     while not whole.game.over:
         whole.play_turn()
         if whole.game.state.phase == "paused":
-            whole.game.control("resume", by="script")
+            whole.game.control(Resume(by="script"))
     part = ExerciseRun(ex, seed=2)
     for _ in range(5):
         part.play_turn()
         if part.game.state.phase == "paused":
-            part.game.control("resume", by="script")
+            part.game.control(Resume(by="script"))
     halfway = save_game(tmp_path / "halfway.json", part.game, script, label="stopped after turn 5")
     end = tmp_path / "end.json"
     res = subprocess.run([sys.executable, "main.py", "run-exercise", str(script), "--headless", "--load", str(halfway),
@@ -478,7 +479,7 @@ def test_play_load_of_an_exercise_save_goes_on_under_its_script(tmp_path):
         while not run.game.over and len(run.game.turns) < turns:
             run.play_turn()
             if run.game.state.phase == "paused":
-                run.game.control("resume", by="script")
+                run.game.control(Resume(by="script"))
     halfway = save_game(tmp_path / "halfway.json", part.game, BALTICS, label="stopped")
     end = tmp_path / "end.json"
     res = subprocess.run([sys.executable, "main.py", "play", "--headless", "--load", str(halfway), "--bot-level",

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from engine.core.commands import Adjust, Note
 from engine.core.state import Order, TurnOrders
 from engine.persistence.saves import SaveError, read_save, replay_save, save_game
 from engine.rules.turn import working_copy
@@ -29,7 +30,7 @@ def _forge(tmp_path: Path) -> Path:
     from engine.rules.game import Game
 
     game = Game(load_scenario(MINI), seed=5)
-    game.control("note", action="note", detail="coffee break", reason="")
+    game.control(Note(action="note", detail="coffee break", reason=""))
     for side in game.waiting_for():
         game.submit(side, [])
     game.adjudicate()
@@ -74,7 +75,7 @@ def test_orders_given_before_the_control_cell_changed_the_game_still_replay(tmp_
 
     game = Game(load_scenario(MINI), seed=5)
     game.submit("alpha", [Order(actor="alpha", card="raise")])
-    game.control("adjust", ref="alpha.budget", value=0, reason="a budget cut")
+    game.control(Adjust(ref="alpha.budget", value=0, reason="a budget cut"))
     for side in game.waiting_for():
         game.submit(side, [])
     game.adjudicate()

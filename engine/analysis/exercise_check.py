@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from engine.analysis.check import Finding
+from engine.core.commands import Resume
 from engine.core.state import GameState
 from engine.exercise.script import Exercise, ExerciseRun, turn_of_date
 from engine.rules.game import Game
@@ -109,7 +110,7 @@ def script_findings(ex: Exercise, levels: Iterable[str] = CHECK_LEVELS, seeds: I
                         unmatched.append((f.turn, f.actor, f.card))
                 run.adjudicate()
                 if g.state.phase == "paused":
-                    g.control("resume", by="script")
+                    g.control(Resume(by="script"))
             where = f"{level} bots, seed {seed}"
             for rec in g.state.log:
                 for ev in rec.briefing + rec.events:

@@ -19,6 +19,7 @@ from engine.cli.simulate import add_parser as add_simulate
 from engine.cli.terminal import TerminalPlayer
 from engine.core import dice, paths
 from engine.core.clock import TimerSetting, parse_minutes
+from engine.core.commands import Resume
 from engine.core.errors import ScenarioError
 from engine.core.state import Order
 from engine.exercise.debrief import exercise_review
@@ -481,7 +482,7 @@ def cmd_run_exercise(args: argparse.Namespace) -> int:
     autosave_to = autosave_path(args.autosave, ex.script.exercise.id)
     if game.state.phase == "paused":  # saved during a discussion pause: with nobody at the desk it resumes
         print(clean(f"  (saved during the pause '{game.state.pause_note}': the exercise resumes)"))
-        game.control("resume", by="script")
+        game.control(Resume(by="script"))
     inbox = game.view(None).get("inbox") or []
     if inbox and not args.detail:  # later turns' injects are news in the turn before (the full log repeats them)
         print(f"\nInjects for turn {game.state.turn}'s planning:")
@@ -502,7 +503,7 @@ def cmd_run_exercise(args: argparse.Namespace) -> int:
             for prompt in pause.prompts if pause else []:
                 print(f"    ? {clean(prompt)}")
             print("  (nobody at the control desk: the exercise resumes)")
-            game.control("resume", by="script")
+            game.control(Resume(by="script"))
         failed = autosave(game, Path(args.script), autosave_to)
         if failed:
             print(clean(failed), file=sys.stderr)

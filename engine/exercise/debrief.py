@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.core.commands import Note
 from engine.core.errors import IllegalOrder
 from engine.exercise.script import Exercise
 from engine.rules.game import Game
@@ -40,7 +41,7 @@ def observe(game: Game, ex: Exercise, objective: str, text: str, by: str = "faci
     text = " ".join(text.split())
     if not text:
         raise IllegalOrder("an observation needs some text")
-    game.control("note", action="observation", detail=objective, reason=text, by=by)
+    game.control(Note(action="observation", detail=objective, reason=text, by=by))
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError, model_validator
 
 from engine.bots.controllers import controller
+from engine.core.commands import Note, Pause
 from engine.core.errors import Problem, ScenarioError
 from engine.core.state import GameState, Order, Ruling, TurnRecord
 from engine.rules.game import Game
@@ -485,9 +486,9 @@ class ExerciseRun:
                 why = g.rules.check_orders(g.state, side, moves)
                 if why is None:
                     return moves
-                g.control("note", action="scripted_move_refused", by="script",
+                g.control(Note(action="scripted_move_refused", by="script",
                           detail=f"{side}: {', '.join(m.card for m in moves)} could not be played ({why}); "
-                                 "a bot played instead")
+                                 "a bot played instead"))
             # The script reserves the cards it plays later for this side, so that a bot does not use them up
             # (or start their cooldown) first.
             reserved = {m.card for m in self.exercise.script.moves if m.actor == side and m.turn > g.state.turn}
@@ -515,7 +516,7 @@ class ExerciseRun:
         rec = self.game.adjudicate(self.rulings(facilitator))
         pause = self.exercise.pause_after(rec.turn)
         if pause is not None and not self.game.over:
-            self.game.control("pause", note=pause.title, by="script")
+            self.game.control(Pause(note=pause.title, by="script"))
         return rec
 
     def play_turn(self, facilitator: dict[int, Ruling] | None = None) -> TurnRecord:

@@ -10,8 +10,20 @@ All functions mutate the planning-phase state in place, as `Rules.submit` does.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, assert_never
 
+from engine.core.commands import (
+    Adjust,
+    Argue,
+    Confirm,
+    ControlCommand,
+    FireInject,
+    Note,
+    Pause,
+    Resume,
+    SetChance,
+    command_of,
+)
 from engine.core.errors import IllegalOrder, PhaseError
 from engine.core.lifecycles import GAME_PHASES
 from engine.core.state import ControlRecord, ControlStep, FreeAction, GameState, Resolution, Ruling
@@ -138,6 +150,29 @@ def note(s: GameState, action: str, detail: str, reason: str = "", by: str = "fa
     _log(s, by, action, detail, reason)
 
 
+def apply_command(rules: Rules, s: GameState, cmd: ControlCommand) -> None:
+    """Do one act of the control cell; every kind of command is handled (mypy checks the match is exhaustive)."""
+    match cmd:
+        case Pause():
+            pause(s, cmd.note, cmd.by)
+        case Resume():
+            resume(s, cmd.by)
+        case FireInject():
+            fire_inject(rules, s, cmd.event, cmd.reason, cmd.by)
+        case Adjust():
+            adjust(rules, s, cmd.ref, cmd.value, cmd.reason, cmd.by)
+        case Argue():
+            argue(rules, s, cmd.actor, cmd.argument, dict(cmd.on_success))
+        case SetChance():
+            set_chance(s, cmd.actor, cmd.index, cmd.chance, cmd.reason, cmd.by)
+        case Confirm():
+            confirm(s, cmd.by)
+        case Note():
+            note(s, cmd.action, cmd.detail, cmd.reason, cmd.by)
+        case _:
+            assert_never(cmd)
+
+
 def apply_step(rules: Rules, s: GameState, step: ControlStep) -> None:
     """Do one recorded act of the control cell again: how a replay reproduces a facilitated game.
 
@@ -145,30 +180,9 @@ def apply_step(rules: Rules, s: GameState, step: ControlStep) -> None:
     missing or mistyped one is refused as IllegalOrder, like any other act
     the game does not allow.
     """
+    cmd = command_of(step)
     try:
-        _apply_step(rules, s, step)
+        apply_command(rules, s, cmd)
     except (KeyError, TypeError, ValueError, OverflowError) as exc:
         what = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)
         raise IllegalOrder(f"a recorded act of the control cell ({step.op}) is malformed: {what}") from None
-
-
-def _apply_step(rules: Rules, s: GameState, step: ControlStep) -> None:
-    a = step.args
-    by = str(a.get("by", "facilitator"))
-    if step.op == "pause":
-        pause(s, str(a.get("note", "")), by)
-    elif step.op == "resume":
-        resume(s, by)
-    elif step.op == "fire_inject":
-        fire_inject(rules, s, str(a["event"]), str(a.get("reason", "")), by)
-    elif step.op == "adjust":
-        adjust(rules, s, str(a["ref"]), float(a["value"]), str(a.get("reason", "")), by)
-    elif step.op == "argue":
-        argue(rules, s, str(a["actor"]), str(a["argument"]),
-              {str(k): float(v) for k, v in dict(a.get("on_success", {})).items()})
-    elif step.op == "set_chance":
-        set_chance(s, str(a["actor"]), int(a["index"]), int(a["chance"]), str(a.get("reason", "")), by)
-    elif step.op == "confirm":
-        confirm(s, by)
-    else:
-        note(s, str(a.get("action", "note")), str(a.get("detail", "")), str(a.get("reason", "")), by)

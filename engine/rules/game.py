@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
 
+from engine.core.commands import ControlCommand, Note, step_of
 from engine.core.errors import PhaseError
-from engine.core.state import ControlOp, ControlStep, GameState, Order, Ruling, TurnOrders, TurnRecord
+from engine.core.state import ControlStep, GameState, Order, Ruling, TurnOrders, TurnRecord
 from engine.rules import control
 from engine.rules.turn import CardStatus, Rules, working_copy
 from engine.rules.views import side_view
@@ -78,13 +78,13 @@ class Game:
         """Take back `side`'s committed orders; allowed until the turn is adjudicated."""
         self.rules.withdraw_orders(self.state, side)
 
-    def control(self, op: ControlOp, **args: Any) -> None:
-        """Do one act of the control cell (see engine/rules/control.py) and keep it for saves and replays.
+    def control(self, command: ControlCommand) -> None:
+        """Do one act of the control cell (engine/core/commands.py) and keep it for saves and replays.
 
         Refused acts raise IllegalOrder or PhaseError and leave no trace.
         """
-        step = ControlStep(op=op, args=args)
-        control.apply_step(self.rules, self.state, step)
+        step = step_of(command)  # the saved form, checked against the state's bounds before anything changes
+        control.apply_command(self.rules, self.state, command)
         self.planning_steps.append(step)
 
     def adjudicate(self, overrides: Mapping[int, str | Ruling] | None = None) -> TurnRecord:
@@ -116,8 +116,8 @@ class Game:
         self.state = working_copy(self.history[i])
         self.planning_steps = []
         if reason or by != "facilitator":
-            self.control("note", action="rewind", detail=f"rewound from turn {came_from} to turn {turn}",
-                         reason=reason, by=by)
+            self.control(Note(action="rewind", detail=f"rewound from turn {came_from} to turn {turn}",
+                         reason=reason, by=by))
 
     def play_turn(self, controllers: dict[str, Controller]) -> TurnRecord:
         """Ask each side that has not committed for its orders, then adjudicate."""

@@ -1,6 +1,7 @@
 """The window, the frame loop and the screens; errors in a screen are reported, never fatal.
 
-Screens are small objects with `handle(event)`, `update(dt)` and `draw(surface)`.
+Screens are small objects with `handle(event)`, `update(dt)` and `draw(surface)`;
+which screen follows which is the router's (`app.flow`, engine/ui/flow.py).
 The app owns the one Session (and so the game); a screen that fails to draw
 is replaced by an error banner over the last good frame, and the game state
 is untouched, so the facilitator can save and carry on.
@@ -17,15 +18,25 @@ import sys
 import time
 import traceback
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeAlias
 
 import pygame
 
 from engine.core import paths
 from engine.core.clock import TimerSetting
+from engine.exercise.script import Exercise
+from engine.persistence.saves import LoadedSave, Room
+from engine.rules.game import Game
 from engine.ui import fonts, theme
+from engine.ui.exercise_session import ExerciseSession
+from engine.ui.flow import Flow
+from engine.ui.session import Session
 from engine.ui.theme import Metrics
+
+#: what a screen of a game is played with: a plain game's session or a facilitated exercise's
+AnySession: TypeAlias = Session | ExerciseSession
 
 #: after input, frames go on this long: a widget library finishes a change over its next few updates (pygame_gui
 #: redraws one queued state of a widget per update, a drop-down opens on the update after the click)
@@ -86,7 +97,8 @@ class App:
         #: perf_counter time until which frames go on after input (SETTLE_S)
         self._settle_until = 0.0
         self.error: str | None = None
-        self.session = None  # set by the start screen
+        #: the game being played: set by the start screens (through the router), None before
+        self.session: AnySession | None = None
         #: where Ctrl+S and the end of the game save (None: saves/<scenario>-turnNN.json)
         self.save_to: Path | None = None
         #: where the end-of-turn autosave goes, as asked (`--autosave`): None for the default, a file for each game
@@ -99,9 +111,9 @@ class App:
         self.turn_clocks: dict[tuple[int, int, str], float] = {}
         self.now: Callable[[], float] = time.monotonic  # wall-clock seconds (tests move it)
         self.screen: Screen | None = None
-        from engine.ui.start_screen import StartScreen
-
-        self.show(StartScreen(self))
+        #: where the screens send the room next (engine/ui/flow.py)
+        self.flow = Flow(self)
+        self.flow.to_start()
 
     # ------------------------------------------------------------------ screens
     def show(self, screen: Screen) -> None:
@@ -121,6 +133,25 @@ class App:
     def size(self) -> tuple[int, int]:
         return self.window.get_size()
 
+    @property
+    def game_session(self) -> AnySession:
+        """The game being played, for the screens of a game (they are only ever shown with one)."""
+        if self.session is None:
+            raise RuntimeError("no game is being played")
+        return self.session
+
+    @property
+    def exercise_session(self) -> ExerciseSession:
+        """The exercise being played, for the screens of an exercise (they are only ever shown in one)."""
+        if not isinstance(self.session, ExerciseSession):
+            raise RuntimeError("no exercise is being played")
+        return self.session
+
+    def _screen(self) -> Screen:
+        if self.screen is None:
+            raise RuntimeError("no screen is shown")
+        return self.screen
+
     # ------------------------------------------------------------------ the loop
     def tick(self, dt: float | None = None) -> None:
         """Handle queued events, update and draw one frame, always (tests call this directly)."""
@@ -135,9 +166,9 @@ class App:
             self._settle_until = time.perf_counter() + SETTLE_S
         self._stale = False
         for event in events:
-            self._guard("handling input", lambda e=event: self._handle(e))
-        self._guard("updating", lambda: self.screen.update(dt))
-        self._guard("drawing", lambda: self.screen.draw(self.window))
+            self._guard("handling input", partial(self._handle, event))
+        self._guard("updating", lambda: self._screen().update(dt))
+        self._guard("drawing", lambda: self._screen().draw(self.window))
         if self.help:
             self._guard("drawing the help", self._draw_help)
         if self.error:
@@ -195,7 +226,7 @@ class App:
             self.running = False
             return
         if event.type == pygame.VIDEORESIZE:
-            self.screen.layout()
+            self._screen().layout()
             return
         if event.type == pygame.KEYDOWN:
             mods = getattr(event, "mod", 0) | pygame.key.get_mods()
@@ -212,18 +243,16 @@ class App:
                 self.help = False
                 return
             if event.key == pygame.K_F10 and self._control_allowed():
-                from engine.ui.exercise_screens import open_control
-
-                open_control(self, self.screen)
+                self.flow.open_control(self._screen())
                 return
-        self.screen.handle(event)
+        self._screen().handle(event)
 
     def _control_allowed(self) -> bool:
         """F10 asks for the facilitator's passphrase anywhere in an exercise, except where it is being typed."""
-        return (getattr(self.session, "exercise", None) is not None
+        return (isinstance(self.session, ExerciseSession)
                 and getattr(self.screen, "name", "") not in ("passphrase", "facilitator", "exercise_start", "argue"))
 
-    def _guard(self, what: str, fn) -> None:  # type: ignore[no-untyped-def]
+    def _guard(self, what: str, fn: Callable[[], object]) -> None:
         try:
             fn()
         except Exception as exc:  # the UI must never take the game down with it
@@ -235,7 +264,7 @@ class App:
 
     def _draw_error(self) -> None:
         w, _ = self.size
-        lines = fonts.wrap(self.error, self.m.font, w - 40)
+        lines = fonts.wrap(self.error or "", self.m.font, w - 40)
         lines.append("The game state is safe: press Ctrl+S to save, Esc to dismiss.")
         h = len(lines) * fonts.font(self.m.font).get_linesize() + 16
         pygame.draw.rect(self.window, theme.BAD, (0, 0, w, h))
@@ -288,8 +317,8 @@ class App:
 
 
 def run_ui(scenario_path: Path | None = None, size: tuple[int, int] = (1280, 800), scale: float | None = None,
-           loaded: tuple | None = None, save_to: Path | None = None, autosave: str | None = None,
-           seat: tuple | None = None, turn_timer: TimerSetting | None = None) -> int:
+           loaded: LoadedSave | None = None, save_to: Path | None = None, autosave: str | None = None,
+           seat: tuple[Game, Room] | None = None, turn_timer: TimerSetting | None = None) -> int:
     """Open the window; with `loaded` (a read save) go straight into that game, seated as it was saved (a save
     that does not say who played what seats a team on every side); with `seat` (a new game and its Room, from
     `--as`) straight into that game, past the start screen."""
@@ -300,35 +329,32 @@ def run_ui(scenario_path: Path | None = None, size: tuple[int, int] = (1280, 800
     if loaded is not None:
         seat_loaded(app, loaded)
     elif seat is not None:
-        from engine.ui.game_screen import begin_turn
-        from engine.ui.session import Session
-
         game, room = seat
-        app.session = Session(game, scenario_path or Path(), list(room.teams), dict(room.levels))
-        begin_turn(app)
+        app.flow.play(Session(game, scenario_path or Path(), list(room.teams), dict(room.levels)))
     app.run()
     return 0
 
 
-def seat_loaded(app: App, loaded) -> None:  # type: ignore[no-untyped-def]
+def seat_loaded(app: App, loaded: LoadedSave) -> None:
     """Go into a loaded game seated as it was saved: the same teams in the same order, the same bots.
 
     A save that does not say who played what (an older one) seats a team on every side.
     """
-    from engine.ui.game_screen import begin_turn
-    from engine.ui.session import Session
-
     room = loaded.room
     teams = list(room.teams) if room is not None else list(loaded.game.scenario.playable_ids)
-    app.session = Session(loaded.game, loaded.scenario_path, teams, dict(room.levels) if room else {})
-    begin_turn(app)
+    levels: dict[str, str] = dict(room.levels) if room else {}
+    app.flow.play(Session(loaded.game, loaded.scenario_path, teams, levels))
 
 
-def run_exercise_ui(exercise, seed: int | None = None, size: tuple[int, int] = (1280, 800),  # type: ignore[no-untyped-def]
-                    scale: float | None = None, autosave: str | None = None, loaded=None, loaded_from: str = "",
-                    turn_timer: TimerSetting | None = None) -> int:
-    """Open the window on a facilitated exercise (see engine/ui/exercise_start.py); `run-exercise` calls this."""
-    from engine.ui.exercise_start import run_exercise_ui as run
-
-    return run(exercise, seed=seed, size=size, scale=scale, autosave=autosave, loaded=loaded,
-               loaded_from=loaded_from, turn_timer=turn_timer)
+def run_exercise_ui(exercise: Exercise, seed: int | None = None, size: tuple[int, int] = (1280, 800),
+                    scale: float | None = None, autosave: str | None = None, loaded: LoadedSave | None = None,
+                    loaded_from: str = "", turn_timer: TimerSetting | None = None) -> int:
+    """Open the window on a facilitated exercise's start screen (resuming `loaded`, if given) and run it to the
+    debrief (see engine/ui/exercise_start.py); `run-exercise` calls this."""
+    app = App(size=size, scale=scale, scenario_path=exercise.scenario_path)
+    app.autosave_setting = autosave
+    app.turn_timer = turn_timer
+    pygame.display.set_caption(f"Exercise: {exercise.title}")
+    app.flow.to_exercise_start(exercise, seed, loaded=loaded, loaded_from=loaded_from)
+    app.run()
+    return 0

@@ -4,193 +4,30 @@ Everything a team reads privately is shown only after a hand-over screen
 that itself shows nothing private; the room-wide screens draw public
 information only (public injects, the script's discussion prompts). The
 control cell is reached from any of them (F10 or the small Control button)
-through the facilitator's passphrase.
+through the facilitator's passphrase. Which screen follows which is
+engine/ui/flow.py's; the card they are drawn on is engine/ui/card.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pygame
 import pygame_gui
 
-from engine.exercise.script import Inject
+from engine.core.commands import Resume
 from engine.ui import fonts, theme
-from engine.ui.app import App
-from engine.ui.game_screen import (
-    ROOM,
-    BoardScreen,
-    ReplayScreen,
-    ResultsScreen,
-    foot_message,
-    foot_top,
-    save_now,
-    write_report_now,
-)
-from engine.ui.start_screen import gui_theme
+from engine.ui.board import ROOM, BoardScreen, ResultsScreen, foot_message, foot_top, save_now, write_report_now
+from engine.ui.card import CardScreen, Para, inject_of
+from engine.ui.gui import gui_theme
 from engine.ui.turn_timer import timer_words
 from engine.ui.widgets import Button, Line, Row, ScrollText, button_rows, flow
 
-Para = tuple[str, int, tuple[int, int, int], bool]
+if TYPE_CHECKING:
+    from engine.ui.app import App, Screen
+    from engine.ui.exercise_session import ExerciseSession
 
-
-def inject_of(app: App, event_id: str) -> Inject | None:
-    """The script's line for a delivered inject (its channel), or None for a scenario event."""
-    return next((i for i in app.session.exercise.script.injects if i.id == event_id), None)
-
-
-def open_control(app: App, back: Any, tab: str = "overview") -> None:
-    """Ask for the facilitator's passphrase, then open the control panel; closing it returns to `back`."""
-    from engine.ui.facilitator import FacilitatorScreen
-
-    ask_passphrase(app, back, lambda: app.show(FacilitatorScreen(app, back, tab)), "Open the control panel")
-
-
-def ask_passphrase(app: App, back: Any, on_open: Callable[[], None], purpose: str) -> None:
-    """Do a facilitator's act: at once while the control cell is still unlocked, else after the passphrase.
-
-    The lock closes after a few idle minutes (or at once with "Lock now"), so the facilitator is not asked
-    again on every turn, and teams who reach the screen later still find it locked.
-    """
-    session = app.session
-    if session.control_unlocked():
-        session.touch_control()
-        on_open()
-        return
-    app.show(PassphraseScreen(app, back, on_open, purpose))
-
-
-def ctrl_s(event: pygame.event.Event) -> bool:
-    return (event.type == pygame.KEYDOWN and event.key == pygame.K_s
-            and bool((getattr(event, "mod", 0) | pygame.key.get_mods()) & pygame.KMOD_CTRL))
-
-
-def measure(items: list[Para], w: int) -> int:
-    """The height `items` take wrapped at width `w` (a card is sized to its text, up to the window)."""
-    return flow(items, w)[1]
-
-
-class CardScreen:
-    """A dark screen with one light card of text and buttons: the shape of every room-wide exercise screen."""
-
-    name = "card"
-    card_w = 760
-    dark = True
-
-    def __init__(self, app: App):
-        self.app = app
-        self.mouse = (-1, -1)
-        self.message = ""
-        self.error_message = False
-        self.buttons: list[Button] = []
-        self.primary: Button | None = None
-        self.control_button: Button | None = None
-        #: the card's text: it scrolls (wheel, PageUp/PageDown) when a long inject or briefing is more than fits
-        self.text = ScrollText(pygame.Rect(0, 0, 1, 1))
-        #: centre each line in the card (the hand-over card) rather than set it flush left
-        self.centred = False
-
-    # -- subclasses fill these in
-    def paras(self) -> list[Para]:
-        return []
-
-    def actions(self) -> list[tuple[str, Callable[[], None], bool]]:
-        """(label, action, primary) for the buttons at the foot of the card."""
-        return []
-
-    def kicker(self) -> str:
-        s = self.app.session
-        return f"{s.exercise.title} · turn {s.game.state.turn} · {s.sc.turn_date(s.game.state.turn):%B %Y}"
-
-    def with_control(self) -> bool:
-        return True
-
-    # -- layout, input, drawing
-    def layout(self) -> None:
-        m = self.app.m
-        w, h = self.app.size
-        bw = min(w - 2 * m.pad, m.px(self.card_w))
-        need = measure(self.paras(), bw - m.pad * 8) + m.pad * 3 + m.px(130)  # text, message line, buttons
-        self.box = pygame.Rect(0, 0, bw, max(m.px(300), min(h - m.px(120), need)))
-        self.box.center = (w // 2, h // 2 + m.px(10))
-        self.text = ScrollText(self.text_rect(), step=fonts.font(m.font).get_linesize() * 3)
-        self.buttons = []
-        acts = self.actions()
-        widths = [max(m.px(180), fonts.font(m.font, True).size(label)[0] + m.px(36)) for label, _, _ in acts]
-        x = self.box.centerx - (sum(widths) + m.pad * 2 * (len(acts) - 1)) // 2
-        y = self.box.bottom - m.px(64)
-        self.primary = None
-        for (label, action, primary), bw in zip(acts, widths, strict=True):
-            b = Button(pygame.Rect(x, y, bw, m.px(46)), label, action, primary=primary)
-            self.buttons.append(b)
-            if primary and self.primary is None:
-                self.primary = b
-            x += bw + m.pad * 2
-        self.control_button = None
-        if self.with_control():
-            self.control_button = Button(pygame.Rect(w - m.px(130), h - m.px(44), m.px(118), m.px(32)),
-                                         "Control (F10)", lambda: open_control(self.app, self))
-            self.buttons.append(self.control_button)
-
-    def text_rect(self) -> pygame.Rect:
-        """Where the card's text goes: inside the card, above the message line and the buttons."""
-        m, b = self.app.m, self.box
-        return pygame.Rect(b.x + m.pad * 4, b.y + m.pad * 3, b.w - m.pad * 8, max(1, b.h - m.pad * 3 - m.px(96)))
-
-    def say(self, text: str, error: bool = False) -> None:
-        self.message, self.error_message = text, error
-
-    def handle(self, event: pygame.event.Event) -> None:
-        if hasattr(event, "pos"):
-            self.mouse = event.pos
-        if ctrl_s(event):
-            said = save_now(self.app)
-            self.say(said, error=said.startswith("Not saved"))
-            return
-        if event.type == pygame.KEYDOWN and event.key in (pygame.K_RETURN, pygame.K_KP_ENTER) and self.primary:
-            self.primary.action()
-            return
-        if self.text.handle(event, self.mouse) or self.text.keys(event):
-            return
-        for b in list(self.buttons):
-            if b.handle(event):
-                return
-        self.handle_more(event)
-
-    def handle_more(self, event: pygame.event.Event) -> None:
-        pass
-
-    def update(self, dt: float) -> None:
-        pass
-
-    def draw(self, surf: pygame.Surface) -> None:
-        m = self.app.m
-        surf.fill(theme.HIDDEN_BG if self.dark else theme.BG)
-        w, _ = self.app.size
-        kick = fonts.text(fonts.fit_text(self.kicker(), m.font, w - 4 * m.pad), m.font, (180, 190, 210))
-        surf.blit(kick, kick.get_rect(midtop=(w // 2, m.px(22))))
-        b = self.box
-        pygame.draw.rect(surf, theme.PANEL, b, border_radius=10)
-        self.draw_card(surf, b)
-        for btn in self.buttons:
-            btn.draw(surf, m.font if btn is not self.control_button else m.small, btn.rect.collidepoint(self.mouse))
-        if self.message:
-            colour = theme.BAD if self.error_message else theme.GOOD
-            lines = fonts.wrap(self.message, m.small, b.w - 4 * m.pad)[:2]
-            for i, line in enumerate(lines):
-                img = fonts.text(line, m.small, colour)
-                surf.blit(img, img.get_rect(midtop=(b.centerx, b.bottom - m.px(90) + i * fonts.font(m.small).get_linesize())))
-
-    def draw_card(self, surf: pygame.Surface, b: pygame.Rect) -> None:
-        """The card's paragraphs, wrapped, scrolling when they are more than the card holds (never cut off)."""
-        self.text.rect = self.text_rect()  # a subclass may have moved the card after this layout
-        lines, bottom = flow(self.paras(), self.text.rect.w)
-        if self.centred:
-            for ln in lines:
-                ln.x = (self.text.rect.w - fonts.font(ln.size, ln.bold).size(ln.text)[0]) // 2
-        self.text.set_lines(lines, bottom)
-        self.text.draw(surf, self.app.m.small)
 
 
 class PassphraseScreen(CardScreen):
@@ -199,7 +36,7 @@ class PassphraseScreen(CardScreen):
     name = "passphrase"
     card_w = 560
 
-    def __init__(self, app: App, back: Any, on_open: Callable[[], None], purpose: str):
+    def __init__(self, app: App, back: Screen, on_open: Callable[[], None], purpose: str):
         super().__init__(app)
         self.back = back
         self.on_open = on_open
@@ -238,8 +75,8 @@ class PassphraseScreen(CardScreen):
 
     def attempt(self) -> None:
         text = self.entry.get_text()
-        if self.app.session.lock.opens_with(text):
-            self.app.session.touch_control()
+        if self.session.lock.opens_with(text):
+            self.session.touch_control()
             self.on_open()
             return
         self.failures += 1
@@ -279,11 +116,11 @@ class TeamHandoverScreen(CardScreen):
         super().__init__(app)
         self.team = team
         self.briefing = briefing
-        self.team_name = app.session.team_name(team)
+        self.team_name = self.session.team_name(team)
         self.centred = True
 
     def kicker(self) -> str:
-        return f"{self.app.session.exercise.title} · before the first turn" if self.briefing else super().kicker()
+        return f"{self.session.exercise.title} · before the first turn" if self.briefing else super().kicker()
 
     def paras(self) -> list[Para]:
         m = self.app.m
@@ -312,11 +149,9 @@ class TeamHandoverScreen(CardScreen):
 
     def ready(self) -> None:
         if self.briefing:
-            self.app.show(BriefingScreen(self.app, self.team))
+            self.app.flow.to_briefing(self.team)
         else:
-            from engine.ui.team_planning import TeamPlanningScreen
-
-            self.app.show(TeamPlanningScreen(self.app, self.team))
+            self.app.flow.to_team_planning(self.team)
 
 
 class BriefingScreen(CardScreen):
@@ -324,18 +159,18 @@ class BriefingScreen(CardScreen):
 
     name = "briefing"
 
-    def __init__(self, app: App, team: str, back: Any = None):
+    def __init__(self, app: App, team: str, back: Screen | None = None):
         super().__init__(app)
         self.team = team
         #: the team's planning screen, when it asked to read the briefing again (B)
         self.back = back
 
     def kicker(self) -> str:
-        return f"{self.app.session.exercise.title} · for {self.app.session.team_name(self.team)} only"
+        return f"{self.session.exercise.title} · for {self.session.team_name(self.team)} only"
 
     def paras(self) -> list[Para]:
         m = self.app.m
-        s = self.app.session
+        s = self.session
         t = s.exercise.team(self.team)
         plays = ", ".join(s.sc.actor(a).name for a in t.actors)
         return [(f"{t.name}: your briefing", m.big, theme.INK, True),
@@ -354,14 +189,12 @@ class BriefingScreen(CardScreen):
         return False
 
     def done(self) -> None:
-        from engine.ui.exercise_session import begin_exercise_turn
-
         if self.back is not None:
             self.back.layout()
             self.app.show(self.back)
             return
-        self.app.session.briefed.add(self.team)
-        begin_exercise_turn(self.app)
+        self.session.briefed.add(self.team)
+        self.app.flow.begin_turn()
 
 
 class InjectScreen(CardScreen):
@@ -369,9 +202,9 @@ class InjectScreen(CardScreen):
 
     name = "inject"
 
-    def __init__(self, app: App, then: Any = None):
+    def __init__(self, app: App, then: Screen | None = None):
         super().__init__(app)
-        self.items = app.session.unshown_public()
+        self.items = self.session.unshown_public()
         self.index = 0
         self.then = then
 
@@ -401,13 +234,11 @@ class InjectScreen(CardScreen):
             self.index += 1
             self.layout()
             return
-        self.app.session.mark_shown()
+        self.session.mark_shown()
         if self.then is not None:
             self.app.show(self.then)
         else:
-            from engine.ui.exercise_session import begin_exercise_turn
-
-            begin_exercise_turn(self.app)
+            self.app.flow.begin_turn()
 
 
 class PauseScreen(CardScreen):
@@ -415,19 +246,19 @@ class PauseScreen(CardScreen):
 
     name = "pause"
 
-    def __init__(self, app: App, resume_to: Any = None):
+    def __init__(self, app: App, resume_to: Screen | None = None):
         super().__init__(app)
         self.resume_to = resume_to
 
     def prompts(self) -> list[str]:
-        s = self.app.session
+        s = self.session
         state = s.game.state
         pause = s.exercise.pause_after(state.turn - 1)
         return list(pause.prompts) if pause is not None and pause.title == state.pause_note else []
 
     def paras(self) -> list[Para]:
         m = self.app.m
-        state = self.app.session.game.state
+        state = self.session.game.state
         out: list[Para] = [("DISCUSSION PAUSE", m.font, theme.ACCENT, True),
                            (state.pause_note or "Paused by the facilitator", m.big, theme.INK, True)]
         out += [(f"•  {p}", m.title, theme.INK, False) for p in self.prompts()]
@@ -439,12 +270,12 @@ class PauseScreen(CardScreen):
         return [("Resume the exercise (facilitator)", self.ask_resume, True)]
 
     def ask_resume(self) -> None:
-        ask_passphrase(self.app, self, self.resume, "Resume the exercise")
+        self.app.flow.ask_passphrase(self, self.resume, "Resume the exercise")
 
     def resume(self) -> None:
-        game = self.app.session.game
+        game = self.session.game
         if game.state.phase == "paused":
-            game.control("resume", by="facilitator")
+            game.control(Resume(by="facilitator"))
         self.go_on()
 
     def go_on(self) -> None:
@@ -452,12 +283,10 @@ class PauseScreen(CardScreen):
             self.resume_to.layout()
             self.app.show(self.resume_to)
         else:
-            from engine.ui.exercise_session import begin_exercise_turn
-
-            begin_exercise_turn(self.app)
+            self.app.flow.begin_turn()
 
     def update(self, dt: float) -> None:
-        if self.app.session.game.state.phase != "paused":  # resumed from the control panel
+        if self.session.game.state.phase != "paused":  # resumed from the control panel
             self.go_on()
 
 
@@ -468,7 +297,7 @@ class RulingGateScreen(CardScreen):
 
     def paras(self) -> list[Para]:
         m = self.app.m
-        s = self.app.session
+        s = self.session
         mode = s.exercise.adjudication
         how = ("The rules propose each outcome; the facilitator confirms them or overrules some, with a reason."
                if mode == "semi_rigid" else
@@ -483,14 +312,12 @@ class RulingGateScreen(CardScreen):
         return [("Control: review the outcomes (Enter)", self.review, True)]
 
     def review(self) -> None:
-        open_control(self.app, self, "adjudication")
+        self.app.flow.open_control(self, "adjudication")
 
     def update(self, dt: float) -> None:
-        game = self.app.session.game
+        game = self.session.game
         if game.state.phase == "paused" or game.waiting_for():  # control paused or rewound meanwhile
-            from engine.ui.exercise_session import begin_exercise_turn
-
-            begin_exercise_turn(self.app)
+            self.app.flow.begin_turn()
 
 
 class ExerciseResultsScreen(ResultsScreen):
@@ -499,6 +326,10 @@ class ExerciseResultsScreen(ResultsScreen):
     Each outcome a person or the script settled says so, with the reason, and
     the free actions argued this turn are shown with their dice.
     """
+
+    @property
+    def session(self) -> ExerciseSession:
+        return self.app.exercise_session
 
     def build_items(self, rec: dict[str, Any], view: dict[str, Any]) -> list[tuple[str, list[str], str]]:
         items = super().build_items(rec, view)
@@ -523,7 +354,7 @@ class ExerciseResultsScreen(ResultsScreen):
         super().layout_left()
         m, L = self.app.m, self.left
         self.control_button = Button(pygame.Rect(L.right - m.pad - m.px(110), L.y + m.pad, m.px(110), m.px(30)),
-                                     "Control (F10)", lambda: open_control(self.app, self))
+                                     "Control (F10)", lambda: self.app.flow.open_control(self))
         self.buttons.append(self.control_button)
 
 
@@ -542,6 +373,10 @@ class DebriefScreen(BoardScreen):
         super().__init__(app, ROOM)
         if app.save_to is not None:
             self.message = save_now(app)
+
+    @property
+    def session(self) -> ExerciseSession:
+        return self.app.exercise_session
 
     def layout_left(self) -> None:
         """Three columns, each scrolling on its own: how it went and the learning objectives, the objectives
@@ -570,7 +405,7 @@ class DebriefScreen(BoardScreen):
 
     def how_it_went(self, width: int) -> list[Line]:
         m = self.app.m
-        s = self.app.session
+        s = self.session
         state = s.game.state
         rn = {r.id: r.name for r in self.sc.ladder.rungs}
         paras: list[Para] = [
@@ -583,7 +418,7 @@ class DebriefScreen(BoardScreen):
 
     def objectives_met(self, width: int) -> list[Line]:
         m = self.app.m
-        s = self.app.session
+        s = self.session
         scores = s.game.scores()
         met_ids = {o for ids in s.game.state.results.values() for o in ids}
         paras: list[Para] = []
@@ -614,7 +449,7 @@ class DebriefScreen(BoardScreen):
         return lines
 
     def control_rows(self) -> list[Row]:
-        game = self.app.session.game
+        game = self.session.game
         sc = self.sc
         rows = []
         for c in game.state.control:
@@ -637,7 +472,7 @@ class DebriefScreen(BoardScreen):
         self.message = write_report_now(self.app)
 
     def replay(self) -> None:
-        self.app.show(ReplayScreen(self.app, back=self))
+        self.app.flow.to_replay(back=self)
 
     def quit(self) -> None:
         self.app.running = False
@@ -662,7 +497,7 @@ class DebriefScreen(BoardScreen):
         surf.blit(shade, (0, 0))
         b = self.box
         pygame.draw.rect(surf, theme.PANEL, b, border_radius=10)
-        title = f"Debrief: {self.app.session.exercise.title}"
+        title = f"Debrief: {self.session.exercise.title}"
         surf.blit(fonts.text(fonts.fit_text(title, m.big, b.w - m.pad * 6, True), m.big, theme.INK, True),
                   (b.x + m.pad * 3, b.y + m.pad * 2))
         for col, head in zip(self.columns, ("How it ended", "Objectives met", "Who decided what (the control log)"),

@@ -5,9 +5,10 @@ own briefing, then every turn the room sees the public injects, each team
 plans privately from its own view (its private injects included), the script
 and bots give the other orders, the control cell may review the outcomes
 before they stand, the room sees the results, and the script's discussion
-pauses stop the clock until the facilitator resumes. The session holds no
-game state of its own beyond who is at the screen and what has been shown;
-everything else is in `game.state`.
+pauses stop the clock until the facilitator resumes (the screens in that
+order are engine/ui/flow.py's). The session holds no game state of its own
+beyond who is at the screen and what has been shown; everything else is in
+`game.state`.
 """
 
 from __future__ import annotations
@@ -16,17 +17,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
+from engine.core.commands import Note
 from engine.core.errors import IllegalOrder
-from engine.core.state import EventRecord, Ruling
+from engine.core.state import EventRecord, Ruling, TurnRecord
 from engine.exercise.passphrase import Lock
 from engine.exercise.script import Exercise, ExerciseRun
 from engine.persistence.saves import LoadedSave, Room
 from engine.rules.game import Game
-
-if TYPE_CHECKING:
-    from engine.ui.app import App
+from engine.scenario.model import Scenario
 
 #: idle seconds after which the control cell asks for the passphrase again
 LOCK_AFTER_S = 300.0
@@ -48,6 +47,9 @@ class ExerciseSession:
     #: when the control cell locks again (clock seconds); the passphrase or any act in the panel moves it on
     unlocked_until: float = 0.0
     clock: Callable[[], float] = time.monotonic
+    #: where this exercise's end-of-turn autosaves go, chosen at its first (engine/ui/board.py: autosave_file)
+    autosave_file: Path | None = field(default=None, init=False, repr=False, compare=False)
+    autosave_chosen: bool = field(default=False, init=False, repr=False, compare=False)
 
     # -- the control cell's lock
     def control_unlocked(self) -> bool:
@@ -70,7 +72,7 @@ class ExerciseSession:
         return self.run.game
 
     @property
-    def sc(self):  # type: ignore[no-untyped-def]
+    def sc(self) -> Scenario:
         return self.game.scenario
 
     @property
@@ -137,7 +139,7 @@ class ExerciseSession:
     def needs_ruling(self) -> bool:
         return self.exercise.adjudication in ("semi_rigid", "free")
 
-    def adjudicate(self) -> Any:
+    def adjudicate(self) -> TurnRecord:
         rec = self.run.adjudicate(self.rulings)
         self.rulings = {}
         return rec
@@ -160,56 +162,10 @@ class ExerciseSession:
             raise IllegalOrder(f"there is no order number {index + 1} this turn")
         o = orders[index]
         self.rulings[index] = Ruling(outcome=outcome, by="facilitator", reason=reason)
-        g.control("note", action="override", detail=f"{o.actor}: {g.scenario.card(o.card).name} → {outcome}",
-                  reason=reason, by="facilitator")
+        g.control(Note(action="override", detail=f"{o.actor}: {g.scenario.card(o.card).name} → {outcome}",
+                       reason=reason, by="facilitator"))
 
     def rewound(self, turn: int) -> None:
         """Forget what belonged to the turns a rewind dropped."""
         self.rulings = {}
         self.shown = {k for k in self.shown if k[0] < turn}
-
-
-def begin_exercise_turn(app: App) -> None:
-    """Move the exercise on to whatever the room should see next."""
-    from engine.ui import exercise_screens as xs
-
-    s: ExerciseSession = app.session
-    g = s.game
-    for t in s.teams:
-        if t not in s.briefed:
-            app.show(xs.TeamHandoverScreen(app, t, briefing=True))
-            return
-    if g.over:
-        app.show(xs.DebriefScreen(app))
-        return
-    if g.state.phase == "paused":
-        app.show(xs.PauseScreen(app))
-        return
-    if s.unshown_public():
-        app.show(xs.InjectScreen(app))
-        return
-    s.run_others()
-    team = s.next_team()
-    if team is not None:
-        app.show(xs.TeamHandoverScreen(app, team))
-        return
-    if s.needs_ruling():
-        app.show(xs.RulingGateScreen(app))
-        return
-    adjudicate_and_show(app)
-
-
-def adjudicate_and_show(app: App) -> None:
-    """Adjudicate with the rulings so far, autosave, and show the room the results."""
-    from engine.persistence.saves import autosave
-    from engine.ui import exercise_screens as xs
-    from engine.ui.game_screen import ROOM, autosave_file
-
-    s: ExerciseSession = app.session
-    before = s.game.view(ROOM)
-    s.adjudicate()
-    screen = xs.ExerciseResultsScreen(app, before)
-    failed = autosave(s.game, s.scenario_path, autosave_file(app), s.room())
-    if failed:
-        screen.say(failed, error=True)
-    app.show(screen)

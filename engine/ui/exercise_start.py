@@ -7,17 +7,21 @@ the control panel for the rest of the exercise.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pygame
 import pygame_gui
 
 from engine.core import dice
-from engine.core.clock import TimerSetting
 from engine.exercise.passphrase import MIN_LENGTH, make_lock
 from engine.exercise.script import Exercise, ExerciseRun
-from engine.persistence.saves import LoadedSave, plays_under
+from engine.persistence.saves import LoadedSave, SaveError, plays_under, read_save
 from engine.ui import fonts, theme
-from engine.ui.app import App
-from engine.ui.start_screen import gui_theme, list_saves
+from engine.ui.exercise_session import ExerciseSession
+from engine.ui.gui import gui_theme, list_saves
+
+if TYPE_CHECKING:
+    from engine.ui.app import App
 
 
 class ExerciseStartScreen:
@@ -89,7 +93,7 @@ class ExerciseStartScreen:
         self.load_button = pygame_gui.elements.UIButton(pygame.Rect(self.right_x, y, m.px(190), m.px(40)),
                                                         "Load a save", manager=self.manager)
         if self.save_files:
-            names = list(self.save_files)
+            names: list[str | tuple[str, str]] = list(self.save_files)
             self.load_menu = pygame_gui.elements.UIDropDownMenu(
                 names, self.loaded_from if self.loaded_from in names else names[0],
                 pygame.Rect(self.right_x + m.px(200), y + m.px(1), half - m.px(200), m.px(38)), manager=self.manager)
@@ -117,8 +121,6 @@ class ExerciseStartScreen:
             self.start()
 
     def load(self) -> None:
-        from engine.persistence.saves import SaveError, read_save
-
         if self.load_menu is None:
             return
         choice = self.load_menu.selected_option
@@ -138,8 +140,6 @@ class ExerciseStartScreen:
 
     def start(self) -> None:
         """Refuse a short passphrase with the reason; otherwise lock the control panel and begin the briefings."""
-        from engine.ui.exercise_session import ExerciseSession, begin_exercise_turn
-
         try:
             lock = make_lock(self.passphrase.get_text())
         except ValueError as exc:
@@ -151,12 +151,11 @@ class ExerciseStartScreen:
             session = ExerciseSession.resumed(self.exercise, self.loaded, lock)
             session.teams = teams  # the facilitator may seat the teams differently this time
             session.briefed &= set(teams)
-            self.app.session = session
         else:
             text = self.seed_entry.get_text().strip()
             seed = int(text) if text.isdigit() else dice.fresh_seed()
-            self.app.session = ExerciseSession(ExerciseRun(self.exercise, seed), lock, teams)
-        begin_exercise_turn(self.app)
+            session = ExerciseSession(ExerciseRun(self.exercise, seed), lock, teams)
+        self.app.flow.play(session)
 
     def update(self, dt: float) -> None:
         self.manager.update(dt)
@@ -206,16 +205,3 @@ class ExerciseStartScreen:
             for i, line in enumerate(fonts.wrap(self.message, m.font, self.half)[:3]):
                 surf.blit(fonts.text(line, m.font, (255, 170, 160)), (rx, self.message_y + i * lh))
         self.manager.draw_ui(surf)
-
-
-def run_exercise_ui(exercise: Exercise, seed: int | None = None, size: tuple[int, int] = (1280, 800),
-                    scale: float | None = None, autosave: str | None = None, loaded: LoadedSave | None = None,
-                    loaded_from: str = "", turn_timer: TimerSetting | None = None) -> int:
-    """Open the window on the exercise's start screen (resuming `loaded`, if given) and run it to the debrief."""
-    app = App(size=size, scale=scale, scenario_path=exercise.scenario_path)
-    app.autosave_setting = autosave
-    app.turn_timer = turn_timer
-    pygame.display.set_caption(f"Exercise: {exercise.title}")
-    app.show(ExerciseStartScreen(app, exercise, seed, loaded=loaded, loaded_from=loaded_from))
-    app.run()
-    return 0

@@ -10,18 +10,30 @@ Closing it returns the screen to where the room was.
 
 from __future__ import annotations
 
-from typing import Any
+import math
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING
 
 import pygame
 import pygame_gui
 
+from engine.core.clock import TimerSetting, parse_minutes
+from engine.core.commands import Adjust, Confirm, FireInject, Pause, Resume, SetChance
 from engine.core.errors import IllegalOrder
 from engine.core.state import Resolution
+from engine.exercise.debrief import GENERAL, observations, observe
+from engine.exercise.script import Inject
 from engine.rules import control, figures
+from engine.rules.game import Game
+from engine.scenario.model import Event
 from engine.ui import fonts, theme
-from engine.ui.app import App
-from engine.ui.start_screen import gui_theme
+from engine.ui.gui import gui_theme
 from engine.ui.widgets import Button, Row, ScrollList, ScrollText, flow
+
+if TYPE_CHECKING:
+    from engine.ui.app import App, Screen
+    from engine.ui.exercise_session import ExerciseSession
 
 TABS = [("overview", "Overview"), ("injects", "Fire an inject"), ("adjust", "Adjust a figure"),
         ("adjudication", "Outcomes"), ("observe", "Observations"), ("timer", "Timer"), ("rewind", "Rewind")]
@@ -31,7 +43,7 @@ GLOBAL, LADDER = "Global figures", "Escalation ladder"
 class FacilitatorScreen:
     name = "facilitator"
 
-    def __init__(self, app: App, back: Any, tab: str = "overview"):
+    def __init__(self, app: App, back: Screen, tab: str = "overview"):
         self.app = app
         self.back = back
         self.tab = tab if tab in self.tabs() else "overview"
@@ -39,19 +51,20 @@ class FacilitatorScreen:
         self.message = ""
         self.error_message = False
         self.armed: str | None = None  # an act waiting for its confirmation click
-        self.whose: str | None = None
-        self.figure: str | None = None
+        #: the figure the Adjust tab is on: whose ("" until the tab is first laid out), and which
+        self.whose = ""
+        self.figure = ""
 
     @property
-    def session(self) -> Any:
-        return self.app.session
+    def session(self) -> ExerciseSession:
+        return self.app.exercise_session
 
     @property
-    def game(self) -> Any:
-        return self.app.session.game
+    def game(self) -> Game:
+        return self.session.game
 
     def tabs(self) -> list[str]:
-        return [t for t, _ in TABS if t != "adjudication" or self.app.session.exercise.adjudication != "rigid"]
+        return [t for t, _ in TABS if t != "adjudication" or self.session.exercise.adjudication != "rigid"]
 
     def say(self, text: str, error: bool = False) -> None:
         self.message, self.error_message = text, error
@@ -72,7 +85,7 @@ class FacilitatorScreen:
             if t not in self.tabs():
                 continue
             bw = fonts.font(m.font, True).size(label)[0] + m.px(30)
-            self.buttons.append(Button(pygame.Rect(x, ty, bw, m.px(36)), label, lambda t=t: self.show_tab(t),
+            self.buttons.append(Button(pygame.Rect(x, ty, bw, m.px(36)), label, partial(self.show_tab, t),
                                        primary=t == self.tab))
             x += bw + m.pad
         self.body = pygame.Rect(m.pad * 2, ty + m.px(50), w - m.pad * 4, h - ty - m.px(50) - m.px(40))
@@ -91,7 +104,8 @@ class FacilitatorScreen:
         cw = (self.body.w - m.pad * 2 * (n - 1)) // n
         return [pygame.Rect(self.body.x + i * (cw + m.pad * 2), self.body.y, cw, self.body.h) for i in range(n)]
 
-    def add_list(self, title: str, rect: pygame.Rect, rows: list[Row], on_select: Any = None) -> ScrollList:
+    def add_list(self, title: str, rect: pygame.Rect, rows: list[Row],
+                 on_select: Callable[[int], None] | None = None) -> ScrollList:
         m = self.app.m
         head = fonts.font(m.font, True).get_linesize() + 4
         lh = fonts.font(m.small, True).get_linesize() + fonts.font(m.small).get_linesize() + 6
@@ -100,13 +114,14 @@ class FacilitatorScreen:
         self.lists.append((title, sl))
         return sl
 
-    def entry(self, rect: pygame.Rect, placeholder: str = "", chars: list[str] | None = None) -> Any:
+    def entry(self, rect: pygame.Rect, placeholder: str = "",
+              chars: list[str] | None = None) -> pygame_gui.elements.UITextEntryLine:
         e = pygame_gui.elements.UITextEntryLine(rect, manager=self.manager, placeholder_text=placeholder)
         if chars:
             e.set_allowed_characters(chars)
         return e
 
-    def button(self, rect: pygame.Rect, label: str, action: Any, primary: bool = False) -> Button:
+    def button(self, rect: pygame.Rect, label: str, action: Callable[[], None], primary: bool = False) -> Button:
         b = Button(rect, label, action, primary=primary)
         self.buttons.append(b)
         return b
@@ -179,12 +194,12 @@ class FacilitatorScreen:
 
     def pause(self) -> None:
         note = self.pause_note.get_text() if self.pause_note is not None else ""
-        self.act(lambda: self.game.control("pause", note=note, by="facilitator"), "The exercise is paused.")
+        self.act(lambda: self.game.control(Pause(note=note, by="facilitator")), "The exercise is paused.")
 
     def resume(self) -> None:
-        self.act(lambda: self.game.control("resume", by="facilitator"), "The exercise goes on.")
+        self.act(lambda: self.game.control(Resume(by="facilitator")), "The exercise goes on.")
 
-    def act(self, fn: Any, done: str) -> bool:
+    def act(self, fn: Callable[[], object], done: str) -> bool:
         """Do one act through the engine; show its refusal as it is, or say it is done and refresh the tab."""
         try:
             fn()
@@ -219,11 +234,11 @@ class FacilitatorScreen:
         self.fire_button = self.button(pygame.Rect(c2.x, y + m.px(52), m.px(300), m.px(42)), "Fire this inject now",
                                        self.fire, True)
 
-    def unfired(self) -> list[Any]:
+    def unfired(self) -> list[Event]:
         fired = self.game.state.fired
         return [e for e in self.game.scenario.events if e.id not in fired or e.repeatable]
 
-    def inject(self, event_id: str) -> Any:
+    def inject(self, event_id: str) -> Inject | None:
         return next((i for i in self.session.exercise.script.injects if i.id == event_id), None)
 
     def recipients(self, to: list[str] | None) -> str:
@@ -250,14 +265,12 @@ class FacilitatorScreen:
             self.say(f"Click again to confirm: deliver “{ev.name}” {self.recipients(ev.to)} now.")
             return
         reason = self.reason.get_text()
-        self.act(lambda: self.game.control("fire_inject", event=ev.id, reason=reason, by="facilitator"),
+        self.act(lambda: self.game.control(FireInject(event=ev.id, reason=reason, by="facilitator")),
                  f"Delivered: {ev.name}. The room sees it when the panel closes.")
 
     # ------------------------------------------------------------------ observations
     def layout_observe(self) -> None:
         """Observations recorded against the learning objectives, for the hot wash and the report."""
-        from engine.exercise.debrief import GENERAL
-
         m = self.app.m
         c1, c2 = self.columns(2)
         meta = self.session.exercise.script.exercise
@@ -275,8 +288,6 @@ class FacilitatorScreen:
         self.add_list("Observations so far (newest first)", c2, self.observation_rows())
 
     def observation_rows(self) -> list[Row]:
-        from engine.exercise.debrief import GENERAL, observations
-
         meta = self.session.exercise.script.exercise
         number = {o.id: f"objective {i}" for i, o in enumerate(meta.objectives, 1)}
         number[GENERAL] = "the exercise as a whole"
@@ -284,8 +295,6 @@ class FacilitatorScreen:
                 for o in reversed(observations(self.game))]
 
     def record_observation(self) -> None:
-        from engine.exercise.debrief import observe
-
         i = self.objective_list.selected
         objective = self.objective_ids[i if i is not None else 0]
         text = self.observation.get_text()
@@ -324,8 +333,6 @@ class FacilitatorScreen:
         self.auto_button.label = self.auto_label()
 
     def set_timer(self) -> None:
-        from engine.core.clock import TimerSetting, parse_minutes
-
         try:
             minutes = parse_minutes(self.timer_minutes.get_text() or "10")
             warning = parse_minutes(self.timer_warning.get_text() or "1")
@@ -398,10 +405,12 @@ class FacilitatorScreen:
         try:
             value = float(text)
         except ValueError:
+            value = math.nan
+        if not math.isfinite(value):  # e.g. 400 nines: a figure is a finite number (engine/core/commands.py)
             self.say("Type the new value as a number.", error=True)
             return
         ref, reason = self.figure, self.reason.get_text()
-        self.act(lambda: self.game.control("adjust", ref=ref, value=value, reason=reason, by="facilitator"),
+        self.act(lambda: self.game.control(Adjust(ref=ref, value=value, reason=reason, by="facilitator")),
                  f"Set {ref} to {fonts.number(value)} (kept within its range); recorded with your reason.")
 
     # ------------------------------------------------------------------ adjudication
@@ -478,17 +487,15 @@ class FacilitatorScreen:
             return
         actor, index, _ = self.free_items[i]
         reason = self.chance_reason.get_text()
-        self.act(lambda: self.game.control("set_chance", actor=actor, index=index, chance=int(text), reason=reason,
-                                           by="facilitator"), f"Chance set to {int(text)}%.")
+        self.act(lambda: self.game.control(SetChance(actor=actor, index=index, chance=int(text), reason=reason,
+                                                     by="facilitator")), f"Chance set to {int(text)}%.")
 
     def confirm_all(self) -> None:
-        from engine.ui.exercise_session import adjudicate_and_show
-
         if self.blocked:
             self.say(self.blocked, error=True)
             return
-        self.game.control("confirm", by="facilitator")
-        adjudicate_and_show(self.app)
+        self.game.control(Confirm(by="facilitator"))
+        self.app.flow.adjudicate_and_show()
 
     # ------------------------------------------------------------------ rewind
     def layout_rewind(self) -> None:
@@ -508,8 +515,6 @@ class FacilitatorScreen:
         self.button(pygame.Rect(c2.x, y + m.px(54), m.px(300), m.px(42)), "Go back to the chosen turn", self.rewind, True)
 
     def rewind(self) -> None:
-        from engine.ui.exercise_session import begin_exercise_turn
-
         i = self.turn_list.selected
         if i is None or i >= len(self.turns):
             self.say("Choose a turn in the list first.", error=True)
@@ -525,22 +530,12 @@ class FacilitatorScreen:
             return
         self.game.rewind(turn, reason=reason, by="facilitator")
         self.session.rewound(turn)
-        begin_exercise_turn(self.app)
+        self.app.flow.begin_turn()
 
     # ------------------------------------------------------------------ closing, input, drawing
     def close(self) -> None:
         """Back to where the room was; a pause or a newly fired public inject is shown to the room first."""
-        from engine.ui.exercise_screens import InjectScreen, PauseScreen
-
-        back = self.back
-        if self.game.state.phase == "paused" and back.name != "pause":
-            self.app.show(PauseScreen(self.app, resume_to=back if back.name in ("planning", "handover") else None))
-            return
-        if self.session.unshown_public() and back.name not in ("inject", "pause"):
-            self.app.show(InjectScreen(self.app, then=back if back.name != "results" else None))
-            return
-        back.layout()
-        self.app.show(back)
+        self.app.flow.close_control(self.back)
 
     def lock_now(self) -> None:
         """The facilitator leaves the desk: the next act of control asks for the passphrase again."""
@@ -556,7 +551,7 @@ class FacilitatorScreen:
         if event.type == pygame_gui.UI_DROP_DOWN_MENU_CHANGED:
             if event.ui_element is getattr(self, "who_menu", None):
                 self.whose = self.who_options[event.text]
-                self.figure = None
+                self.figure = ""
                 self.layout()
             elif event.ui_element is getattr(self, "figure_menu", None):
                 self.figure = self.figures()[event.text]

@@ -47,10 +47,10 @@ class SafeFont(pygame.font.Font):
     """A pygame font that draws and measures any string (through `safe`); a text of zero-width characters only,
     which pygame refuses to draw, is drawn as the empty text it looks like."""
 
-    def size(self, text: Any) -> tuple[int, int]:  # type: ignore[override]
+    def size(self, text: Any) -> tuple[int, int]:
         return super().size(safe(text))
 
-    def render(self, text: Any, antialias: bool, color: Any, bgcolor: Any = None,  # type: ignore[override]
+    def render(self, text: Any, antialias: bool, color: Any, bgcolor: Any = None,
                wraplength: int = 0) -> pygame.Surface:
         s = safe(text)
         if s and super().size(s)[0] == 0:

@@ -7,6 +7,7 @@ JSON. Screen coordinates are recomputed only when the map's rectangle changes.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,7 +67,7 @@ class Fit:
         return self.to_screen(*project(lon, lat))
 
 
-def point_in_ring(px: float, py: float, ring: list[tuple[float, float]]) -> bool:
+def point_in_ring(px: float, py: float, ring: Sequence[tuple[float, float]]) -> bool:
     inside = False
     j = len(ring) - 1
     for i in range(len(ring)):

@@ -15,7 +15,7 @@ import pygame
 
 from engine.present.palette import NEUTRAL, SEA, actor_colours
 from engine.scenario.model import Scenario
-from engine.ui import fonts
+from engine.ui import fonts, theme
 from engine.ui.geo import Fit, MapData, point_in_ring
 from engine.ui.mapstyle import LINK_STYLE, actor_fill, agreement_links, territory_owner
 
@@ -185,20 +185,18 @@ class MapView:
         taken: list[pygame.Rect] = []
         for actor, words in (marks or {}).items():
             self._mark(target, actor, words, taken)
-        for actor, colour, width in ((selected, (20, 20, 20), 3), (hover, (255, 255, 255), 2)):
-            if not actor:
+        for ringed, colour, width in ((selected, (20, 20, 20), 3), (hover, (255, 255, 255), 2)):
+            if not ringed:
                 continue
             for iso, pts, _ in self.screen_rings:
-                if self.owner.get(iso) == actor:
+                if self.owner.get(iso) == ringed:
                     pygame.draw.lines(target, colour, True, pts, max(1, round(width * self.ui_scale)))
-            if actor in self.anchor:
-                pygame.draw.circle(target, colour, self.anchor[actor], round(9 * self.ui_scale), 2)
+            if ringed in self.anchor:
+                pygame.draw.circle(target, colour, self.anchor[ringed], round(9 * self.ui_scale), 2)
         target.set_clip(clip)
 
     def _mark(self, target: pygame.Surface, actor: str, words: str, taken: list[pygame.Rect]) -> None:
         """A ring round the actor's marker, and what happened there in a tag beside it."""
-        from engine.ui import fonts, theme
-
         width = max(2, round(3 * self.ui_scale))
         at = self.anchor.get(actor)
         if at is None:

@@ -2,8 +2,8 @@
 
 The turn flow of a hotseat game: bots commit at once; each human team in turn
 gets a hand-over screen and then its own view; when all have committed the
-turn is adjudicated and shown. The session holds no game state of its own:
-everything is in `game.state`.
+turn is adjudicated and shown (engine/ui/flow.py: `begin_turn`). The session
+holds no game state of its own: everything is in `game.state`.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from engine.bots.controllers import bot_orders
 from engine.core.state import TurnRecord
 from engine.persistence.saves import Room
 from engine.rules.game import Game
+from engine.scenario.model import Scenario
 
 
 @dataclass
@@ -23,10 +24,18 @@ class Session:
     scenario_path: Path
     humans: list[str] = field(default_factory=list)
     levels: dict[str, str] = field(default_factory=dict)  # side -> bot level (quick if absent)
+    #: where this game's end-of-turn autosaves go, chosen at its first (engine/ui/board.py: autosave_file)
+    autosave_file: Path | None = field(default=None, init=False, repr=False, compare=False)
+    autosave_chosen: bool = field(default=False, init=False, repr=False, compare=False)
 
     @property
-    def sc(self):  # type: ignore[no-untyped-def]
+    def sc(self) -> Scenario:
         return self.game.scenario
+
+    @property
+    def save_stem(self) -> str:
+        """What its saves are named after: the scenario (an exercise's are named after the exercise)."""
+        return self.game.scenario.meta.id
 
     def room(self) -> Room:
         """Who plays what, for saves: the teams in their order, every other side's bot level."""

@@ -8,34 +8,28 @@ keyboard focus).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pygame
 import pygame_gui
 
 from engine.core import dice, paths
 from engine.core.errors import ScenarioError
+from engine.exercise.script import is_exercise_file, load_exercise
+from engine.persistence.saves import SaveError, read_save
 from engine.rules.game import Game
 from engine.scenario.load import load_scenario
 from engine.scenario.model import Scenario
 from engine.ui import fonts, theme
-from engine.ui.app import App
+from engine.ui.gui import gui_theme, list_saves
 from engine.ui.session import Session
 
-
-def gui_theme(size: int) -> dict:
-    font = {"name": "noto_sans", "size": str(size), "style": "regular"}
-    bold = {"name": "noto_sans", "size": str(size), "style": "bold"}
-    return {"defaults": {"font": font}, "button": {"font": bold}, "drop_down_menu": {"font": font},
-            "text_entry_line": {"font": font}, "label": {"font": font}}
+if TYPE_CHECKING:
+    from engine.ui.app import App
 
 
 def list_scenarios() -> list[Path]:
     return sorted(p for p in paths.shipped("scenarios").glob("*.yaml"))
-
-
-def list_saves() -> list[Path]:
-    saves = paths.written("saves")
-    return sorted(saves.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True) if saves.is_dir() else []
 
 
 class StartScreen:
@@ -73,7 +67,8 @@ class StartScreen:
         label_w = m.px(150)
         scenarios = list_scenarios()
         # the widget library draws what it is given as is: a file's name through `fonts.safe` (a NUL would raise)
-        names = [fonts.safe(p.name) for p in scenarios] or [fonts.safe(self.scenario_path.name)]
+        names: list[str | tuple[str, str]] = ([fonts.safe(p.name) for p in scenarios]
+                                              or [fonts.safe(self.scenario_path.name)])
         here = fonts.safe(self.scenario_path.name)
         current = here if here in names else names[0]
         if self.scenario_path not in scenarios:
@@ -193,16 +188,11 @@ class StartScreen:
             return
         order = [s for s in self.scenario.playable_ids if s in self.humans]
         session = Session(Game(self.scenario, seed=self.seed()), self.scenario_path, order, dict(self.levels))
-        self.app.session = session
-        from engine.ui.game_screen import begin_turn
-
-        begin_turn(self.app)
+        self.app.flow.play(session)
 
     def load(self) -> None:
         if self.load_menu is None:
             return
-        from engine.persistence.saves import SaveError, read_save
-
         path = self.save_files[self.load_menu.selected_option[0] if isinstance(
             self.load_menu.selected_option, tuple) else self.load_menu.selected_option]
         try:
@@ -210,27 +200,21 @@ class StartScreen:
         except SaveError as exc:
             self.message = str(exc)
             return
-        from engine.exercise.script import is_exercise_file, load_exercise
-
         if is_exercise_file(loaded.scenario_path):  # an exercise resumes under its script, on its own start screen
-            from engine.ui.exercise_start import ExerciseStartScreen
-
             try:
                 exercise = load_exercise(loaded.scenario_path)
             except ScenarioError as exc:
                 self.message = f"The save's exercise script does not load: {exc.problems[0]}"
                 return
-            self.app.show(ExerciseStartScreen(self.app, exercise, loaded=loaded, loaded_from=path.name))
+            self.app.flow.to_exercise_start(exercise, loaded=loaded, loaded_from=path.name)
             return
         game, room = loaded.game, loaded.room
+        levels: dict[str, str]
         if room is not None:  # the game resumes as it was seated when saved
             order, levels = list(room.teams), dict(room.levels)
         else:
             order, levels = [s for s in game.scenario.playable_ids if s in self.humans], dict(self.levels)
-        self.app.session = Session(game, loaded.scenario_path, order, levels)
-        from engine.ui.game_screen import begin_turn
-
-        begin_turn(self.app)
+        self.app.flow.play(Session(game, loaded.scenario_path, order, levels))
 
     # ------------------------------------------------------------------ drawing
     def update(self, dt: float) -> None:

@@ -9,26 +9,32 @@ orders for each (a tab per actor) and commits them together. In free
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 import pygame
 import pygame_gui
 
+from engine.core.commands import Argue
 from engine.core.errors import IllegalOrder
 from engine.core.state import Order
 from engine.ui import fonts, theme
-from engine.ui.app import App
-from engine.ui.exercise_screens import CardScreen, Para, inject_of
-from engine.ui.game_screen import PlanningScreen, begin_turn
-from engine.ui.start_screen import gui_theme
+from engine.ui.board import PlanningScreen
+from engine.ui.card import CardScreen, Para, inject_of
+from engine.ui.gui import gui_theme
 from engine.ui.widgets import Button, Line, ScrollText, flow
+
+if TYPE_CHECKING:
+    from engine.ui.app import App
+    from engine.ui.exercise_session import ExerciseSession
 
 
 class TeamPlanningScreen(PlanningScreen):
     name = "planning"
 
     def __init__(self, app: App, team: str):
-        s = app.session
+        s = app.exercise_session
         self.team = team
         self.team_name = s.team_name(team)
         self.actors = list(s.exercise.team(team).actors)
@@ -41,9 +47,13 @@ class TeamPlanningScreen(PlanningScreen):
         self.pending = self.orders_by_actor[self.side]
         self.who = self.team_name
 
+    @property
+    def session(self) -> ExerciseSession:
+        return self.app.exercise_session
+
     def view(self) -> dict[str, Any]:
-        game = self.app.session.game
-        return self.app.session.exercise.team_view(game.state, self.team)
+        game = self.session.game
+        return self.session.exercise.team_view(game.state, self.team)
 
     @property
     def clock_key(self) -> str:
@@ -52,7 +62,7 @@ class TeamPlanningScreen(PlanningScreen):
 
     @property
     def free_play(self) -> bool:
-        return self.app.session.exercise.adjudication == "free"
+        return self.session.exercise.adjudication == "free"
 
     # -- layout: a row of actor tabs (several actors) and the argue button (free play) above the cards
     def layout_left(self) -> None:
@@ -69,7 +79,7 @@ class TeamPlanningScreen(PlanningScreen):
             tw = (L.w - m.pad * (len(self.actors) + 1)) // len(self.actors)
             for i, a in enumerate(self.actors):
                 b = Button(pygame.Rect(L.x + m.pad + i * (tw + m.pad), y, tw, m.px(34)), self.sc.actor(a).name,
-                           lambda a=a: self.switch_actor(a), primary=a == self.side)
+                           partial(self.switch_actor, a), primary=a == self.side)
                 self.tabs.append(b)
             y += row_h
         self.argue_button = None
@@ -92,11 +102,11 @@ class TeamPlanningScreen(PlanningScreen):
         self.layout()
 
     def argue(self) -> None:
-        self.app.show(ArgueScreen(self.app, self, self.side))
+        self.app.flow.to_argue(self, self.side)
 
     def commit(self) -> None:
         """Commit every actor's orders together; refuse them all, naming the actor, if any is refused."""
-        game = self.app.session.game
+        game = self.session.game
         self.orders_by_actor[self.side] = self.pending
         for a in self.actors:
             why = game.rules.check_orders(game.state, a, self.orders_by_actor[a])
@@ -113,7 +123,7 @@ class TeamPlanningScreen(PlanningScreen):
                     game.undo(a)
             self.say(exc.reason, error=True)
             return
-        begin_turn(self.app)
+        self.app.flow.begin_turn()
 
     def handle_left(self, event: pygame.event.Event) -> None:
         if event.type == pygame.KEYDOWN and event.key == pygame.K_TAB and len(self.actors) > 1:
@@ -133,10 +143,8 @@ class TeamPlanningScreen(PlanningScreen):
 
     def reread_briefing(self) -> None:
         """The team reads its own briefing again, then comes back to its orders as it left them."""
-        from engine.ui.exercise_screens import BriefingScreen
-
         self.orders_by_actor[self.side] = self.pending
-        self.app.show(BriefingScreen(self.app, self.team, back=self))
+        self.app.flow.to_briefing(self.team, back=self)
 
     # -- drawing
     def draw_left(self, surf: pygame.Surface, view: dict[str, Any]) -> None:
@@ -215,11 +223,11 @@ class ArgueScreen(CardScreen):
 
     def paras(self) -> list[Para]:
         m = self.app.m
-        return [(f"Argue a free action for {self.app.session.sc.actor(self.actor).name}", m.title, theme.INK, True),
+        return [(f"Argue a free action for {self.session.sc.actor(self.actor).name}", m.title, theme.INK, True),
                 ("State the action, the result you want and your reasons (a matrix argument). The facilitator "
                  "sets its chance; the dice decide when the turn is adjudicated.", m.font, theme.MUTED, False)]
 
-    def actions(self) -> list[tuple[str, Any, bool]]:
+    def actions(self) -> list[tuple[str, Callable[[], None], bool]]:
         return [("Cancel (Esc)", self.cancel, False), ("Submit the argument", self.submit, True)]
 
     def layout(self) -> None:
@@ -236,7 +244,7 @@ class ArgueScreen(CardScreen):
     def submit(self) -> None:
         text = self.entry.get_text()
         try:
-            self.app.session.game.control("argue", actor=self.actor, argument=text)
+            self.session.game.control(Argue(actor=self.actor, argument=text))
         except IllegalOrder as exc:
             self.say(exc.reason, error=True)
             return

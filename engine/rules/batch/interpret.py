@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -118,7 +118,8 @@ class BTables:
         if ref.startswith("@"):
             members = self.members.get(ref[1:], ())
             return lambda x: members
-        return self.t.actors(ref)
+        resolve: Any = self.t.actors(ref)  # reads only context fields a batch context shares (duck-typed)
+        return resolve
 
     def rung_of(self, score: np.ndarray) -> np.ndarray:
         return np.maximum(np.searchsorted(self.thresholds, score, side="right") - 1, 0).astype(np.int16)
@@ -167,8 +168,8 @@ def compile_condition(bt: BTables, cond: Any) -> BCond:
     if isinstance(cond, S.RungCondition):
         lo = bt.t.rung_index[cond.rung_at_least] if cond.rung_at_least else 0
         hi = bt.t.rung_index[cond.rung_at_most] if cond.rung_at_most else len(bt.t.rungs)
-        key = ("peak",) if cond.peak else ("rung",)
-        return lambda v, x: (v.get(key) >= lo) & (v.get(key) <= hi)
+        rung_key: tuple[str, ...] = ("peak",) if cond.peak else ("rung",)
+        return lambda v, x: (v.get(rung_key) >= lo) & (v.get(rung_key) <= hi)
     if isinstance(cond, S.AgreementCondition):
         return _agreement_condition(bt, cond)
     if isinstance(cond, S.CommitmentCondition):
@@ -211,7 +212,7 @@ def compile_condition(bt: BTables, cond: Any) -> BCond:
         return lambda v, x: v.get(("fired", ev)) if want else ~v.get(("fired", ev))
     if isinstance(cond, S.IsActorCondition):
         # it reads only the context, never the state: the reference engine's own test serves, with our resolvers
-        is_actor = reference_condition(bt, cond)
+        is_actor: Any = reference_condition(cast(Any, bt), cond)
         return lambda v, x: is_actor(x)
     if isinstance(cond, S.AllCondition):
         subs = [compile_condition(bt, c) for c in cond.all]

@@ -380,7 +380,8 @@ class BatchRules:
         a = st.a
         met = {o.id: a.get(("met", o.id), np.zeros(st.n, dtype=bool)) for o in sc.objectives}
         target = sc.meta.spending_target
-        finals = [(f"{actor}.{var}", ("v", actor, var)) for actor in bt.all_actors for var in sc.variables]
+        finals: list[tuple[str, tuple[str, ...]]] = [
+            (f"{actor}.{var}", ("v", actor, var)) for actor in bt.all_actors for var in sc.variables]
         finals += [(f"global.{g}", ("g", g)) for g in sc.globals]
         out = []
         for g in range(st.n):
