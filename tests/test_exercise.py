@@ -459,10 +459,12 @@ def test_validate_and_check_warn_about_script_steps_that_cannot_take_effect(tmp_
 
 
 #: seeds 1-20 at every level; the strong bot's share in halves, so parallel workers can take one each
-_SCRIPT_RUNS = [("simple", range(1, 21)), ("quick", range(1, 21)), ("strong", range(1, 11)), ("strong", range(11, 21))]
+_SCRIPT_RUNS = [pytest.param("simple", range(1, 21), id="simple-1-20"), pytest.param("quick", range(1, 21), id="quick-1-20"),
+                pytest.param("strong", range(1, 11), id="strong-1-10", marks=pytest.mark.slow),
+                pytest.param("strong", range(11, 21), id="strong-11-20", marks=pytest.mark.slow)]
 
 
-@pytest.mark.parametrize(("level", "seeds"), _SCRIPT_RUNS, ids=lambda x: x if isinstance(x, str) else f"{x[0]}-{x[-1]}")
+@pytest.mark.parametrize(("level", "seeds"), _SCRIPT_RUNS)
 @pytest.mark.parametrize("script", ["us_withdrawal.yaml", "article5_baltics.yaml"])
 def test_every_scripted_step_takes_effect_under_every_bot_level(script, level, seeds):
     """A script written for the room must not fall flat whatever the bots do: its branches cover their choices."""

@@ -49,6 +49,7 @@ def test_each_corpus_file_is_refused_or_plays(workspace: Workspace, path: Path):
         assert outcome.kind == "refused", outcome  # the hand-written attacks must all be refused
 
 
+@pytest.mark.slow
 def test_a_short_fuzz_run_finds_nothing(workspace: Workspace):
     counts: collections.Counter[str] = collections.Counter()
     findings = []

@@ -38,6 +38,7 @@ def test_the_import_contracts_hold() -> None:
     assert kept >= 3
 
 
+@pytest.mark.slow
 def test_mypy_finds_no_error_in_engine(tmp_path: Path) -> None:
     run = subprocess.run([_tool("mypy"), "--cache-dir", str(tmp_path / "cache")], cwd=ROOT, capture_output=True,
                          text=True, timeout=900)

@@ -58,6 +58,7 @@ def test_the_base_scenarios_pass_every_stage(tmp_path_factory, case):
     assert result.kind == "ok", (result.signature, result.detail, result.trace[-2000:])
 
 
+@pytest.mark.slow
 def test_a_short_semantic_run_finds_no_crash_or_hang():
     findings = semantic.Findings(None)
     totals = semantic.campaign(40, seed=20261125, jobs=2, findings=findings)

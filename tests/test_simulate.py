@@ -129,6 +129,7 @@ def test_the_dask_back_end_on_a_local_cluster_gives_the_same_numbers():
     same(local, dask)
 
 
+@pytest.mark.slow
 def test_the_command_prints_the_same_summary_whatever_the_workers(tmp_path):
     one = run_cli("--runs", "150", "--seed", "4", "--workers", "1", "--out", str(tmp_path / "a"))
     two = run_cli("--runs", "150", "--seed", "4", "--workers", "2", "--out", str(tmp_path / "a"))
@@ -156,3 +157,19 @@ def test_the_command_sweeps_and_refuses_bad_input(tmp_path):
     assert bad.returncode == 2 and "no item 'narnia'" in bad.stderr and "Traceback" not in bad.stderr
     none = run_cli("--runs", "0", "--no-files")
     assert none.returncode == 2 and "at least 1" in none.stderr
+
+
+def test_a_scenario_the_batch_engine_cannot_play_is_said_so_not_silently_slower(tmp_path):
+    features = Path(FEATURES)
+    text = features.read_text(encoding="utf-8").replace(
+        "      - {change: global.cred, by: 4}\n",
+        "      - {change: global.cred, by: 4}\n      - {leave: club, actor: self}\n", 1)
+    assert text != features.read_text(encoding="utf-8")
+    leaving = tmp_path / "leaving.yaml"
+    leaving.write_text(text, encoding="utf-8")
+    res = run_cli("--scenario", str(leaving), "--runs", "12", "--no-files", "--workers", "1")
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert "warning: the batch engine cannot play this scenario (effect MemberEffect" in res.stderr
+    assert "reference engine" in res.stderr
+    plain = run_cli("--scenario", str(features), "--runs", "12", "--no-files", "--workers", "1")
+    assert plain.returncode == 0 and "warning" not in plain.stderr

@@ -78,13 +78,16 @@ class Columns:
     final_names: list[str]
     final: np.ndarray  # (games, figures)
     engine: str = "batch"
+    #: why quick games were played one at a time (the batch engine cannot play this scenario), else ""
+    unsupported: str = ""
 
     @property
     def n(self) -> int:
         return len(self.seeds)
 
     @classmethod
-    def of(cls, sc: Scenario, pool: list[str], outcomes: list[Outcome], engine: str) -> Columns:
+    def of(cls, sc: Scenario, pool: list[str], outcomes: list[Outcome], engine: str,
+           unsupported: str = "") -> Columns:
         rungs = {r.id: i for i, r in enumerate(sc.ladder.rungs)}
         objectives = [o.id for o in sc.objectives]
         n = len(outcomes)
@@ -108,7 +111,7 @@ class Columns:
             escalation=np.array([o.escalation for o in outcomes]),
             met=met, signed=signed, at_target=at, final_names=names,
             final=np.array([[x for _, x in o.final] for o in outcomes]).reshape(n, len(names)),
-            engine=engine,
+            engine=engine, unsupported=unsupported,
         )
 
     @classmethod
@@ -134,27 +137,29 @@ class Columns:
             final_names=parts[0].final_names,
             final=np.concatenate([p.final for p in parts]),
             engine="+".join(sorted({p.engine for p in parts})),
+            unsupported=next((p.unsupported for p in parts if p.unsupported), ""),
         )
 
 
 # ------------------------------------------------------------------ playing chunks
 
-_LOADED: dict[tuple[str, tuple[Change, ...]], tuple[Scenario, Any]] = {}
+_LOADED: dict[tuple[str, tuple[Change, ...]], tuple[Scenario, Any, str]] = {}
 
 
-def _compiled(path: str, changes: tuple[Change, ...]) -> tuple[Scenario, Any]:
-    """The scenario with the sweep's changes, and its batch rules (None if the batch engine cannot play it);
-    kept for the life of the worker process."""
+def _compiled(path: str, changes: tuple[Change, ...]) -> tuple[Scenario, Any, str]:
+    """The scenario with the sweep's changes, its batch rules (None if the batch engine cannot play it) and
+    why not; kept for the life of the worker process."""
     key = (path, changes)
     if key not in _LOADED:
         sc = apply_changes(load_scenario(path), changes)
+        why = ""
         try:
             batch: Any = BatchRules(Rules(sc))
-        except Unsupported:
-            batch = None
+        except Unsupported as exc:
+            batch, why = None, str(exc)
         if len(_LOADED) >= 8:  # a sweep moves from point to point: keep a few, not all
             _LOADED.pop(next(iter(_LOADED)))
-        _LOADED[key] = (sc, batch)
+        _LOADED[key] = (sc, batch, why)
     return _LOADED[key]
 
 
@@ -165,7 +170,7 @@ def play_chunk(job: Job, report: Callable[[int], None] | None = None) -> Columns
     engine counts as its share of the chunk's games); the calls add up to the
     chunk's size.
     """
-    sc, batch = _compiled(job.scenario, job.changes)
+    sc, batch, why = _compiled(job.scenario, job.changes)
     seeds = [game_seed(job.seed, k) for k in range(job.start, job.stop)]
     size, sent = len(seeds), 0
 
@@ -189,7 +194,7 @@ def play_chunk(job: Job, report: Callable[[int], None] | None = None) -> Columns
             tell(len(outcomes))
         engine = "reference"
     tell(size)
-    return Columns.of(sc, spending_pool(sc), outcomes, engine)
+    return Columns.of(sc, spending_pool(sc), outcomes, engine, why if job.level == "quick" else "")
 
 
 def chunks(scenario: str, changes: tuple[Change, ...], runs: int, seed: int, workers: int, level: str) -> list[Job]:

@@ -371,6 +371,10 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     elapsed = time.perf_counter() - start
     games = args.runs * len(points)
     engines = sorted({c.engine for c in results})
+    slow = next((c.unsupported for c in results if c.unsupported), "")
+    if slow:  # never silently: the analyst asked for the fast path and did not get it
+        print(clean(f"warning: the batch engine cannot play this scenario ({slow}); its quick-bot games were "
+                    "played one at a time on the reference engine, many times slower"), file=sys.stderr)
     print(f"{games} games in {elapsed:.1f} s ({games / elapsed:.0f} games/s) with {backend.workers} worker(s) "
           f"({backend.kind}), {' and '.join(engines)} engine", file=sys.stderr)
     summaries = []
