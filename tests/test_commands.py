@@ -62,3 +62,23 @@ def test_the_game_keeps_each_command_as_a_step_and_a_refused_one_leaves_no_trace
     with pytest.raises(IllegalOrder):
         g.control(Adjust(ref="nowhere.nothing", value=1, reason="a test"))
     assert len(g.planning_steps) == 1 and g.state.control[-1].action == "adjust"
+
+
+def test_one_override_for_every_front_end_rules_and_notes_it_or_refuses_leaving_no_trace():
+    g = Game.from_file(DEFAULT, seed=5)
+    for side in g.scenario.playable_ids:
+        legal = g.legal_orders(side)
+        g.submit(side, legal[:1])
+    rulings: dict = {}
+    assert g.rules.resolution_sequence(g.state)
+    before = (len(g.state.control), len(g.planning_steps))
+    with pytest.raises(IllegalOrder, match="give a reason"):
+        g.overrule(rulings, 0, "failure", "   ")
+    with pytest.raises(IllegalOrder, match="no order number"):
+        g.overrule(rulings, 10_000, "failure", "why")
+    assert rulings == {} and (len(g.state.control), len(g.planning_steps)) == before
+    g.overrule(rulings, 0, "failure", "  the minister is ill  ")
+    assert rulings[0].outcome == "failure" and rulings[0].reason == "the minister is ill"
+    assert g.state.control[-1].action == "override" and g.state.control[-1].reason == "the minister is ill"
+    record = g.adjudicate(rulings)
+    assert record.resolutions[0].decided_by == "facilitator"

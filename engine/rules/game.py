@@ -78,6 +78,20 @@ class Game:
         """Take back `side`'s committed orders; allowed until the turn is adjudicated."""
         self.rules.withdraw_orders(self.state, side)
 
+    def overrule(self, rulings: dict[int, Ruling], index: int, outcome: str, reason: str,
+                 by: str = "facilitator") -> None:
+        """The facilitator sets order `index` (resolution order) to `outcome` for this turn, with a reason.
+
+        The ruling goes into `rulings` (pass them to `adjudicate`: the turn's
+        overrides, which a replay applies again) and a note into the control
+        log, so the debrief shows who decided and why. The map, the terminal
+        and the tests all rule through here.
+        """
+        control.override(self.rules, self.state, rulings, index, outcome, reason, by)
+        o = self.rules.resolution_sequence(self.state)[index]
+        self.control(Note(action="override", detail=f"{o.actor}: {self.scenario.card(o.card).name} → {outcome}",
+                          reason=rulings[index].reason, by=by))
+
     def control(self, command: ControlCommand) -> None:
         """Do one act of the control cell (engine/core/commands.py) and keep it for saves and replays.
 

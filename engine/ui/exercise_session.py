@@ -18,8 +18,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from engine.core.commands import Note
-from engine.core.errors import IllegalOrder
 from engine.core.state import EventRecord, Ruling, TurnRecord
 from engine.exercise.passphrase import Lock
 from engine.exercise.script import Exercise, ExerciseRun
@@ -151,19 +149,7 @@ class ExerciseSession:
         it: the ruling goes into the turn's overrides and the note into the
         control log, exactly as they were at the table.
         """
-        g = self.game
-        reason = reason.strip()
-        if outcome not in ("success", "failure"):
-            raise IllegalOrder("an outcome is success or failure")
-        if not reason:
-            raise IllegalOrder("give a reason: every ruling by the control cell is recorded for the debrief")
-        orders = g.rules.resolution_sequence(g.state)
-        if not 0 <= index < len(orders):
-            raise IllegalOrder(f"there is no order number {index + 1} this turn")
-        o = orders[index]
-        self.rulings[index] = Ruling(outcome=outcome, by="facilitator", reason=reason)
-        g.control(Note(action="override", detail=f"{o.actor}: {g.scenario.card(o.card).name} → {outcome}",
-                       reason=reason, by="facilitator"))
+        self.game.overrule(self.rulings, index, outcome, reason, by="facilitator")
 
     def rewound(self, turn: int) -> None:
         """Forget what belonged to the turns a rewind dropped."""
