@@ -15,11 +15,12 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast, get_args
 
 from transitions import Machine, MachineError
 
 from engine.core.errors import IllegalOrder
+from engine.core.state import Phase
 
 TransitionDef = tuple[str, str | Sequence[str], str]  # trigger, source(s), dest
 
@@ -88,7 +89,7 @@ class Lifecycle:
 
 GAME_PHASES = Lifecycle(
     "game",
-    ("setup", "briefing", "planning", "paused", "adjudication", "injects", "assessment", "end", "debrief"),
+    get_args(Phase),
     (
         ("brief", "setup", "briefing"),
         ("open_planning", "briefing", "planning"),
@@ -146,3 +147,8 @@ def ladder_lifecycle(rung_ids: Sequence[str]) -> Lifecycle:
         transitions.append(("climb", low, high))
         transitions.append(("descend", high, low))
     return Lifecycle("escalation ladder", tuple(rung_ids), tuple(transitions))
+
+
+def next_phase(trigger: str, current: Phase) -> Phase:
+    """The game's phase after `trigger`, or IllegalOrder if the game cannot take that step now."""
+    return cast(Phase, GAME_PHASES.fire(trigger, current, "the game"))

@@ -73,12 +73,18 @@ class AgreementState(BaseModel):
     history: Annotated[list[tuple[int, str]], _within()] = []
 
 
+#: what became of an order or a matrix argument
+Outcome = Literal["success", "failure", "fizzled"]
+#: the phases of a game, in the order engine/core/lifecycles.py's GAME_PHASES moves through them
+Phase = Literal["setup", "briefing", "planning", "paused", "adjudication", "injects", "assessment", "end", "debrief"]
+
+
 class Resolution(BaseModel):
     """How one order was resolved: what was rolled and what changed."""
 
     model_config = ConfigDict(extra="forbid")
     order: Order
-    outcome: str  # success | failure | fizzled
+    outcome: Outcome
     chance: int | None = None  # percent, when dice were rolled
     roll: int | None = None  # d100
     reason: str = ""
@@ -129,7 +135,7 @@ class FreeAction(BaseModel):
 class FreeResolution(BaseModel):
     model_config = ConfigDict(extra="forbid")
     action: FreeAction
-    outcome: str  # success | failure | fizzled
+    outcome: Outcome
     roll: int | None = None
     effects: Effects = []
     decided_by: str = "dice"
@@ -216,7 +222,7 @@ class GameState(BaseModel):
     #: each playable side's own secret for its bot's choices (`dice.side_key`); a side sees only its own
     keys: Annotated[dict[str, int], _within()] = {}
     turn: int = 1
-    phase: str = "setup"
+    phase: Phase = "setup"
     vars: Annotated[dict[str, Table], _within()]
     globals: Table = {}
     relations: Annotated[dict[str, Table], _within()] = {}

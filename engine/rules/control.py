@@ -25,7 +25,7 @@ from engine.core.commands import (
     command_of,
 )
 from engine.core.errors import IllegalOrder, PhaseError
-from engine.core.lifecycles import GAME_PHASES
+from engine.core.lifecycles import next_phase
 from engine.core.state import ControlRecord, ControlStep, FreeAction, GameState, Resolution, Ruling
 from engine.rules.figures import apply_adjustment, resolve_ref
 from engine.rules.turn import Rules
@@ -54,13 +54,13 @@ def _in_planning(s: GameState, what: str) -> None:
 def pause(s: GameState, note: str, by: str = "facilitator") -> None:
     """Stop the clock: no side may give orders until control resumes (a discussion, a break)."""
     _in_planning(s, "pausing")
-    s.phase = GAME_PHASES.fire("pause", s.phase, "the game")
+    s.phase = next_phase("pause", s.phase)
     s.pause_note = note.strip() or "paused by the facilitator"
     _log(s, by, "pause", s.pause_note)
 
 
 def resume(s: GameState, by: str = "facilitator") -> None:
-    s.phase = GAME_PHASES.fire("resume", s.phase, "the game")
+    s.phase = next_phase("resume", s.phase)
     _log(s, by, "resume", s.pause_note)
     s.pause_note = ""
 

@@ -29,8 +29,8 @@ from engine.core.errors import IllegalOrder, PhaseError
 from engine.core.lifecycles import (
     AGREEMENT,
     AGREEMENT_PENDING,
-    GAME_PHASES,
     ladder_lifecycle,
+    next_phase,
 )
 from engine.core.state import (
     AgreementState,
@@ -222,8 +222,8 @@ class Rules:
                                              state=a.state, since_turn=0, history=[(0, a.state)])
                          for a in sc.agreements},
         )
-        state.phase = GAME_PHASES.fire("brief", state.phase, "the game")
-        state.phase = GAME_PHASES.fire("open_planning", state.phase, "the game")
+        state.phase = next_phase("brief", state.phase)
+        state.phase = next_phase("open_planning", state.phase)
         return state
 
     # ------------------------------------------------------------- legality
@@ -563,7 +563,7 @@ class Rules:
         if missing:
             raise PhaseError("waiting for orders from " + ", ".join(self.t.names[a] for a in missing))
         s = working_copy(state)
-        s.phase = GAME_PHASES.fire("adjudicate", s.phase, "the game")
+        s.phase = next_phase("adjudicate", s.phase)
         record = TurnRecord.model_construct(
             turn=s.turn, date=self.sc.turn_date(s.turn).isoformat(), rung_before=s.rung, rung_after=s.rung,
             escalation_before=s.escalation, escalation_after=s.escalation, resolutions=[], events=[],
@@ -585,11 +585,11 @@ class Rules:
         s.free_pending = {}
         s.pending = {}
         s.committed = []
-        s.phase = GAME_PHASES.fire("deliver_injects", s.phase, "the game")
+        s.phase = next_phase("deliver_injects", s.phase)
         self._events(s, record)
         escalated = escalated or any(e["kind"] == "escalate" and e["to"] > e["from"]
                                      for ev in record.events for e in ev.effects)
-        s.phase = GAME_PHASES.fire("assess", s.phase, "the game")
+        s.phase = next_phase("assess", s.phase)
         self._assess(s, record, escalated)
         record.rung_after, record.escalation_after = s.rung, s.escalation
         s.log.append(record)
@@ -788,11 +788,11 @@ class Rules:
         reason = self.end_reason(s)
         if reason:
             s.end_reason = reason
-            s.phase = GAME_PHASES.fire("finish", s.phase, "the game")
+            s.phase = next_phase("finish", s.phase)
             s.ended = True
             s.results = self.judge(s)
         else:
-            s.phase = GAME_PHASES.fire("next_turn", s.phase, "the game")
+            s.phase = next_phase("next_turn", s.phase)
             s.turn += 1
             self._deliver_before_orders(s)
 
