@@ -173,3 +173,17 @@ def test_a_scenario_the_batch_engine_cannot_play_is_said_so_not_silently_slower(
     assert "reference engine" in res.stderr
     plain = run_cli("--scenario", str(features), "--runs", "12", "--no-files", "--workers", "1")
     assert plain.returncode == 0 and "warning" not in plain.stderr
+
+
+def test_check_says_so_too_when_its_quick_games_go_one_at_a_time(tmp_path):
+    text = Path(FEATURES).read_text(encoding="utf-8").replace(
+        "      - {change: global.cred, by: 4}\n",
+        "      - {change: global.cred, by: 4}\n      - {leave: club, actor: self}\n", 1)
+    leaving = tmp_path / "leaving.yaml"
+    leaving.write_text(text, encoding="utf-8")
+    env = {**os.environ, "SDL_VIDEODRIVER": "dummy"}
+    res = subprocess.run([sys.executable, str(ROOT / "main.py"), "check", str(leaving), "--runs", "3",
+                          "--quick-runs", "3", "--jobs", "1"], capture_output=True, text=True, cwd=ROOT, env=env,
+                         timeout=600, stdin=subprocess.DEVNULL)
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert "note: the batch engine cannot play this scenario (effect MemberEffect" in res.stderr

@@ -67,6 +67,8 @@ class CheckReport:
     card_legal: dict[str, int]
     card_chosen: dict[str, int]
     findings: list[Finding] = field(default_factory=list)
+    #: why the quick-bot games were played one at a time (the batch engine cannot play the scenario), else ""
+    one_at_a_time: str = ""
 
     @property
     def total_games(self) -> int:
@@ -122,6 +124,15 @@ def _init_worker(sc: Scenario) -> None:
 def _play_job(job: tuple[int, str]) -> dict[str, Any]:
     assert _WORKER is not None
     return play_for_check(_WORKER, job[0], job[1])
+
+
+def batch_unsupported(sc: Scenario) -> str:
+    """Why the batch engine cannot play `sc` (its quick games then go one at a time), or "" if it can."""
+    try:
+        BatchRules(Rules(sc))
+    except Unsupported as exc:
+        return str(exc)
+    return ""
 
 
 def quick_games_at_once(sc: Scenario, seeds: list[int]) -> list[dict[str, Any]] | None:
@@ -288,4 +299,6 @@ def _edge(games: list[dict[str, Any]], card_id: str, sides: list[str], max_point
 
 def check_scenario(sc: Scenario, runs: int = DEFAULT_RUNS, quick_runs: int = DEFAULT_QUICK_RUNS,
                    jobs: int = 1) -> CheckReport:
-    return analyse(sc, play_games(sc, runs, quick_runs, jobs))
+    report = analyse(sc, play_games(sc, runs, quick_runs, jobs))
+    report.one_at_a_time = batch_unsupported(sc) if quick_runs else ""
+    return report

@@ -130,6 +130,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     print(clean(f"{args.scenario}: playing {args.runs} games with simple bots and {args.quick_runs} with quick "
                 f"bots (seeds from 1) ..."), flush=True)
     report = check_scenario(sc, runs=args.runs, quick_runs=args.quick_runs, jobs=jobs)
+    if report.one_at_a_time:  # said, never silent: the quick games took the slow path
+        print(clean(f"note: the batch engine cannot play this scenario ({report.one_at_a_time}); its quick-bot "
+                    "games were played one at a time, many times slower"), file=sys.stderr)
     n = report.total_games
     if n:
         print(f"  {n} games, {report.mean_turns:.1f} turns on average, {report.ended_early} ended before turn "
