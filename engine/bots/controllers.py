@@ -156,7 +156,7 @@ class Progress:
         total = sum(p for p, _ in objs) or 1
         return sum(p * (sum(f(state, actor) for f in parts) / max(1, len(parts))) for p, parts in objs) / total
 
-    def _degree(self, c: object) -> Callable[[GameState, str], float]:
+    def _degree(self, c: S.Condition) -> Callable[[GameState, str], float]:
         rules, sc = self.rules, self.rules.sc
         holds = compile_condition(rules.t, c)
         exact = lambda s, me: 1.0 if holds(Ctx(s, me)) else 0.0  # noqa: E731

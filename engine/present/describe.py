@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import assert_never
+
 from engine.rules.turn import Rules
 from engine.scenario import model as S
 from engine.scenario.language import describe as describe_condition
@@ -37,7 +39,7 @@ def _amount(sc: S.Scenario, a: float | S.Scaled, signed: bool = True) -> str:
     return f"{a.times:g} × {_var(sc, a.var)}{extra}"
 
 
-def effect_text(sc: S.Scenario, e: object) -> str:
+def effect_text(sc: S.Scenario, e: S.Effect) -> str:
     if isinstance(e, S.ChangeEffect):
         return f"{_var(sc, e.change)} {_amount(sc, e.by)}"
     if isinstance(e, S.SetEffect):
@@ -64,7 +66,7 @@ def effect_text(sc: S.Scenario, e: object) -> str:
         return f"triggers: {next((x.name for x in sc.events if x.id == e.fire), e.fire)}"
     if isinstance(e, S.NoteEffect):
         return e.note
-    return type(e).__name__
+    assert_never(e)
 
 
 def card_lines(rules: Rules, card: S.Card) -> list[tuple[str, str]]:

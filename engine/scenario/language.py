@@ -9,7 +9,7 @@ being changed, who acts, and what the card is aimed at.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, Protocol
+from typing import Any, Protocol, assert_never
 
 from engine.core.lifecycles import AGREEMENT, COMMITMENT, Lifecycle
 from engine.core.state import AgreementState, GameState, relation_key
@@ -167,7 +167,7 @@ def amount(t: Tables, a: float | S.Scaled) -> Callable[[Ctx], float]:
     return lambda c: seq_sum(get(c)) * times + plus
 
 
-def compile_condition(t: Tables, cond: Any) -> Cond:
+def compile_condition(t: Tables, cond: S.Condition) -> Cond:
     if isinstance(cond, S.VarCondition):
         test = bounds(cond)
         who, name = cond.var.split(".", 1)
@@ -255,7 +255,7 @@ def compile_condition(t: Tables, cond: Any) -> Cond:
     if isinstance(cond, S.NotCondition):
         sub = compile_condition(t, cond.not_)
         return lambda c: not sub(c)
-    raise TypeError(f"unknown condition {type(cond).__name__}")
+    assert_never(cond)
 
 
 class ResolvesActors(Protocol):
@@ -318,7 +318,7 @@ def _alliance(t: Tables, alliance_id: str) -> str:
     return name.split(" (")[0]
 
 
-def describe(t: Tables, cond: Any) -> str:
+def describe(t: Tables, cond: S.Condition) -> str:
     """A condition in words, for the reason shown when a card is refused."""
     if isinstance(cond, S.VarCondition):
         extra = f" (for at least {cond.count_at_least})" if cond.count_at_least else ""
@@ -381,7 +381,7 @@ def describe(t: Tables, cond: Any) -> str:
         return "any of: " + "; ".join(describe(t, x) for x in cond.any)
     if isinstance(cond, S.NotCondition):
         return "not (" + describe(t, cond.not_) + ")"
-    return type(cond).__name__
+    assert_never(cond)
 
 
 # ------------------------------------------------------------------ effects
@@ -446,7 +446,7 @@ def _skipped(why: str) -> Record:
     return {"kind": "note", "text": f"no effect: {why}"}
 
 
-def compile_effect(t: Tables, eff: Any) -> tuple[Eff, Callable[[Ctx], str | None] | None]:
+def compile_effect(t: Tables, eff: S.Effect) -> tuple[Eff, Callable[[Ctx], str | None] | None]:
     """Return (apply, precheck); precheck says why the effect could not apply, or None."""
     if isinstance(eff, (S.ChangeEffect, S.SetEffect)):
         ref = eff.change if isinstance(eff, S.ChangeEffect) else eff.set
@@ -558,7 +558,7 @@ def compile_effect(t: Tables, eff: Any) -> tuple[Eff, Callable[[Ctx], str | None
     if isinstance(eff, S.NoteEffect):
         text = eff.note
         return (lambda c, rec: rec.append({"kind": "note", "text": text})), None
-    raise TypeError(f"unknown effect {type(eff).__name__}")
+    assert_never(eff)
 
 
 def own_agreement(state: GameState, aid: str) -> AgreementState:

@@ -26,6 +26,7 @@ own. Whatever a bot computes from it is a function of the side's view.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
+from typing import assert_never
 
 from engine.core import dice
 from engine.core.state import GameState
@@ -107,13 +108,13 @@ class Fog:
         return False
 
     # ------------------------------------------------------------- conditions
-    def reads(self, cond: object) -> list[Read]:
+    def reads(self, cond: S.Condition) -> list[Read]:
         """What a condition reads that a scenario can mark private (statically: the refs, not who they are)."""
         out: list[Read] = []
         self._reads(cond, out)
         return out
 
-    def _reads(self, c: object, out: list[Read]) -> None:
+    def _reads(self, c: S.Condition, out: list[Read]) -> None:
         if isinstance(c, S.VarCondition):
             who, name = c.var.split(".", 1)
             if who == "global":
@@ -135,6 +136,11 @@ class Fog:
                 self._reads(x, out)
         elif isinstance(c, S.NotCondition):
             self._reads(c.not_, out)
+        elif isinstance(c, (S.RungCondition, S.AgreementCondition, S.CommitmentCondition, S.MemberCondition,
+                            S.TurnCondition, S.PlayedCondition, S.IsActorCondition)):
+            pass  # public figures only: the ladder, agreements, alliances, the turn, plays and who is who
+        else:
+            assert_never(c)
 
     def needs(self, t: Tables, reads: Iterable[Read], ctx: Ctx) -> Needs:
         """Who may know the truth of a condition with these reads, where it is evaluated."""

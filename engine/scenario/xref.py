@@ -11,7 +11,7 @@ import calendar
 import itertools
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, assert_never
 
 from engine.scenario import model as S
 from engine.scenario.visibility import Fog, Read
@@ -81,7 +81,7 @@ class _Checker:
             self.err(loc, f"unknown {what} {value!r}")
 
     # ---- conditions and effects
-    def condition(self, c: Any, loc: Loc, ctx: Ctx) -> None:
+    def condition(self, c: S.Condition, loc: Loc, ctx: Ctx) -> None:
         if isinstance(c, S.VarCondition):
             self.var_ref(c.var, (*loc, "var"), ctx)
         elif isinstance(c, S.RelationCondition):
@@ -114,8 +114,12 @@ class _Checker:
             self.conditions(c.any, (*loc, "any"), ctx)
         elif isinstance(c, S.NotCondition):
             self.condition(c.not_, (*loc, "not"), ctx)
+        elif isinstance(c, S.TurnCondition):
+            pass  # names no id: its bounds are checked by the model
+        else:
+            assert_never(c)
 
-    def conditions(self, cs: list[Any], loc: Loc, ctx: Ctx) -> None:
+    def conditions(self, cs: list[S.Condition], loc: Loc, ctx: Ctx) -> None:
         for i, c in enumerate(cs):
             self.condition(c, (*loc, i), ctx)
 
@@ -131,7 +135,7 @@ class _Checker:
         if isinstance(a, S.Scaled):
             self.var_ref(a.var, (*loc, "var"), ctx)
 
-    def effect(self, e: Any, loc: Loc, ctx: Ctx) -> None:
+    def effect(self, e: S.Effect, loc: Loc, ctx: Ctx) -> None:
         if isinstance(e, S.ChangeEffect):
             self.var_ref(e.change, (*loc, "change"), ctx)
             self.amount(e.by, (*loc, "by"), ctx)
@@ -155,8 +159,12 @@ class _Checker:
             self.known(e.join or e.leave, self.alliances, "alliance", (*loc, "join" if e.join else "leave"))
         elif isinstance(e, S.FireEffect):
             self.known(e.fire, self.events, "event", (*loc, "fire"))
+        elif isinstance(e, S.NoteEffect):
+            pass  # text only
+        else:
+            assert_never(e)
 
-    def effects(self, es: list[Any], loc: Loc, ctx: Ctx) -> None:
+    def effects(self, es: list[S.Effect], loc: Loc, ctx: Ctx) -> None:
         for i, e in enumerate(es):
             self.effect(e, (*loc, i), ctx)
 

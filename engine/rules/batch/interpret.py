@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, assert_never, cast
 
 import numpy as np
 
@@ -127,7 +127,7 @@ class BTables:
 
 # ------------------------------------------------------------------ conditions
 
-def compile_condition(bt: BTables, cond: Any) -> BCond:
+def compile_condition(bt: BTables, cond: S.Condition) -> BCond:
     if isinstance(cond, S.VarCondition):
         test = bounds(cond)
         who, name = cond.var.split(".", 1)
@@ -235,7 +235,7 @@ def compile_condition(bt: BTables, cond: Any) -> BCond:
     if isinstance(cond, S.NotCondition):
         sub = compile_condition(bt, cond.not_)
         return lambda v, x: np.logical_not(sub(v, x))
-    raise Unsupported(f"condition {type(cond).__name__}")
+    assert_never(cond)
 
 
 def never(bt: BTables, cond: Any, x: BCtx) -> bool:
@@ -325,7 +325,7 @@ def set_rung(bt: BTables, v: View, mask: Mask) -> None:
     v.put(("peak",), np.maximum(v.get(("peak",)), rung), mask)
 
 
-def compile_effect(bt: BTables, eff: Any) -> tuple[BApply, BPre | None]:
+def compile_effect(bt: BTables, eff: S.Effect) -> tuple[BApply, BPre | None]:
     """(apply, precheck): apply to the games in a mask; the precheck gives the games where it cannot apply."""
     if isinstance(eff, (S.ChangeEffect, S.SetEffect)):
         is_set = isinstance(eff, S.SetEffect)
@@ -401,7 +401,9 @@ def compile_effect(bt: BTables, eff: Any) -> tuple[BApply, BPre | None]:
         return (lambda v, x, mask: bt.fire_event(v, ev, mask, x.depth)), None
     if isinstance(eff, S.NoteEffect):
         return (lambda v, x, mask: None), None
-    raise Unsupported(f"effect {type(eff).__name__} (alliance membership changing in play)")
+    if isinstance(eff, S.MemberEffect):
+        raise Unsupported(f"effect {type(eff).__name__} (alliance membership changing in play)")
+    assert_never(eff)
 
 
 def _agreement_effect(bt: BTables, eff: S.AgreementEffect) -> tuple[BApply, BPre]:
