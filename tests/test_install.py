@@ -87,6 +87,14 @@ def test_the_installed_command_plays_saves_and_reports_outside_the_checkout(inst
     reports = list((installed["data"] / "wargame-engine" / "reports").glob("*/report.html"))
     assert len(reports) == 1
 
+    made = _run(installed, "new-scenario", "Test Crisis")  # a user's own scenario, in the working directory
+    assert made.returncode == 0 and "next: wargame validate test_crisis.yaml" in made.stdout, made.stderr
+    assert "#   wargame validate THIS_FILE" in (installed["work"] / "test_crisis.yaml").read_text(encoding="utf-8")
+    own = _run(installed, "play", "--headless", "--scenario", "test_crisis.yaml", "--seed", "2")
+    assert own.returncode == 0, own.stderr[-2000:]
+    own_saves = sorted((installed["data"] / "wargame-engine" / "saves").glob("autosave-test_crisis-*.json"))
+    assert len(own_saves) == 1 and _run(installed, "replay", str(own_saves[0])).returncode == 0
+
 
 def test_the_installed_copy_reads_its_scenarios_from_package_data(installed: dict[str, Path]) -> None:
     probe = ("import engine, engine.core.paths as p; "

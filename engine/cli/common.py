@@ -20,6 +20,11 @@ from engine.scenario.model import Scenario
 EXIT_BAD_INPUT = 2
 
 
+def command() -> str:
+    """How the user runs these commands: `wargame` when installed, `python main.py` from a checkout."""
+    return "wargame" if Path(sys.argv[0]).name == "wargame" else "python main.py"
+
+
 def refuse(exc: ScenarioError, what: str) -> NoReturn:
     """Print every problem as FILE:LINE:COLUMN and exit 2: a broken file never ends in a traceback."""
     for p in exc.problems:  # a problem quotes the file's name and its text: never raw to the terminal

@@ -11,7 +11,7 @@ from pathlib import Path
 from engine.analysis.check import DEFAULT_QUICK_RUNS, DEFAULT_RUNS, check_scenario
 from engine.analysis.exercise_check import CHECK_LEVELS, script_findings, script_warnings
 from engine.bots.controllers import LEVELS, bot_orders
-from engine.cli.common import EXIT_BAD_INPUT, positive, workers
+from engine.cli.common import EXIT_BAD_INPUT, command, positive, workers
 from engine.cli.common import load_or_refuse as _load
 from engine.cli.common import refuse as _refuse
 from engine.cli.new_scenario import scenario_id, write_new
@@ -118,7 +118,7 @@ def _check_exercise(args: argparse.Namespace) -> int:
         print(clean(f"warning: {f.message}"))
     k = len(findings)
     print(f"{k} warning{'s' if k != 1 else ''}." if k else "No warnings: every scripted step took effect.")
-    print(clean(f"(the scenario's own design: python main.py check {_display(ex.scenario_path)})"))
+    print(clean(f"(the scenario's own design: {command()} check {_display(ex.scenario_path)})"))
     return 0
 
 
@@ -155,7 +155,7 @@ def cmd_new_scenario(args: argparse.Namespace) -> int:
     except (ValueError, OSError) as exc:
         print(clean(f"new-scenario: {exc}"), file=sys.stderr)
         return EXIT_BAD_INPUT
-    print(clean(f"wrote {out}; next: python main.py validate {out} && python main.py check {out}"))
+    print(clean(f"wrote {out}; next: {command()} validate {out} && {command()} check {out}"))
     return 0
 
 
@@ -558,8 +558,7 @@ def cmd_exercise_ui(args: argparse.Namespace, ex: Exercise, loaded: LoadedSave |
 
 
 def build_parser() -> argparse.ArgumentParser:
-    # the installed console command is `wargame`; in a checkout the same commands are `python main.py`
-    prog = "wargame" if Path(sys.argv[0]).name == "wargame" else "main.py"
+    prog = command().removeprefix("python ")
     p = argparse.ArgumentParser(prog=prog, description="Wargame and tabletop-exercise engine.")
     p.add_argument("--scenario", default=str(DEFAULT_SCENARIO), help="scenario file (default: the shipped one)")
     sub = p.add_subparsers(dest="command")

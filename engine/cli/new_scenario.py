@@ -16,6 +16,7 @@ import unicodedata
 from pathlib import Path
 from typing import NoReturn
 
+from engine.cli.common import command
 from engine.core import paths
 from engine.persistence.files import WriteError, check_target, write_file
 
@@ -64,7 +65,7 @@ def render(name: str, out: Path, today: dt.date | None = None) -> str:
     today = today or dt.date.today()
     start = dt.date(today.year + 1, 1, 1)
     return TEMPLATE.format(schema=schema_ref(out), id=scenario_id(name), title=_yaml_str(check_title(name)),
-                           start=start.isoformat())
+                           start=start.isoformat(), cmd=command())
 
 
 def write_new(name: str, out: Path, force: bool = False) -> Path:
@@ -101,11 +102,11 @@ def _refusal(exc: OSError, name: str, out: Path) -> NoReturn:
 TEMPLATE = """\
 # yaml-language-server: $schema={schema}
 #
-# A starting scenario written by `python main.py new-scenario`. Every part is a
+# A starting scenario written by `{cmd} new-scenario`. Every part is a
 # small working example; change the names, figures and cards, then run
-#   python main.py validate THIS_FILE   (is it well formed?)
-#   python main.py check THIS_FILE      (does it play well?)
-#   python main.py play --headless --scenario THIS_FILE
+#   {cmd} validate THIS_FILE   (is it well formed?)
+#   {cmd} check THIS_FILE      (does it play well?)
+#   {cmd} play --headless --scenario THIS_FILE
 # The guide is docs/authoring.md.
 
 format: 1
