@@ -28,7 +28,7 @@ MAX_TITLE = 200
 
 
 def scenario_id(name: str) -> str:
-    """`Baltic Crisis 2027` -> `baltic_crisis_2027`; a valid id (starts with a letter, at most 48 characters)."""
+    """`Harbour Crisis 2031` -> `harbour_crisis_2031`; a valid id (starts with a letter, at most 48 characters)."""
     slug = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
     if slug and not slug[0].isalpha():
         slug = "s_" + slug

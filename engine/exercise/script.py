@@ -116,8 +116,8 @@ class ForcedOutcome(Strict):
 class Hold(Strict):
     """Keeps a bot in a team's place from undoing the script's storyline for a span of turns.
 
-    A bot playing Washington would reaffirm Article 5 the turn after the script made it conditional, and the
-    exercise's central inject would never come. A hold bars the cards from bots only: a team of people is free
+    A bot in a team's place may play, the turn after an inject, the very card that undoes it (reaffirming a
+    guarantee the script has just made conditional), and the exercise's central inject would never come. A hold bars the cards from bots only: a team of people is free
     to play them (and the script's branches say what follows).
     """
 
